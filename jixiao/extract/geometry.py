@@ -1,0 +1,188 @@
+"""Ruling lines -> grids with spans.
+
+Shared by every engine: the text-layer engine feeds it vector segments from
+the PDF, the OCR engine feeds it lines found on the image (scaled to points).
+
+Method (see FIELD-NOTES): snap the x of vertical and the y of horizontal
+segments into a fine grid, then test each fine cell's internal edges against
+the real segments; an edge with no segment joins the two fine cells into one
+logical cell (union-find gives the spans).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+BBox = tuple[float, float, float, float]
+
+SNAP = 2.0  # points: segments this close are one rule
+COVER = 0.6  # share of a fine edge a segment must cover to count as a rule
+
+
+@dataclass(frozen=True)
+class Segment:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return (self.x1 - self.x0) >= (self.bottom - self.top)
+
+
+@dataclass(frozen=True)
+class GridCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    bbox: BBox
+
+
+@dataclass(frozen=True)
+class Grid:
+    col_edges: tuple[float, ...]
+    row_edges: tuple[float, ...]
+    cells: tuple[GridCell, ...]
+    open_top: tuple[bool, ...]  # per fine column: no rule on the table's top edge
+    open_bottom: tuple[bool, ...]
+
+    @property
+    def bbox(self) -> BBox:
+        return (self.col_edges[0], self.row_edges[0], self.col_edges[-1], self.row_edges[-1])
+
+
+def segments_from_rects(rects: list[BBox], max_thickness: float = 3.0) -> list[Segment]:
+    """Thin filled rectangles are rules; larger ones contribute their outline."""
+    out: list[Segment] = []
+    for x0, top, x1, bottom in rects:
+        w, h = x1 - x0, bottom - top
+        if h <= max_thickness and w > h:
+            y = (top + bottom) / 2
+            out.append(Segment(x0, y, x1, y))
+        elif w <= max_thickness and h > w:
+            x = (x0 + x1) / 2
+            out.append(Segment(x, top, x, bottom))
+        elif w > max_thickness and h > max_thickness:
+            out += [
+                Segment(x0, top, x1, top),
+                Segment(x0, bottom, x1, bottom),
+                Segment(x0, top, x0, bottom),
+                Segment(x1, top, x1, bottom),
+            ]
+    return out
+
+
+def _cluster(values: list[float], tol: float) -> list[float]:
+    """Merge values closer than tol; each cluster becomes its mean."""
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(c) / len(c) for c in out]
+
+
+def _components(segs: list[Segment], tol: float) -> list[list[Segment]]:
+    """Groups of segments that touch: one group per table."""
+    parent = list(range(len(segs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(segs):
+        for j in range(i + 1, len(segs)):
+            b = segs[j]
+            if (
+                a.x0 - tol <= b.x1
+                and b.x0 - tol <= a.x1
+                and a.top - tol <= b.bottom
+                and b.top - tol <= a.bottom
+            ):
+                parent[find(i)] = find(j)
+    groups: dict[int, list[Segment]] = {}
+    for i, s in enumerate(segs):
+        groups.setdefault(find(i), []).append(s)
+    return list(groups.values())
+
+
+def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool:
+    """Do the intervals cover at least COVER of [lo, hi]?"""
+    total = 0.0
+    for a, b in intervals:
+        total += max(0.0, min(b, hi) - max(a, lo))
+    return total >= COVER * (hi - lo)
+
+
+def build_grids(segments: list[Segment], tol: float = SNAP, min_size: float = 8.0) -> list[Grid]:
+    """All ruled tables in a page's segments, top to bottom."""
+    segs = [s for s in segments if max(s.x1 - s.x0, s.bottom - s.top) >= tol]
+    grids = []
+    for comp in _components(segs, tol):
+        grid = _grid(comp, tol)
+        if grid is None:
+            continue
+        x0, top, x1, bottom = grid.bbox
+        if x1 - x0 >= min_size and bottom - top >= min_size:
+            grids.append(grid)
+    grids.sort(key=lambda g: (round(g.bbox[1]), g.bbox[0]))
+    return grids
+
+
+def _grid(comp: list[Segment], tol: float) -> Grid | None:
+    hs = [s for s in comp if s.horizontal]
+    vs = [s for s in comp if not s.horizontal]
+    if not hs or not vs:
+        return None
+    xs = _cluster([(s.x0 + s.x1) / 2 for s in vs] + [s.x0 for s in hs] + [s.x1 for s in hs], tol)
+    ys = _cluster([(s.top + s.bottom) / 2 for s in hs] + [s.top for s in vs] + [s.bottom for s in vs], tol)
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    nr, nc = len(ys) - 1, len(xs) - 1
+
+    def snap(v: float, edges: list[float]) -> int:
+        return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
+
+    # Rules per grid line: intervals of coverage along it.
+    hrules: dict[int, list[tuple[float, float]]] = {}
+    for s in hs:
+        hrules.setdefault(snap((s.top + s.bottom) / 2, ys), []).append((s.x0, s.x1))
+    vrules: dict[int, list[tuple[float, float]]] = {}
+    for s in vs:
+        vrules.setdefault(snap((s.x0 + s.x1) / 2, xs), []).append((s.top, s.bottom))
+
+    parent = list(range(nr * nc))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(nr):
+        for c in range(nc):
+            if c + 1 < nc and not _covered(vrules.get(c + 1, []), ys[r], ys[r + 1]):
+                parent[find(r * nc + c)] = find(r * nc + c + 1)
+            if r + 1 < nr and not _covered(hrules.get(r + 1, []), xs[c], xs[c + 1]):
+                parent[find(r * nc + c)] = find((r + 1) * nc + c)
+
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(nr):
+        for c in range(nc):
+            groups.setdefault(find(r * nc + c), []).append((r, c))
+    cells = []
+    for members in groups.values():
+        r0 = min(m[0] for m in members)
+        r1 = max(m[0] for m in members)
+        c0 = min(m[1] for m in members)
+        c1 = max(m[1] for m in members)
+        cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
+    cells.sort(key=lambda g: (g.row, g.col))
+    open_top = tuple(not _covered(hrules.get(0, []), xs[c], xs[c + 1]) for c in range(nc))
+    open_bottom = tuple(not _covered(hrules.get(nr, []), xs[c], xs[c + 1]) for c in range(nc))
+    return Grid(tuple(xs), tuple(ys), tuple(cells), open_top, open_bottom)

@@ -1,0 +1,148 @@
+"""Grids + cell texts -> Tables, and stitching tables across page breaks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .geometry import SNAP, Grid
+from .model import Cell, Fragment, Table
+from .text import join_fragments
+
+
+def table_from_grid(
+    grid: Grid,
+    page: int,
+    texts: Sequence[str],
+    confidences: Sequence[float | None] | None = None,
+    method: str = "text",
+) -> Table:
+    """One page's table: ``texts[i]`` is the text of ``grid.cells[i]``."""
+    cells = []
+    for i, g in enumerate(grid.cells):
+        conf = confidences[i] if confidences is not None else None
+        frag = Fragment(page, g.bbox)
+        cells.append(Cell(g.row, g.col, g.rowspan, g.colspan, texts[i], page, g.bbox, (frag,), conf))
+    nrows = len(grid.row_edges) - 1
+    return Table(
+        cells=tuple(cells),
+        nrows=nrows,
+        ncols=len(grid.col_edges) - 1,
+        col_edges=grid.col_edges,
+        row_pages=(page,) * nrows,
+        first_bbox=grid.bbox,
+        last_bbox=grid.bbox,
+        open_top=grid.open_top,
+        open_bottom=grid.open_bottom,
+        method=method,
+    )
+
+
+def _merge_edges(a: Sequence[float], b: Sequence[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted([*a, *b]):
+        if out and v - out[-1] <= SNAP:
+            continue
+        out.append(v)
+    return out
+
+
+def _index(edges: Sequence[float], x: float) -> int:
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - x))
+
+
+def _reindex(table: Table, edges: Sequence[float], row_offset: int) -> list[Cell]:
+    out = []
+    for c in table.cells:
+        c0 = _index(edges, table.col_edges[c.col])
+        c1 = _index(edges, table.col_edges[c.col + c.colspan])
+        out.append(
+            Cell(c.row + row_offset, c0, c.rowspan, max(1, c1 - c0), c.text, c.page, c.bbox, c.fragments, c.confidence)
+        )
+    return out
+
+
+def _open_cols(table: Table, edges: Sequence[float], flags: Sequence[bool]) -> list[tuple[float, float]]:
+    """x-ranges of the table's fine columns left without a rule."""
+    return [
+        (table.col_edges[i], table.col_edges[i + 1]) for i, is_open in enumerate(flags) if is_open
+    ]
+
+
+def continues(prev: Table, nxt: Table) -> bool:
+    """Does ``nxt`` (first table on the next page) carry on ``prev``?
+
+    Yes when the break leaves a cell open on both sides (no rule at the bottom
+    of ``prev`` and none at the top of ``nxt`` over the same columns) and the
+    tables share their outer edges.
+    """
+    if nxt.row_pages[0] != prev.row_pages[-1] + 1:
+        return False
+    if abs(prev.col_edges[0] - nxt.col_edges[0]) > SNAP or abs(prev.col_edges[-1] - nxt.col_edges[-1]) > SNAP:
+        return False
+    below = _open_cols(prev, prev.col_edges, prev.open_bottom)
+    above = _open_cols(nxt, nxt.col_edges, nxt.open_top)
+    return any(abs(a[0] - b[0]) <= SNAP and abs(a[1] - b[1]) <= SNAP for a in below for b in above)
+
+
+def stitch(prev: Table, nxt: Table) -> Table:
+    """One table from two fragments; cells open across the break become one."""
+    edges = _merge_edges(prev.col_edges, nxt.col_edges)
+    top = _reindex(prev, edges, 0)
+    bottom = _reindex(nxt, edges, prev.nrows)
+    last = prev.nrows - 1
+    first = prev.nrows
+    joined_top: dict[int, Cell] = {}
+    for c in top:
+        if c.row + c.rowspan - 1 == last and _side_open(prev, c, edges, bottom_side=True):
+            joined_top[c.col * 1000 + c.colspan] = c
+    cells = [c for c in top if (c.col * 1000 + c.colspan) not in joined_top or c.row + c.rowspan - 1 != last]
+    for c in bottom:
+        k = c.col * 1000 + c.colspan
+        up = joined_top.get(k)
+        if c.row == first and up is not None and _side_open(nxt, c, edges, bottom_side=False, offset=prev.nrows):
+            cells.append(_join(up, c))
+            del joined_top[k]
+        else:
+            cells.append(c)
+    cells.extend(joined_top.values())
+    cells.sort(key=lambda c: (c.row, c.col))
+    return Table(
+        cells=tuple(cells),
+        nrows=prev.nrows + nxt.nrows,
+        ncols=len(edges) - 1,
+        col_edges=tuple(edges),
+        row_pages=prev.row_pages + nxt.row_pages,
+        first_bbox=prev.first_bbox,
+        last_bbox=nxt.last_bbox,
+        open_top=prev.open_top,
+        open_bottom=nxt.open_bottom,
+        method=prev.method if prev.method == nxt.method else "mixed",
+    )
+
+
+def _side_open(t: Table, c: Cell, edges: Sequence[float], bottom_side: bool, offset: int = 0) -> bool:
+    flags = t.open_bottom if bottom_side else t.open_top
+    x0, x1 = edges[c.col], edges[c.col + c.colspan]
+    cols = [i for i in range(t.ncols) if t.col_edges[i] >= x0 - SNAP and t.col_edges[i + 1] <= x1 + SNAP]
+    return bool(cols) and all(flags[i] for i in cols)
+
+
+def _join(up: Cell, down: Cell) -> Cell:
+    """A cell cut by a page break: its text is wherever it was printed."""
+    text = join_fragments(up.text, down.text)
+    if down.text and not up.text:
+        page, bbox = down.page, down.bbox
+    else:
+        page, bbox = up.page, up.bbox
+    conf = [x for x in (up.confidence, down.confidence) if x is not None]
+    return Cell(
+        up.row,
+        up.col,
+        down.row + down.rowspan - up.row,
+        up.colspan,
+        text,
+        page,
+        bbox,
+        up.fragments + down.fragments,
+        min(conf) if conf else None,
+    )
