@@ -31,8 +31,11 @@ def read_pdf(
         contents: list[PageContent] = []
         infos: list[PageInfo] = []
         previous_wanted = False
+        cover = ""
         for index in range(source.page_count):
             text = source.page_text(index)
+            if index == 0:
+                cover = text
             state, reason = triage_page(source, index, text)
             is_wanted = wanted is None or state != "sound" or wanted(text)
             if not (is_wanted or previous_wanted):
@@ -47,7 +50,7 @@ def read_pdf(
             infos.append(content.info)
             contents.append(content)
         items = _reading_order(contents)
-        return Document(str(path), sha256_file(path), source.page_count, tuple(infos), tuple(items))
+        return Document(str(path), sha256_file(path), source.page_count, tuple(infos), tuple(items), cover)
 
 
 def _reading_order(contents: list[PageContent]) -> list[Table | TextLine]:

@@ -111,6 +111,26 @@ def _components(segs: list[Segment], tol: float) -> list[list[Segment]]:
     return list(groups.values())
 
 
+def _attach_lone_rules(comps: list[list[Segment]], reach: float = 150.0) -> list[list[Segment]]:
+    """A column's outer rule that no horizontal rule touches (a side label
+    column open at both ends of a page) still belongs to the table beside it."""
+    tables = [c for c in comps if any(s.horizontal for s in c)]
+    for comp in comps:
+        if any(s.horizontal for s in comp):
+            continue
+        top, bottom = min(s.top for s in comp), max(s.bottom for s in comp)
+        x0, x1 = min(s.x0 for s in comp), max(s.x1 for s in comp)
+        for t in tables:
+            ttop, tbottom = min(s.top for s in t), max(s.bottom for s in t)
+            tx0, tx1 = min(s.x0 for s in t), max(s.x1 for s in t)
+            overlap = min(bottom, tbottom) - max(top, ttop)
+            near = tx0 - reach <= x1 and x0 <= tx1 + reach
+            if near and overlap >= 0.8 * (bottom - top):
+                t.extend(comp)
+                break
+    return tables
+
+
 def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool:
     """Do the intervals cover at least COVER of [lo, hi]?"""
     total = 0.0
@@ -123,7 +143,7 @@ def build_grids(segments: list[Segment], tol: float = SNAP, min_size: float = 8.
     """All ruled tables in a page's segments, top to bottom."""
     segs = [s for s in segments if max(s.x1 - s.x0, s.bottom - s.top) >= tol]
     grids = []
-    for comp in _components(segs, tol):
+    for comp in _attach_lone_rules(_components(segs, tol)):
         grid = _grid(comp, tol)
         if grid is None:
             continue

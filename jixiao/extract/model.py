@@ -123,3 +123,6 @@ class Document:
     pages: tuple[PageInfo, ...]
     # Tables (stitched across page breaks) and free text lines, in reading order.
     items: tuple[Table | TextLine, ...] = field(default_factory=tuple)
+    # The first page's text layer (its cover or title), even when the page
+    # itself was skipped: documents name their year there.
+    cover_text: str = ""

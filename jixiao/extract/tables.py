@@ -61,7 +61,7 @@ def _reindex(table: Table, edges: Sequence[float], row_offset: int) -> list[Cell
     return out
 
 
-def _open_cols(table: Table, edges: Sequence[float], flags: Sequence[bool]) -> list[tuple[float, float]]:
+def _open_cols(table: Table, flags: Sequence[bool]) -> list[tuple[float, float]]:
     """x-ranges of the table's fine columns left without a rule."""
     return [
         (table.col_edges[i], table.col_edges[i + 1]) for i, is_open in enumerate(flags) if is_open
@@ -79,8 +79,8 @@ def continues(prev: Table, nxt: Table) -> bool:
         return False
     if abs(prev.col_edges[0] - nxt.col_edges[0]) > SNAP or abs(prev.col_edges[-1] - nxt.col_edges[-1]) > SNAP:
         return False
-    below = _open_cols(prev, prev.col_edges, prev.open_bottom)
-    above = _open_cols(nxt, nxt.col_edges, nxt.open_top)
+    below = _open_cols(prev, prev.open_bottom)
+    above = _open_cols(nxt, nxt.open_top)
     return any(abs(a[0] - b[0]) <= SNAP and abs(a[1] - b[1]) <= SNAP for a in below for b in above)
 
 
@@ -114,10 +114,20 @@ def stitch(prev: Table, nxt: Table) -> Table:
         row_pages=prev.row_pages + nxt.row_pages,
         first_bbox=prev.first_bbox,
         last_bbox=nxt.last_bbox,
-        open_top=prev.open_top,
-        open_bottom=nxt.open_bottom,
+        open_top=_reflag(prev, edges, prev.open_top),
+        open_bottom=_reflag(nxt, edges, nxt.open_bottom),
         method=prev.method if prev.method == nxt.method else "mixed",
     )
+
+
+def _reflag(t: Table, edges: Sequence[float], flags: Sequence[bool]) -> tuple[bool, ...]:
+    """Per-column flags of ``t`` carried onto the finer ``edges``."""
+    out = []
+    for i in range(len(edges) - 1):
+        mid = (edges[i] + edges[i + 1]) / 2
+        j = next((j for j in range(t.ncols) if t.col_edges[j] <= mid <= t.col_edges[j + 1]), None)
+        out.append(bool(j is not None and flags[j]))
+    return tuple(out)
 
 
 def _side_open(t: Table, c: Cell, edges: Sequence[float], bottom_side: bool, offset: int = 0) -> bool:

@@ -111,36 +111,66 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
     return lines
 
 
-def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
+def _is_latin(ch: str) -> bool:
+    return ch.isascii() and ch.isprintable() and not ch.isspace()
+
+
+# A line that ends one of these may end a paragraph; a wrapped line may end
+# anywhere, so a short line alone is not enough (justified and Latin-heavy
+# lines end short too).
+PARAGRAPH_END = set("。；;！!？?：:")
+# Characters that cannot start a line (kinsoku): they travel with the glyph
+# before them when a line wraps.
+NO_LINE_START = set("，。、；：！？）》」』”’,.;:!?)%")
+
+
+def _first_word_width(line: Line) -> float:
+    """Width the next line's first unbreakable run would have needed."""
+    glyphs = sorted(line.glyphs, key=lambda g: g.x0)
+    end = 1
+    if glyphs[0].text.isascii() and not glyphs[0].text.isspace():
+        while end < len(glyphs) and glyphs[end].text.isascii() and not glyphs[end].text.isspace():
+            end += 1
+    while end < len(glyphs) and glyphs[end].text in NO_LINE_START:
+        end += 1
+    return glyphs[end - 1].x1 - glyphs[0].x0
 
 
 def join_lines(lines: Sequence[Line]) -> str:
-    """Wrap-only breaks vanish; a line that ends short of the wrap width breaks."""
-    texts = [ln.text().strip() for ln in lines]
-    pairs = [(ln, t) for ln, t in zip(lines, texts) if t]
+    """Wrap-only breaks vanish; a line that ends a sentence short of the wrap
+    width, where the next line's first word would have fit, is a hard break."""
+    raw = [ln.text() for ln in lines]
+    pairs = [(ln, t) for ln, t in zip(lines, raw) if t.strip()]
     if not pairs:
         return ""
     wrap_right = max(ln.x1 for ln, _ in pairs)
-    out = pairs[0][1]
-    for (prev, _), (nxt, t) in zip(pairs, pairs[1:]):
-        first = min(nxt.glyphs, key=lambda g: g.x0)
-        room = wrap_right - prev.x1
-        if room > (first.x1 - first.x0) + 0.5 * first.size:
-            out += "\n" + t
+    out = pairs[0][1].strip()
+    for (prev, ptext), (nxt, t) in zip(pairs, pairs[1:]):
+        size = max(g.size for g in nxt.glyphs)
+        fits = wrap_right - prev.x1 > _first_word_width(nxt) + 0.3 * size
+        if ptext.rstrip()[-1] in PARAGRAPH_END and fits:
+            out += "\n" + t.strip()
+        elif ptext[-1].isspace() or t[0].isspace() or (fits and _is_latin(ptext[-1])):
+            # The line wrapped at a printed space (a Latin line that ends
+            # while the next word would still have fit ended at one too).
+            out += " " + t.strip()  # the line wrapped at a printed space
         else:
-            out = join_fragments(out, t)
+            out = join_fragments(out, t.strip())
     return out
 
 
 def join_fragments(a: str, b: str) -> str:
-    """Two pieces of one wrapped text: a space only between Latin words."""
+    """Two pieces of one wrapped text. CJK wraps anywhere, Latin text only at
+    a space (which generators often drop at the line end): so a space goes back
+    only between two Latin characters."""
     if not a:
         return b
     if not b:
         return a
-    if _is_word_char(a[-1]) and _is_word_char(b[0]) and not (a[-1].isdigit() and b[0].isdigit()):
+    if _is_latin(a[-1]) and _is_latin(b[0]) and a[-1] not in "-/":
         return a + " " + b
+    if len(a) >= 2 and a[-1] == "." and a[-2].isdigit() and not b[0].isascii():
+        return a + " " + b  # a list marker "3." wrapped at the space after it
     return a + b
 
 

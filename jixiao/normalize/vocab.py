@@ -77,3 +77,6 @@ def key(text: str) -> str:
     """A label's comparison key: NFKC, no spaces, no colons/brackets."""
     t = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in t if not ch.isspace() and ch not in ":：()（）")
+
+# A document's title names its year: "2026年度…部门预算", "…2023年度项目绩效目标汇总表".
+DOCUMENT_TITLE_WORDS = ("预算", "汇总表", "绩效目标", "决算")

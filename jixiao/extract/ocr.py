@@ -1,0 +1,368 @@
+"""The OCR engine: page image -> ruled grids -> text recognised per cell.
+
+For pages whose text layer is absent (scans) or garbled. The page is rendered
+(a scan at its own resolution), deskewed, and its ruling lines found with
+morphology (``raster``); the lines go through the same ``build_grids`` as the
+text engine's vector segments, so spans and open page-edge sides come out the
+same way. Text is then recognised per cell: each cell's lines of ink are cut
+by horizontal projection and each line crop goes to the recognition model
+alone (no detection model, no text from a neighbouring column). Text outside
+the tables (titles, year labels) is cut into lines the same way.
+
+Coordinates are the deskewed image scaled to PDF points.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from . import raster
+from .geometry import Grid, build_grids
+from .model import PageContent, PageInfo, TextLine
+from .source import PdfSource
+from .tables import table_from_grid
+from .text import Glyph, Line, clean, join_lines
+
+# --- the recognition model (one per process) ---------------------------------
+
+REC_HEIGHT = 48  # the model's input height
+REC_BATCH = 8
+
+_lock = threading.Lock()
+_engine: Any = None
+
+
+def available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _model_dir() -> str:
+    import rapidocr
+
+    return os.path.join(os.path.dirname(rapidocr.__file__), "models")
+
+
+def rapidocr_engine() -> Any:
+    """The process's RapidOCR instance: models from the wheel, no downloads,
+    onnxruntime on the cores this process may use."""
+    global _engine
+    if _engine is None:
+        with _lock:
+            if _engine is None:
+                from rapidocr import RapidOCR
+
+                models = _model_dir()
+                threads = available_cores()
+                _engine = RapidOCR(
+                    params={
+                        "Global.use_cls": False,
+                        "Global.log_level": "error",
+                        "Det.model_path": os.path.join(models, "PP-OCRv6_det_small.onnx"),
+                        "Rec.model_path": os.path.join(models, "PP-OCRv6_rec_small.onnx"),
+                        "Rec.rec_batch_num": REC_BATCH,
+                        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                    }
+                )
+    return _engine
+
+
+@dataclass(frozen=True)
+class Recognised:
+    text: str
+    score: float
+    # Centre of each character of ``text``, in pixels of the crop it was read from.
+    centres: tuple[float, ...]
+
+
+class Recognizer:
+    """Batched line recognition with character positions (CTC columns)."""
+
+    def __init__(self) -> None:
+        engine = rapidocr_engine()
+        rec = engine._load_rec_model()  # rapidocr 3.x: the TextRecognizer
+        self.session = rec.session
+        self.charset: list[str] = list(rec.postprocess_op.character)
+
+    def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognised]:
+        out: list[Recognised | None] = [None] * len(crops)
+        ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
+        order = sorted(range(len(crops)), key=lambda i: ratios[i])
+        for start in range(0, len(order), REC_BATCH):
+            batch = order[start : start + REC_BATCH]
+            max_ratio = max(max(ratios[i] for i in batch), 320 / REC_HEIGHT)
+            width = int(REC_HEIGHT * max_ratio)
+            tensor = np.zeros((len(batch), 3, REC_HEIGHT, width), dtype=np.float32)
+            resized_w = []
+            for k, i in enumerate(batch):
+                crop = crops[i]
+                w = min(width, int(np.ceil(REC_HEIGHT * ratios[i])))
+                img = cv2.resize(crop, (w, REC_HEIGHT)).astype(np.float32)
+                img = (img / 255.0 - 0.5) / 0.5
+                tensor[k, :, :, :w] = img[None, :, :]
+                resized_w.append(w)
+            preds = self.session(tensor)
+            for k, i in enumerate(batch):
+                out[i] = self._decode(preds[k], width, resized_w[k], crops[i].shape[1])
+        return [r if r is not None else Recognised("", 0.0, ()) for r in out]
+
+    def _decode(self, pred: np.ndarray, width: int, resized_w: int, crop_w: int) -> Recognised:
+        idx = pred.argmax(axis=1)
+        prob = pred.max(axis=1)
+        keep = idx != 0
+        keep[1:] &= idx[1:] != idx[:-1]
+        cols = np.flatnonzero(keep)
+        if cols.size == 0:
+            return Recognised("", 0.0, ())
+        step = width / pred.shape[0]
+        to_crop = crop_w / resized_w
+        chars = [self.charset[j] if j < len(self.charset) else "" for j in idx[cols]]
+        centres = tuple(float((c + 0.5) * step * to_crop) for c in cols)
+        return Recognised("".join(chars), float(prob[cols].mean()), centres)
+
+
+_recognizer: Recognizer | None = None
+
+
+def recognizer() -> Recognizer:
+    global _recognizer
+    if _recognizer is None:
+        with _lock:
+            if _recognizer is None:
+                _recognizer = Recognizer()
+    return _recognizer
+
+
+# --- from recognised lines to text --------------------------------------------
+
+
+def _is_cjk(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x2FA1F
+
+
+def _is_wide(ch: str) -> bool:
+    """CJK or full-width punctuation: text where ASCII punctuation is a misread."""
+    return _is_cjk(ch) or 0x3000 <= ord(ch) <= 0x303F or 0xFF00 <= ord(ch) <= 0xFFEF
+
+
+FULL_WIDTH = {":": "：", ";": "；", ",": "，", "?": "？", "!": "！"}
+
+
+def fix_punctuation(text: str) -> str:
+    """ASCII : ; , ? ! next to CJK text -> the full-width forms printed there.
+
+    (The model reads both forms and confuses them; a comma between digits
+    stays ASCII.)
+    """
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        full = FULL_WIDTH.get(ch)
+        if full is None:
+            continue
+        before = chars[i - 1] if i > 0 else ""
+        after = chars[i + 1] if i + 1 < len(chars) else ""
+        if ch == ",":
+            if before and _is_wide(before) or (after and _is_wide(after) and not before.isdigit()):
+                chars[i] = full
+        elif (before and _is_wide(before)) or (after and _is_wide(after)):
+            chars[i] = full
+    return "".join(chars)
+
+
+def place_spaces(rec: Recognised, cols: np.ndarray, em: float) -> str:
+    """The line's text with spaces where the ink has a wide gap.
+
+    ``cols`` is the crop's ink per column; ``em`` the font size in pixels. A gap
+    of a third of an em or more next to a Latin character or digit is a space;
+    the model's own spaces survive only where some gap is there. CJK text is
+    never split (justified CJK has wide gaps that are not spaces).
+    """
+    chars = [(c, x) for c, x in zip(rec.text, rec.centres)]
+    visible = [(c, x) for c, x in chars if not c.isspace()]
+    if not visible:
+        return ""
+    model_space = set()
+    for k in range(1, len(chars)):
+        if chars[k][0].isspace():
+            model_space.add(sum(1 for c, _ in chars[:k] if not c.isspace()))
+    out = visible[0][0]
+    for k in range(1, len(visible)):
+        (a, xa), (b, xb) = visible[k - 1], visible[k]
+        lo, hi = int(min(xa, xb)), int(max(xa, xb)) + 1
+        gap = _widest_gap(cols[max(0, lo) : max(0, min(len(cols), hi))])
+        latin = not (_is_wide(a) and _is_wide(b))
+        if latin and gap >= 0.33 * em:
+            out += " "
+        elif k in model_space and latin and gap >= 0.18 * em:
+            out += " "
+        out += b
+    return out
+
+
+def _widest_gap(cols: np.ndarray) -> int:
+    if cols.size == 0:
+        return 0
+    blank = np.concatenate(([0], (cols == 0).astype(np.int8), [0]))
+    d = np.diff(blank)
+    starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    return int((ends - starts).max()) if starts.size else 0
+
+
+def _pseudo_line(text: str, x0: float, top: float, x1: float, bottom: float) -> Line:
+    """A recognised line as evenly spaced glyphs, for ``text.join_lines``."""
+    n = max(1, len(text))
+    w = (x1 - x0) / n
+    return Line([Glyph(ch, x0 + k * w, top, x0 + (k + 1) * w, bottom) for k, ch in enumerate(text)])
+
+
+# --- the engine ---------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    strip: raster.Strip
+    crop: np.ndarray
+    cols: np.ndarray  # ink per column of the crop
+    owner: tuple[int, int] | None  # (grid, cell) or None for free text
+
+
+class OcrEngine:
+    name = "ocr"
+
+    def read_page(self, source: PdfSource, index: int, info: PageInfo) -> PageContent:
+        page = source.pdfium[index]
+        try:
+            img = raster.load_page(page)
+        finally:
+            page.close()
+        return read_image(img, index + 1, info)
+
+
+def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageContent:
+    """OCR one page image (already deskewed)."""
+    s = img.scale
+    rules = raster.find_rules(img)
+    grids = build_grids(rules.segments)
+    ink = raster.text_ink(rules, s)
+    clean_gray = img.gray.copy()
+    line_px = cv2.dilate(
+        cv2.bitwise_or(rules.hmask, rules.vmask), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
+    )
+    clean_gray[line_px > 0] = 255
+    h, w = img.gray.shape
+
+    jobs: list[_Job] = []
+    for gi, grid in enumerate(grids):
+        for ci, cell in enumerate(grid.cells):
+            box = _px_box(cell.bbox, s, w, h, inset=1)
+            for strip in raster.text_strips(ink, box, s):
+                jobs.append(_make_job(clean_gray, ink, strip, box, (gi, ci)))
+
+    # Free text: everything outside the tables.
+    outside = ink.copy()
+    for grid in grids:
+        x0, top, x1, bottom = _px_box(grid.bbox, s, w, h, inset=-3)
+        outside[top:bottom, x0:x1] = 0
+    for strip in raster.text_strips(outside, (0, 0, w, h), s, split_words=True):
+        jobs.append(_make_job(clean_gray, outside, strip, (0, 0, w, h), None))
+
+    results = recognizer()([j.crop for j in jobs]) if jobs else []
+    em = _font_size_px(jobs, results, s)
+
+    per_cell: dict[tuple[int, int], list[tuple[Line, float]]] = {}
+    free: list[TextLine] = []
+    for job, rec in zip(jobs, results):
+        text = fix_punctuation(place_spaces(rec, job.cols, em))
+        if not text.strip():
+            continue
+        st = job.strip
+        if job.owner is None:
+            bbox = (st.x0 / s, st.top / s, st.x1 / s, st.bottom / s)
+            free.append(TextLine(clean(text), number, bbox))
+            continue
+        line = _pseudo_line(text, st.x0 / s, st.top / s, st.x1 / s, st.bottom / s)
+        per_cell.setdefault(job.owner, []).append((line, rec.score))
+
+    tables = []
+    for gi, grid in enumerate(grids):
+        texts, confs = _cell_texts(grid, gi, per_cell)
+        tables.append(table_from_grid(grid, number, texts, confs, method="ocr"))
+    free.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
+    return PageContent(info, img.width_pt, img.height_pt, tuple(tables), tuple(free))
+
+
+def _cell_texts(
+    grid: Grid, gi: int, per_cell: dict[tuple[int, int], list[tuple[Line, float]]]
+) -> tuple[list[str], list[float | None]]:
+    texts: list[str] = []
+    confs: list[float | None] = []
+    for ci in range(len(grid.cells)):
+        lines = per_cell.get((gi, ci), [])
+        lines.sort(key=lambda item: item[0].top)
+        texts.append(clean(join_lines([ln for ln, _ in lines])) if lines else "")
+        # An empty cell is certainly empty: full confidence.
+        confs.append(min(score for _, score in lines) if lines else 1.0)
+    return texts, confs
+
+
+def _px_box(bbox: tuple[float, float, float, float], s: float, w: int, h: int, inset: int) -> tuple[int, int, int, int]:
+    x0, top, x1, bottom = bbox
+    return (
+        max(0, int(round(x0 * s)) + inset),
+        max(0, int(round(top * s)) + inset),
+        min(w, int(round(x1 * s)) - inset),
+        min(h, int(round(bottom * s)) - inset),
+    )
+
+
+def _make_job(
+    gray: np.ndarray, ink: np.ndarray, st: raster.Strip, box: tuple[int, int, int, int], owner: tuple[int, int] | None
+) -> _Job:
+    """A crop of one line with a white margin, cut at the cell's edges."""
+    lh = st.bottom - st.top
+    my = max(2, int(round(0.25 * lh)))
+    mx = max(3, int(round(0.4 * lh)))
+    bx0, btop, bx1, bbot = box
+    y0, y1 = max(btop, st.top - my), min(bbot, st.bottom + my)
+    x0, x1 = max(bx0, st.x0 - mx), min(bx1, st.x1 + mx)
+    crop = gray[y0:y1, x0:x1]
+    # Ink outside the strip (a neighbouring line's descenders) is whitened.
+    mask = np.zeros_like(crop, dtype=bool)
+    mask[st.top - y0 : st.bottom - y0, st.x0 - x0 : st.x1 - x0] = True
+    crop = np.where(mask, crop, 255).astype(np.uint8)
+    crop = cv2.copyMakeBorder(
+        crop,
+        my - (st.top - y0),
+        my - (y1 - st.bottom),
+        mx - (st.x0 - x0),
+        mx - (x1 - st.x1),
+        cv2.BORDER_CONSTANT,
+        value=255,
+    )
+    cols = np.zeros(crop.shape[1], dtype=np.int32)
+    cols[mx : mx + (st.x1 - st.x0)] = (ink[st.top : st.bottom, st.x0 : st.x1] > 0).sum(axis=0)
+    return _Job(st, cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR), cols, owner)
+
+
+def _font_size_px(jobs: Sequence[_Job], results: Sequence[Recognised], scale: float) -> float:
+    """The body font size in pixels: median height of lines holding CJK."""
+    heights = [
+        j.strip.bottom - j.strip.top
+        for j, r in zip(jobs, results)
+        if j.owner is not None and sum(_is_cjk(c) for c in r.text) >= 2
+    ]
+    if not heights:
+        return 9.0 * scale
+    heights.sort()
+    return float(heights[len(heights) // 2])
