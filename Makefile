@@ -1,0 +1,48 @@
+# jixiao — see README.md. Every target installs what it needs into .venv.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+RAW    ?= data/raw
+OUT    ?= data/parquet
+JOBS   ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install extract test bench lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "  variables: RAW=$(RAW) OUT=$(OUT) JOBS=<n>"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.run-deps: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
+	$(PY) -m pip install -q -e '.[test,dev]'
+	@touch $@
+
+$(VENV)/.bench-deps: pyproject.toml $(VENV)/.test-deps
+	$(PY) -m pip install -q -e '.[bench,dask]'
+	@touch $@
+
+install: $(VENV)/.run-deps ## create .venv and install jixiao
+
+extract: $(VENV)/.run-deps ## read $(RAW) into the dataset at $(OUT)
+	$(VENV)/bin/jixiao extract $(RAW) --out $(OUT) $(if $(JOBS),-j $(JOBS))
+
+test: $(VENV)/.test-deps ## run the test suite
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.bench-deps ## print speed and memory figures
+	$(PY) bench/bench.py
+
+lint: $(VENV)/.test-deps ## ruff + mypy
+	$(VENV)/bin/ruff check jixiao tests
+	$(VENV)/bin/mypy jixiao
+
+clean: ## remove the dataset and caches (not .venv)
+	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache test-output

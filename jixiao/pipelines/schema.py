@@ -1,0 +1,94 @@
+"""The dataset's Parquet schemas, as code (never inferred from the data).
+
+The partition columns (year, department) live in the directory names, as
+Hive-style partitioning expects; the files hold the other columns.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+PARTITIONS = ("year", "department")
+
+INDICATORS = pa.schema(
+    [
+        ("implementing_unit", pa.string()),
+        ("project_id", pa.string()),
+        ("project_name", pa.string()),
+        ("seq", pa.int32()),
+        ("level1", pa.string()),
+        ("level2", pa.string()),
+        ("level3", pa.string()),
+        ("value_raw", pa.string()),
+        ("operator", pa.string()),
+        ("value", pa.float64()),
+        ("value_max", pa.float64()),
+        ("value_unit", pa.string()),
+        ("label", pa.string()),
+        ("value_kind", pa.string()),
+        ("weight", pa.float64()),
+        ("horizon", pa.string()),
+        ("source_file", pa.string()),
+        ("source_sha256", pa.string()),
+        ("page", pa.int32()),
+        # Provenance: the 三级指标 cell's box on `page`, PDF points, top-left origin.
+        ("bbox_x0", pa.float64()),
+        ("bbox_top", pa.float64()),
+        ("bbox_x1", pa.float64()),
+        ("bbox_bottom", pa.float64()),
+        # Lowest OCR confidence of the row's cells; null for text-layer rows.
+        ("ocr_confidence", pa.float64()),
+    ]
+)
+
+PROJECTS = pa.schema(
+    [
+        ("implementing_unit", pa.string()),
+        ("project_id", pa.string()),
+        ("project_name", pa.string()),
+        ("project_nature", pa.string()),
+        ("project_category", pa.string()),
+        ("start_date", pa.date32()),
+        ("end_date", pa.date32()),
+        ("funds_total", pa.float64()),
+        ("funds_total_fiscal", pa.float64()),
+        ("funds_total_other", pa.float64()),
+        ("funds_annual_request", pa.float64()),
+        ("funds_annual_appropriation", pa.float64()),
+        ("funds_annual_carryover", pa.float64()),
+        ("funds_annual_other", pa.float64()),
+        ("goal_period", pa.string()),
+        ("overall_goal", pa.string()),
+        ("annual_goal", pa.string()),
+        ("indicator_count", pa.int32()),
+        ("source_file", pa.string()),
+        ("source_sha256", pa.string()),
+        ("first_page", pa.int32()),
+        ("last_page", pa.int32()),
+        ("layout", pa.string()),
+        ("extraction_method", pa.string()),
+        ("warnings", pa.list_(pa.string())),
+        # Order of the form in its source document, from 1.
+        ("form_seq", pa.int32()),
+        ("form_title", pa.string()),
+    ]
+)
+
+MANIFEST = pa.schema(
+    [
+        ("source_sha256", pa.string()),
+        ("source_file", pa.string()),
+        ("source_path", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("pages", pa.int32()),
+        ("status", pa.string()),  # ok | no_forms | error
+        ("error", pa.string()),
+        ("forms", pa.int32()),
+        ("indicators", pa.int32()),
+        ("extraction_methods", pa.list_(pa.string())),
+        ("page_decisions", pa.list_(pa.string())),  # "3:sound:text", "4:absent:ocr", ...
+        ("skipped_tables", pa.list_(pa.string())),
+        ("jixiao_version", pa.string()),
+        ("processed_at", pa.timestamp("s", tz="UTC")),
+    ]
+)
