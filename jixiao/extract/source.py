@@ -60,6 +60,17 @@ class PdfSource:
         except PDFSyntaxError as e:
             raise DamagedPdf(self.path, "syntax error") from e
 
+    @cached_property
+    def playa(self) -> Any:
+        import playa
+
+        try:
+            return playa.open(self.path, password=self.password or "")
+        except playa.PDFPasswordIncorrect as e:
+            raise EncryptedPdf(self.path, bool(self.password)) from e
+        except (playa.PDFSyntaxError, playa.PDFEncryptionError) as e:
+            raise DamagedPdf(self.path, type(e).__name__) from e
+
     def page_text(self, index: int) -> str:
         """The page's text layer as pdfium decodes it (fast, no layout)."""
         page = self.pdfium[index]
@@ -73,6 +84,8 @@ class PdfSource:
     def close(self) -> None:
         if "plumber" in self.__dict__:
             self.plumber.close()
+        if "playa" in self.__dict__:
+            self.playa.close()
         self.pdfium.close()
 
     def __enter__(self) -> PdfSource:

@@ -74,6 +74,14 @@ class Glyph:
 @dataclass
 class Line:
     glyphs: list[Glyph]
+    mid_sum: float = 0.0  # running sum of the glyphs' middles (for `mid`)
+
+    def __post_init__(self) -> None:
+        self.mid_sum = sum(g.mid for g in self.glyphs)
+
+    def add(self, g: Glyph) -> None:
+        self.glyphs.append(g)
+        self.mid_sum += g.mid
 
     @property
     def x0(self) -> float:
@@ -93,7 +101,7 @@ class Line:
 
     @property
     def mid(self) -> float:
-        return sum(g.mid for g in self.glyphs) / len(self.glyphs)
+        return self.mid_sum / len(self.glyphs)
 
     def text(self) -> str:
         return "".join(g.text for g in sorted(self.glyphs, key=lambda g: g.x0))
@@ -104,7 +112,7 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
     lines: list[Line] = []
     for g in sorted(glyphs, key=lambda g: (g.mid, g.x0)):
         if lines and abs(g.mid - lines[-1].mid) <= 0.45 * max(g.size, 1.0):
-            lines[-1].glyphs.append(g)
+            lines[-1].add(g)
         else:
             lines.append(Line([g]))
     lines.sort(key=lambda ln: ln.mid)

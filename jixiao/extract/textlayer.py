@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from typing import Any
 
-from .geometry import Segment, build_grids, segments_from_rects
+from . import playa_layer
+from .geometry import Grid, Segment, build_grids, segments_from_rects
 from .model import PageContent, PageInfo, TextLine
 from .source import PdfSource
 from .tables import table_from_grid
@@ -45,36 +48,70 @@ def page_segments(page: Any) -> list[Segment]:
     return segs + segments_from_rects(thin) + segments_from_rects(stroked)
 
 
+def plumber_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment], float, float]:
+    """pdfminer's view of the page: the characters as printed, real spaces
+    included (PDFium's faster text layer synthesises spaces from gaps and drops
+    the printed ones, which changes the text)."""
+    page = source.plumber.pages[index].dedupe_chars()
+    glyphs = [Glyph(ch["text"], ch["x0"], ch["top"], ch["x1"], ch["bottom"]) for ch in page.chars]
+    return glyphs, page_segments(page), float(page.width), float(page.height)
+
+
+def playa_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment], float, float]:
+    page = source.playa.pages[index]
+    glyphs, segments = playa_layer.read_page(page)
+    return glyphs, segments, float(page.width), float(page.height)
+
+
 class TextLayerEngine:
+    """Ruled tables from the PDF's own vector rules and characters.
+
+    ``backend`` "playa" (default, fast) or "pdfminer" (pdfplumber's view; the
+    reference the fast path is tested against)."""
+
     name = "text"
 
+    def __init__(self, backend: str = "playa") -> None:
+        self.read = playa_page if backend == "playa" else plumber_page
+
     def read_page(self, source: PdfSource, index: int, info: PageInfo) -> PageContent:
-        page = source.plumber.pages[index].dedupe_chars()
-        number = index + 1
-        grids = build_grids(page_segments(page))
-        buckets: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
-        loose: list[Glyph] = []
-        for ch in page.chars:
-            glyph = Glyph(ch["text"], ch["x0"], ch["top"], ch["x1"], ch["bottom"])
-            cx, cy = (glyph.x0 + glyph.x1) / 2, glyph.mid
-            for gi, grid in enumerate(grids):
-                x0, top, x1, bottom = grid.bbox
-                if not (x0 <= cx <= x1 and top <= cy <= bottom):
-                    continue
-                for ci, cell in enumerate(grid.cells):
-                    bx0, btop, bx1, bbot = cell.bbox
-                    if bx0 <= cx <= bx1 and btop <= cy <= bbot:
-                        buckets[gi][ci].append(glyph)
-                        break
+        glyphs, segments, width, height = self.read(source, index)
+        return layout_page(info, index + 1, glyphs, segments, width, height)
+
+
+def layout_page(
+    info: PageInfo, number: int, glyphs: list[Glyph], segments: list[Segment], width: float, height: float
+) -> PageContent:
+    """Glyphs into the cells of the page's ruled grids; the rest into lines."""
+    grids = build_grids(segments)
+    buckets: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
+    lookups = [_cell_lookup(g) for g in grids]
+    loose: list[Glyph] = []
+    for glyph in glyphs:
+        cx, cy = (glyph.x0 + glyph.x1) / 2, glyph.mid
+        for gi, grid in enumerate(grids):
+            col = bisect_right(grid.col_edges, cx) - 1
+            row = bisect_right(grid.row_edges, cy) - 1
+            if 0 <= col < len(grid.col_edges) - 1 and 0 <= row < len(grid.row_edges) - 1:
+                buckets[gi][lookups[gi][row][col]].append(glyph)
                 break
-            else:
-                loose.append(glyph)
-        tables = tuple(
-            table_from_grid(g, number, [glyphs_text(b) for b in buckets[gi]]) for gi, g in enumerate(grids)
-        )
-        lines = tuple(
-            TextLine(glyphs_text(ln.glyphs), number, (ln.x0, ln.top, ln.x1, ln.bottom))
-            for ln in group_lines(loose)
-            if ln.text().strip()
-        )
-        return PageContent(info, float(page.width), float(page.height), tables, lines)
+        else:
+            loose.append(glyph)
+    tables = tuple(table_from_grid(g, number, [glyphs_text(b) for b in buckets[gi]]) for gi, g in enumerate(grids))
+    lines = tuple(
+        TextLine(glyphs_text(ln.glyphs), number, (ln.x0, ln.top, ln.x1, ln.bottom))
+        for ln in group_lines(loose)
+        if ln.text().strip()
+    )
+    return PageContent(info, width, height, tables, lines)
+
+
+def _cell_lookup(grid: Grid) -> list[list[int]]:
+    """fine row -> fine column -> index of the logical cell covering it."""
+    nrows, ncols = len(grid.row_edges) - 1, len(grid.col_edges) - 1
+    table = [[0] * ncols for _ in range(nrows)]
+    for i, c in enumerate(grid.cells):
+        for r in range(c.row, c.row + c.rowspan):
+            for k in range(c.col, c.col + c.colspan):
+                table[r][k] = i
+    return table
