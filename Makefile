@@ -23,6 +23,11 @@ $(VENV)/.run-deps: pyproject.toml | $(VENV)/bin/python
 
 $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 	$(PY) -m pip install -q -e '.[test,dev]'
+	@# The report test renders in headless Chromium; the notebook plots need a CJK font.
+	@(command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q .) || \
+	  (command -v apt-get >/dev/null && apt-get update -qq && \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei) || \
+	  echo "make: could not apt-get install chromium fonts-wqy-microhei (no apt, or not root); their tests will skip"
 	@touch $@
 
 $(VENV)/.bench-deps: pyproject.toml $(VENV)/.test-deps
@@ -39,6 +44,7 @@ test: $(VENV)/.test-deps ## run the test suite
 
 bench: $(VENV)/.bench-deps ## print speed and memory figures
 	$(PY) bench/bench.py
+	$(PY) bench/bench_runs.py
 
 lint: $(VENV)/.test-deps ## ruff + mypy
 	$(VENV)/bin/ruff check jixiao tests

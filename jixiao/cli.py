@@ -1,29 +1,41 @@
 """Command line: thin over the library. Known errors -> one line and an exit
-code; anything else is a bug and keeps its traceback."""
+code; anything else is a bug and keeps its traceback.
+
+Each subcommand is a module in jixiao/commands with ``add_parser(sub)`` and
+``run(args) -> int``; its help carries an example.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from pathlib import Path
 
 from . import __version__
-from .errors import ExitCode
+from .errors import ExitCode, JixiaoError
 
-EXTRACT_EXAMPLE = """\
-Example:
-  jixiao extract data/raw --out data/parquet
-  jixiao extract 2024/*.pdf --out archive -j 4
-"""
+COMMANDS = ("extract", "check", "report", "export")
 
 MAIN_EXAMPLE = """\
 Example:
   jixiao extract data/raw --out data/parquet
+  jixiao extract --help
 """
 
 
-def _parser() -> argparse.ArgumentParser:
+def _commands() -> dict[str, object]:
+    found: dict[str, object] = {}
+    for name in COMMANDS:
+        try:
+            found[name] = importlib.import_module(f".commands.{name}", __package__)
+        except ModuleNotFoundError as e:
+            if e.name != f"{__package__}.commands.{name}":
+                raise
+    return found
+
+
+def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="jixiao",
         description="Budget performance-target forms (绩效目标表) from PDF to a Parquet dataset.",
@@ -32,61 +44,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"jixiao {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    e = sub.add_parser(
-        "extract",
-        help="read PDFs into the dataset",
-        description="Read the forms in PDFs (files or folders) into OUT/projects, OUT/indicators and OUT/manifest.parquet.",
-        epilog=EXTRACT_EXAMPLE,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    e.add_argument("paths", nargs="+", metavar="PATH", help="PDF files or folders (searched recursively)")
-    e.add_argument("--out", "-o", default="data/parquet", help="dataset folder (default: data/parquet)")
-    e.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="parallel worker processes")
-    e.add_argument("--force", action="store_true", help="re-read PDFs the manifest says are done")
-    e.add_argument("--password", help="password for encrypted PDFs")
-    e.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+    for module in _commands().values():
+        cmd = module.add_parser(sub)  # type: ignore[attr-defined]
+        cmd.set_defaults(_run=module.run)  # type: ignore[attr-defined]
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "extract":
-        return _extract(args)
-    return ExitCode.usage
-
-
-def _extract(args: argparse.Namespace) -> int:
-    from .pipelines.progress import Progress
-    from .pipelines.run import find_pdfs, run, stderr_line
-
-    missing = [p for p in args.paths if not Path(p).exists()]
-    for p in missing:
-        stderr_line(f"jixiao: {p}: no such file or folder")
-    if missing:
-        return ExitCode.usage
-    if args.jobs < 1:
-        stderr_line("jixiao: -j must be at least 1")
-        return ExitCode.usage
-    files = find_pdfs(args.paths)
-    with Progress(total=len(files), quiet=args.quiet) as progress:
-
-        def on_result(r):  # type: ignore[no-untyped-def]
-            if r.status == "error":
-                progress.console_line(f"jixiao: {r.error}")
-            progress.advance(r)
-
-        summary = run(
-            args.paths,
-            args.out,
-            jobs=args.jobs,
-            force=args.force,
-            password=args.password,
-            on_result=on_result,
-            on_skip=progress.skip,
-        )
-    if not args.quiet:
-        Progress.print_summary(summary, args.out)
-    return ExitCode.some_failed if summary.count("error") else ExitCode.ok
+    args = parser().parse_args(argv)
+    try:
+        return int(args._run(args))
+    except JixiaoError as e:
+        print(f"jixiao: {e}", file=sys.stderr)
+        return int(e.exit_code)
+    except BrokenPipeError:
+        # The reader went away (`jixiao check OUT --json | head`): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.ok
+    except KeyboardInterrupt:
+        # Files finished so far are in the dataset and the manifest.
+        print("jixiao: interrupted; what was finished is kept, re-run to go on", file=sys.stderr)
+        return ExitCode.interrupted
 
 
 if __name__ == "__main__":

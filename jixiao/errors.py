@@ -2,6 +2,8 @@
 
 Library exceptions are translated into these at one boundary per engine
 (``raise ... from e``), so that messages are ours and the cause is kept.
+Each error carries its exit code; ``str(e)`` is one line that names the file
+(or folder) and says what to do.
 """
 
 from __future__ import annotations
@@ -10,19 +12,56 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    ok = 0
-    some_failed = 1
-    usage = 2
+    ok = 0  # every file read (files without forms count as read)
+    some_failed = 1  # at least one file could not be read, or the dataset could not be written
+    usage = 2  # bad arguments, missing paths, a missing optional extra
+    interrupted = 130  # Ctrl-C: files finished so far are kept; re-run to go on
 
 
 class JixiaoError(Exception):
     """Base class: ``str(e)`` is one line that tells the user what is wrong."""
 
     status = "error"
+    exit_code = ExitCode.some_failed
+
+
+class UsageError(JixiaoError):
+    """The command line asks for something jixiao cannot do as asked."""
+
+    exit_code = ExitCode.usage
+
+
+class MissingExtra(UsageError):
+    def __init__(self, feature: str, extra: str) -> None:
+        super().__init__(f"{feature} needs an optional extra: pip install 'jixiao[{extra}]'")
+
+
+class NoDataset(UsageError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path}: no jixiao dataset here (no manifest.parquet); run `jixiao extract ... --out {path}`")
+
+
+class OutputError(JixiaoError):
+    """The dataset folder cannot be written (disk full, permissions, another run)."""
+
+
+class OutputBusy(OutputError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path}: another jixiao run is writing this dataset; wait for it to finish or use another --out")
+
+
+class CannotWrite(OutputError):
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(f"{path}: cannot write ({detail}); check free space and permissions, then re-run")
 
 
 class InputError(JixiaoError):
     """A source file jixiao cannot read (not a PDF, damaged, ...)."""
+
+
+class UnreadableFile(InputError):
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(f"{path}: cannot read the file ({detail})")
 
 
 class EmptyFile(InputError):
@@ -48,3 +87,15 @@ class EncryptedPdf(InputError):
         else:
             msg = f"{path}: encrypted PDF; pass its password with --password"
         super().__init__(msg)
+
+
+class WorkerDied(InputError):
+    """The process reading a file died (a crash inside a PDF library, or the
+    operating system killed it for memory): the file gets the blame only after
+    it was read alone and died again."""
+
+    def __init__(self, path: str, detail: str = "") -> None:
+        extra = f" ({detail})" if detail else ""
+        super().__init__(
+            f"{path}: the worker reading this file died{extra}; the PDF may crash the PDF library or need more memory"
+        )

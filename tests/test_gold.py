@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from goldcmp import FUNDS, load_gold
-
 from conftest import REAL01, SAMPLE, SAMPLE_LO
+from goldcmp import FUNDS, load_gold
 
 CASES = [
     (SAMPLE, "shpf-2023.json"),

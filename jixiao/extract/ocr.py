@@ -18,7 +18,6 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import cv2
 import numpy as np
@@ -31,12 +30,22 @@ from .tables import table_from_grid
 from .text import Glyph, Line, clean, join_lines
 
 # --- the recognition model (one per process) ---------------------------------
+#
+# The model is rapidocr's PP-OCRv6 small recogniser, as shipped inside the
+# rapidocr wheel (nothing is downloaded). It is run through onnxruntime here
+# rather than through ``RapidOCR``: per-cell crops need batched recognition
+# with character positions (to place spaces), and onnxruntime must not spin
+# its thread pool (with spinning, 2 threads on 2 cores run slower than 1).
 
 REC_HEIGHT = 48  # the model's input height
-REC_BATCH = 8
+REC_BATCH = 4  # crops of similar width per run; batching buys little on CPU
+REC_MODEL = "PP-OCRv6_rec_small.onnx"
+SQUEEZE = 1.0  # horizontal scale of crops before recognition (cost is linear in width)
+MARGIN_Y = 0.25  # white margin above and below a line, in line heights
+MARGIN_X = 0.4
 
-_lock = threading.Lock()
-_engine: Any = None
+_lock = threading.RLock()
+_recognizer: Recognizer | None = None
 
 
 def available_cores() -> int:
@@ -46,35 +55,14 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _model_dir() -> str:
+def model_path(name: str = REC_MODEL) -> str:
+    """A model file shipped inside the rapidocr wheel."""
     import rapidocr
 
-    return os.path.join(os.path.dirname(rapidocr.__file__), "models")
-
-
-def rapidocr_engine() -> Any:
-    """The process's RapidOCR instance: models from the wheel, no downloads,
-    onnxruntime on the cores this process may use."""
-    global _engine
-    if _engine is None:
-        with _lock:
-            if _engine is None:
-                from rapidocr import RapidOCR
-
-                models = _model_dir()
-                threads = available_cores()
-                _engine = RapidOCR(
-                    params={
-                        "Global.use_cls": False,
-                        "Global.log_level": "error",
-                        "Det.model_path": os.path.join(models, "PP-OCRv6_det_small.onnx"),
-                        "Rec.model_path": os.path.join(models, "PP-OCRv6_rec_small.onnx"),
-                        "Rec.rec_batch_num": REC_BATCH,
-                        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-                        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-                    }
-                )
-    return _engine
+    path = os.path.join(os.path.dirname(rapidocr.__file__), "models", name)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"OCR model {name} is not in the installed rapidocr package: {path}")
+    return path
 
 
 @dataclass(frozen=True)
@@ -88,33 +76,41 @@ class Recognised:
 class Recognizer:
     """Batched line recognition with character positions (CTC columns)."""
 
-    def __init__(self) -> None:
-        engine = rapidocr_engine()
-        rec = engine._load_rec_model()  # rapidocr 3.x: the TextRecognizer
-        self.session = rec.session
-        self.charset: list[str] = list(rec.postprocess_op.character)
+    def __init__(self, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or available_cores()
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.enable_cpu_mem_arena = False  # peak memory follows the widest crop, not the high-water mark
+        opts.log_severity_level = 3
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(model_path(), sess_options=opts, providers=["CPUExecutionProvider"])
+        self.input = self.session.get_inputs()[0].name
+        meta = self.session.get_modelmeta().custom_metadata_map
+        # CTC classes: blank, the model's characters, then space (as rapidocr decodes).
+        self.charset: list[str] = ["", *meta["character"].splitlines(), " "]
 
     def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognised]:
-        out: list[Recognised | None] = [None] * len(crops)
+        """Read each crop (grey, uint8) as one line of text."""
+        out: list[Recognised] = [Recognised("", 0.0, ())] * len(crops)
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
         order = sorted(range(len(crops)), key=lambda i: ratios[i])
         for start in range(0, len(order), REC_BATCH):
             batch = order[start : start + REC_BATCH]
-            max_ratio = max(max(ratios[i] for i in batch), 320 / REC_HEIGHT)
-            width = int(REC_HEIGHT * max_ratio)
+            widths = [max(8, int(np.ceil(REC_HEIGHT * ratios[i] * SQUEEZE))) for i in batch]
+            width = max(widths)
+            # Padding is 0 after normalisation, as the model was trained.
             tensor = np.zeros((len(batch), 3, REC_HEIGHT, width), dtype=np.float32)
-            resized_w = []
             for k, i in enumerate(batch):
-                crop = crops[i]
-                w = min(width, int(np.ceil(REC_HEIGHT * ratios[i])))
-                img = cv2.resize(crop, (w, REC_HEIGHT)).astype(np.float32)
-                img = (img / 255.0 - 0.5) / 0.5
-                tensor[k, :, :, :w] = img[None, :, :]
-                resized_w.append(w)
-            preds = self.session(tensor)
+                img = cv2.resize(crops[i], (widths[k], REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
+                tensor[k, :, :, : widths[k]] = img.astype(np.float32) / 127.5 - 1.0
+            preds = self.session.run(None, {self.input: tensor})[0]
             for k, i in enumerate(batch):
-                out[i] = self._decode(preds[k], width, resized_w[k], crops[i].shape[1])
-        return [r if r is not None else Recognised("", 0.0, ()) for r in out]
+                out[i] = self._decode(preds[k], width, widths[k], crops[i].shape[1])
+        return out
 
     def _decode(self, pred: np.ndarray, width: int, resized_w: int, crop_w: int) -> Recognised:
         idx = pred.argmax(axis=1)
@@ -131,10 +127,8 @@ class Recognizer:
         return Recognised("".join(chars), float(prob[cols].mean()), centres)
 
 
-_recognizer: Recognizer | None = None
-
-
 def recognizer() -> Recognizer:
+    """The process's recogniser (loaded on first use, ~0.3 s)."""
     global _recognizer
     if _recognizer is None:
         with _lock:
@@ -254,12 +248,10 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageConten
     s = img.scale
     rules = raster.find_rules(img)
     grids = build_grids(rules.segments)
-    ink = raster.text_ink(rules, s)
+    lines_px = raster.rule_mask(rules, grids, s)
+    ink = raster.text_ink(rules.binary, lines_px)
     clean_gray = img.gray.copy()
-    line_px = cv2.dilate(
-        cv2.bitwise_or(rules.hmask, rules.vmask), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
-    )
-    clean_gray[line_px > 0] = 255
+    clean_gray[lines_px > 0] = 255
     h, w = img.gray.shape
 
     jobs: list[_Job] = []
@@ -283,7 +275,10 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageConten
     per_cell: dict[tuple[int, int], list[tuple[Line, float]]] = {}
     free: list[TextLine] = []
     for job, rec in zip(jobs, results):
-        text = fix_punctuation(place_spaces(rec, job.cols, em))
+        # Punctuation first (one character for one), so a full-width colon's
+        # blank half is not taken for a space.
+        rec = Recognised(fix_punctuation(rec.text), rec.score, rec.centres)
+        text = place_spaces(rec, job.cols, em)
         if not text.strip():
             continue
         st = job.strip
@@ -331,8 +326,8 @@ def _make_job(
 ) -> _Job:
     """A crop of one line with a white margin, cut at the cell's edges."""
     lh = st.bottom - st.top
-    my = max(2, int(round(0.25 * lh)))
-    mx = max(3, int(round(0.4 * lh)))
+    my = max(2, int(round(MARGIN_Y * lh)))
+    mx = max(3, int(round(MARGIN_X * lh)))
     bx0, btop, bx1, bbot = box
     y0, y1 = max(btop, st.top - my), min(bbot, st.bottom + my)
     x0, x1 = max(bx0, st.x0 - mx), min(bx1, st.x1 + mx)
@@ -352,7 +347,7 @@ def _make_job(
     )
     cols = np.zeros(crop.shape[1], dtype=np.int32)
     cols[mx : mx + (st.x1 - st.x0)] = (ink[st.top : st.bottom, st.x0 : st.x1] > 0).sum(axis=0)
-    return _Job(st, cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR), cols, owner)
+    return _Job(st, crop, cols, owner)
 
 
 def _font_size_px(jobs: Sequence[_Job], results: Sequence[Recognised], scale: float) -> float:

@@ -15,12 +15,13 @@ broken rules.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from .geometry import Segment
+from .geometry import SNAP, Grid, Segment
 
 # Resolution: scans are read at their own pixel density within these bounds;
 # vector pages (a garbled text layer) are rendered at DEFAULT_DPI.
@@ -159,21 +160,30 @@ def load_page(page: object, dpi: float | None = None) -> PageImage:
 @dataclass
 class Rules:
     binary: np.ndarray  # ink = 255
-    hmask: np.ndarray
-    vmask: np.ndarray
+    hlabels: np.ndarray  # connected components of the horizontal-rule mask
+    vlabels: np.ndarray
     segments: list[Segment]  # in points
+    # For each segment: (horizontal?, its component label).
+    sources: list[tuple[bool, int]]
 
 
 def find_rules(img: PageImage) -> Rules:
-    """Ruling lines on a (deskewed) page, as segments in points."""
+    """Candidate ruling lines on a (deskewed) page, as segments in points.
+
+    Long strokes of large characters come out too; ``build_grids`` drops the
+    ones that touch no table, and ``rule_mask`` keeps only those on a grid.
+    """
     s = img.scale
     binary = binarize(img.gray, s)
     gap = max(2, int(round(GAP_PT * s)))
     hmask = _rule_mask(binary, max(10, int(round(H_KERNEL_PT * s))), True, gap)
     vmask = _rule_mask(binary, max(10, int(round(V_KERNEL_PT * s))), False, gap)
     segs: list[Segment] = []
+    sources: list[tuple[bool, int]] = []
+    labels = []
     for mask, horizontal in ((hmask, True), (vmask, False)):
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        n, lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        labels.append(lab)
         for i in range(1, n):
             x, y, w, h, _area = stats[i]
             if horizontal:
@@ -186,15 +196,33 @@ def find_rules(img: PageImage) -> Rules:
                     continue
                 xc = (x + w / 2.0) / s
                 segs.append(Segment(xc, y / s, xc, (y + h) / s))
-    return Rules(binary, hmask, vmask, segs)
+            sources.append((horizontal, i))
+    return Rules(binary, labels[0], labels[1], segs, sources)
 
 
-def text_ink(rules: Rules, scale: float) -> np.ndarray:
-    """Ink that is not a rule (rules widened by a pixel or two)."""
+def rule_mask(rules: Rules, grids: Sequence[Grid], scale: float, tol: float = SNAP) -> np.ndarray:
+    """Pixels of the rules that lie on a grid line of one of the grids
+    (widened a little), as a 0/255 mask."""
+    keep_h = np.zeros(int(rules.hlabels.max()) + 1, dtype=bool)
+    keep_v = np.zeros(int(rules.vlabels.max()) + 1, dtype=bool)
+    for seg, (horizontal, label) in zip(rules.segments, rules.sources):
+        for g in grids:
+            x0, top, x1, bottom = g.bbox
+            if horizontal:
+                on = seg.x1 >= x0 - tol and seg.x0 <= x1 + tol and any(abs(seg.top - y) <= tol for y in g.row_edges)
+            else:
+                on = seg.bottom >= top - tol and seg.top <= bottom + tol and any(abs(seg.x0 - x) <= tol for x in g.col_edges)
+            if on:
+                (keep_h if horizontal else keep_v)[label] = True
+                break
+    mask = (keep_h[rules.hlabels] | keep_v[rules.vlabels]).astype(np.uint8) * 255
     pad = max(3, int(round(0.6 * scale)) | 1)
-    k = cv2.getStructuringElement(cv2.MORPH_RECT, (pad, pad))
-    lines = cv2.dilate(cv2.bitwise_or(rules.hmask, rules.vmask), k)
-    ink = cv2.bitwise_and(rules.binary, cv2.bitwise_not(lines))
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (pad, pad)))
+
+
+def text_ink(binary: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Ink that is not a rule."""
+    ink = cv2.bitwise_and(binary, cv2.bitwise_not(lines))
     # Scan noise: specks far smaller than a stroke.
     return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..extract.model import Document, TextLine
-from . import fields, shanghai, vocab
+from . import families, fields, shanghai, vocab
 from .forms import to_project
 from .records import DocumentResult, Funds, Indicator, Project
 
@@ -29,6 +29,6 @@ def document_title(doc: Document) -> tuple[str | None, int | None]:
 
 def normalize(doc: Document) -> DocumentResult:
     title, year = document_title(doc)
-    drafts = shanghai.read_forms(doc.items)
-    projects = tuple(to_project(d, i, year, shanghai.LAYOUT) for i, d in enumerate(drafts, start=1))
-    return DocumentResult(projects=projects, title=title, year=year)
+    drafts, skipped = families.read_document(doc)
+    projects = tuple(to_project(d, i, year, d.layout or shanghai.LAYOUT) for i, d in enumerate(drafts, start=1))
+    return DocumentResult(projects=projects, title=title, year=year, skipped=tuple(skipped))

@@ -51,6 +51,17 @@ def _ocr_label(text: str, names: tuple[str, ...], confidence: float | None, warn
     return fixed
 
 
+def _weight(text: str | None, i: int, name: str, warnings: list[str]) -> float | None:
+    """分值/权重 as printed -> float ('20', '20%', '8.5')."""
+    if text is None or not text.strip():
+        return None
+    t = "".join(text.split()).rstrip("%％")
+    v = fields.amount(t)
+    if v is None:
+        warnings.append(f"indicator {i} '{name}': weight '{text}' is not a number")
+    return v
+
+
 def to_project(draft: FormDraft, seq: int, doc_year: int | None, layout: str) -> Project:
     warnings = list(draft.warnings)
     h = {k: fields.one_line(v) for k, v in draft.header.items()}
@@ -70,7 +81,7 @@ def to_project(draft: FormDraft, seq: int, doc_year: int | None, layout: str) ->
             warnings.append(f"indicator {i} '{d.level3}': low OCR confidence {d.confidence:.2f}")
         if level1 and level1 not in vocab.LEVEL1_NAMES:
             warnings.append(f"indicator {i} '{d.level3}': 一级指标 '{level1}' outside the known vocabulary")
-        if level2 and level2 not in vocab.LEVEL2_NAMES:
+        if level2 and level2 not in vocab.LEVEL2_NAMES and level2 not in vocab.LEVEL2_SHORT_NAMES:
             warnings.append(f"indicator {i} '{d.level3}': 二级指标 '{level2}' outside the known vocabulary")
         indicators.append(
             Indicator(
@@ -87,12 +98,14 @@ def to_project(draft: FormDraft, seq: int, doc_year: int | None, layout: str) ->
                 value_kind=parsed.kind,
                 page=d.page,
                 bbox=d.bbox,
+                weight=_weight(d.weight, i, d.level3, warnings),
+                horizon=d.horizon,
                 confidence=d.confidence,
             )
         )
-    for name, n in Counter(d.level3 for d in draft.indicators).items():
+    for name, n in Counter((d.level3, d.horizon) for d in draft.indicators).items():
         if n > 1:
-            warnings.append(f"三级指标 '{name}' appears {n} times")
+            warnings.append(f"三级指标 '{name[0]}' appears {n} times")
     if not draft.indicators:
         warnings.append("form has no indicator table")
     pages = sorted(draft.pages) or [0]
@@ -113,7 +126,7 @@ def to_project(draft: FormDraft, seq: int, doc_year: int | None, layout: str) ->
         indicators=tuple(indicators),
         first_page=pages[0],
         last_page=pages[-1],
-        layout=layout,
+        layout=draft.layout or layout,
         extraction_method="ocr" if "ocr" in draft.methods else "text",
         warnings=tuple(warnings),
         form_title=draft.title,

@@ -21,6 +21,9 @@ from .vocab import key
 
 LAYOUT = "sh-declaration"
 
+_FUNDS = {key(label): name for label, name in vocab.FUNDS_LABELS.items()}
+_LEVEL3 = {key(h) for h in vocab.LEVEL3_HEADERS}
+_VALUE = {key(h) for h in vocab.VALUE_HEADERS}
 _YEAR_LABEL = regex.compile(r"^[(（]\s*\d{4}\s*年度?\s*[)）]$")
 
 
@@ -33,7 +36,8 @@ class IndicatorDraft:
     page: int
     bbox: tuple[float, float, float, float]
     confidence: float | None
-    weight: str | None = None
+    weight: str | None = None  # 分值/权重 as printed (families with such a column)
+    horizon: str = "annual"  # "annual" or "period" (实施期/长期 target)
 
 
 @dataclass
@@ -55,6 +59,8 @@ class FormDraft:
     low_confidence: list[str] = field(default_factory=list)
     # Indicator columns as x-ranges, to read continuation tables.
     columns: dict[str, tuple[float, float]] | None = None
+    # Which family read the form (Project.layout); "" = the caller's default.
+    layout: str = ""
 
 
 def _right_of(table: Table, cell: Cell) -> Cell | None:
@@ -77,7 +83,7 @@ def _col_at(table: Table, x: float) -> int | None:
 
 
 def _is_value_header(k: str) -> bool:
-    return any(k == key(h) for h in vocab.VALUE_HEADERS) or k.endswith("指标值")
+    return k in _VALUE or k.endswith("指标值")
 
 
 def form_starts(table: Table) -> list[int]:
@@ -103,8 +109,8 @@ def read_rows(table: Table, start: int, stop: int, draft: FormDraft) -> None:
         if k in vocab.HEADER_LABELS:
             right = _right_of(table, c)
             draft.header.setdefault(vocab.HEADER_LABELS[k], right.text if right else "")
-        elif k in (key(label) for label in vocab.FUNDS_LABELS):
-            name = next(v for lab, v in vocab.FUNDS_LABELS.items() if key(lab) == k)
+        elif k in _FUNDS:
+            name = _FUNDS[k]
             right = _right_of(table, c)
             draft.funds.setdefault(name, right.text if right else "")
         elif k == vocab.FUNDS_OTHER:
@@ -124,7 +130,7 @@ def read_rows(table: Table, start: int, stop: int, draft: FormDraft) -> None:
         elif k == vocab.LEVEL1_HEADER and draft.columns is None:
             draft.columns = _indicator_columns(table, c)
             read_indicators(table, c.row + c.rowspan, stop, draft)
-        elif k in (key(t) for t in vocab.FORM_TITLE_WORDS) or any(w in k for w in vocab.FORM_TITLE_WORDS):
+        elif any(w in k for w in vocab.FORM_TITLE_WORDS):
             draft.title = draft.title or c.text
         elif _YEAR_LABEL.match(c.text.strip()):
             draft.year_label = draft.year_label or c.text.strip()
@@ -136,7 +142,7 @@ def _indicator_columns(table: Table, l1: Cell) -> dict[str, tuple[float, float]]
         k = key(c.text)
         if k == vocab.LEVEL2_HEADER:
             cols["level2"] = _xrange(table, c)
-        elif k in (key(h) for h in vocab.LEVEL3_HEADERS):
+        elif k in _LEVEL3:
             cols["level3"] = _xrange(table, c)
         elif _is_value_header(k):
             cols["value"] = _xrange(table, c)

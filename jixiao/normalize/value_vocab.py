@@ -23,6 +23,10 @@ OPERATOR_SYMBOLS: dict[str, str] = {
     "=": "=", "＝": "=",
 }
 
+# A look-alike that is also a closing mark: 》 is no operator when its opening
+# 《 comes before it (《...报告》 100% names a report, it is not ">= 100%").
+SYMBOL_CLOSING_MARKS: dict[str, str] = {"》": "《"}
+
 # Words printed before the number. 不低于 must win over 低于 (the parser
 # sorts longest first). 达到 reads as ">=" (达到95% = at least 95%).
 OPERATOR_WORDS_BEFORE: dict[str, str] = {
@@ -49,6 +53,10 @@ OPERATOR_WORD_GAP = 2
 
 # "About": the number stays, without an operator, and a warning says so.
 APPROX_WORDS = ("大约", "约为", "约", "≈")
+
+# A minus sign counts only at the very start or right after an operator symbol
+# (≥-5%, -3%); elsewhere a dash is a range or a list separator.
+MINUS_SIGNS = ("-", "－", "−")
 
 # Separators between the two bounds of a range (90-95%, 90～95, 1至2次).
 RANGE_SEPARATORS = ("-", "－", "—", "–", "−", "~", "～", "〜", "至", "到")
@@ -86,6 +94,10 @@ LATIN_UNITS: tuple[str, ...] = ("km", "KM", "Km", "m", "kg", "t", "GB", "TB", "M
 # stand alone (参与人数不少于50万).
 UNIT_PREFIXES: tuple[str, ...] = ("百万", "千万", "万", "亿", "千")
 
+# Brackets a unit may be printed in, half or full width: ≥95 (%), 台（套）.
+OPEN_BRACKETS = "（("
+CLOSE_BRACKETS = "）)"
+
 # Characters that separate the parts of a compound unit (元/件).
 UNIT_JOINERS = ("/", "／")
 
@@ -116,7 +128,12 @@ ORDINAL_PREFIX = "第"
 # Year-like numbers (19xx/20xx) followed by 年, or by a month (2023.07,
 # 2026/6/1, 2023-12-31), are dates. Month/day parts that make a bare number a
 # date: 12月底, 3月份, 10月前, 12月31日, 每月10日前.
+YEAR_WORD = "年"
+MONTH_WORD = "月"
 DATE_SEPARATORS = ("-", "－", "/", "／", ".")
+# What may follow 2023.07 / 2026/6/1 for it to be a date; anything else (2012.5万元,
+# 2012.5(万元)) leaves it a number. Range separators are added by the parser.
+DATE_FOLLOWERS = "年月日号底前止起，,;；、。）)"
 MONTH_SUFFIXES = ("底", "末", "初", "中", "份", "前", "上旬", "中旬", "下旬")
 DAY_WORDS = ("日", "号")
 DEADLINE_SUFFIXES = ("前", "之前", "以前", "止")

@@ -67,7 +67,7 @@ LEVEL2_NAMES = (
 
 # Words whose presence on a page says "a target form may be here": used to skip
 # the rest of a 部门预算 cheaply.
-PAGE_MARKERS = ("三级指标", "一级指标", "绩效目标", "项目名称", "绩效指标")
+PAGE_MARKERS = ("三级指标", "一级指标", "绩效目标", "项目名称", "绩效指标", "指标名称")
 
 # Form titles and year labels printed above a form, outside the table.
 FORM_TITLE_WORDS = ("绩效目标申报表", "绩效目标填报表", "绩效目标表")
@@ -80,3 +80,156 @@ def key(text: str) -> str:
 
 # A document's title names its year: "2026年度…部门预算", "…2023年度项目绩效目标汇总表".
 DOCUMENT_TITLE_WORDS = ("预算", "汇总表", "绩效目标", "决算")
+
+
+# =============================================================================
+# Target-table families beyond the Shanghai 申报表 (normalize/families/).
+# Every word a family reader looks for lives below, one section per family
+# plus a shared section; readers only assemble these.
+# =============================================================================
+
+# --- Shared: the indicator block ----------------------------------------------
+# Headers that mark the indicator header row of a target table.
+INDICATOR_HEADER_WORDS = ("一级指标", "二级指标", "三级指标", "指标内容", "指标名称")
+# Operator column of split-column tables ("≥" | "≤" | "＝" | "定性"); taken as
+# the operator column only when its cells hold operators (content check).
+OPERATOR_HEADERS = ("指标性质", "指标值类型", "指标类型", "运算符号", "运算符", "符号", "比较符")
+# Symbols an operator column prints (compared after key(): NFKC folds ＝＞＜).
+SPLIT_OPERATORS = ("≥", "≤", "=", ">", "<", "≧", "≦", ">=", "<=", "≥=", "≤=")
+# Operator-column words that mean "no operator: the value is a text".
+SPLIT_NO_OPERATOR = ("定性", "定量", "/", "-", "—", "无")
+# Unit-of-measure column.
+UNIT_HEADERS = ("度量单位", "计量单位", "指标单位", "单位")
+# Score/weight column (分值（90）, 分值权重（90）, 指标权重(%)): key starts with one.
+WEIGHT_HEADERS = ("分值", "权重", "指标权重", "分值权重", "指标分值")
+# A column with one of these headers is the weight column only when every
+# filled cell holds a number (the Hunan table prints weights under 备注).
+WEIGHT_BY_CONTENT_HEADERS = ("备注",)
+# Words of a side label or value header that make an indicator a
+# multi-year (实施期/长期) target; "annual" otherwise.
+PERIOD_WORDS = ("长期", "中期", "实施期", "实施周期", "项目期", "整个项目")
+# A side label left of the indicator columns holds one of these ("长期绩效指标").
+SIDE_LABEL_WORDS = ("指标", "目标")
+
+# --- Shared: label forms (one project per form, label -> value on its right) --
+PROJECT_NAME_LABELS = ("项目名称", "专项资金名称", "政策名称", "项目政策名称", "政策项目名称", "专项名称")
+DEPARTMENT_LABELS = ("主管部门", "主管部门及代码", "资金主管部门", "主管单位", "部门名称")
+UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位")
+# Funds labels -> (block, part). block "annual" | "total" | "side" (decided by
+# the column of the block's head label); part as in records.Funds.
+FUNDS_LABELS_FAMILY: dict[str, tuple[str, str]] = {
+    "年度资金总额": ("annual", "request"),
+    "年度预算资金总额": ("annual", "request"),
+    "年度预算资金": ("annual", "request"),
+    "年度预算": ("annual", "request"),
+    "当年预算": ("annual", "request"),
+    "年度资金申请总额": ("annual", "request"),
+    "中期资金总额": ("total", "total"),
+    "项目资金总额": ("total", "total"),
+    "资金总额": ("total", "total"),
+    "其中财政拨款": ("side", "fiscal"),
+    "财政拨款": ("side", "fiscal"),
+    "其中财政资金": ("side", "fiscal"),
+    "上年结转": ("annual", "carryover"),
+    "上年结转资金": ("annual", "carryover"),
+    "其他资金": ("side", "other"),
+}
+# Goal labels -> which goal; the text is in the cell right of the label, or
+# below it when the label spans the table.
+GOAL_LABELS: dict[str, str] = {
+    "年度总体目标": "annual",
+    "年度目标": "annual",
+    "年度绩效目标": "annual",
+    "当年绩效目标": "annual",
+    "当年整体绩效目标": "annual",
+    "整体绩效目标": "annual",
+    "绩效目标": "annual",
+    "总体目标": "overall",
+    "长期目标": "overall",
+    "中期目标": "overall",
+    "实施期目标": "overall",
+    "项目总目标": "overall",
+}
+# Money units as printed in a label ("项目资金（万元）") or a line ("单位：万元").
+MONEY_WAN = "万元"
+MONEY_LINE = ("单位", "金额单位")
+# Labels whose value cell may carry a department code: "[292]国家信访局",
+# "233_烟台市民政局" (the code is dropped).
+CODED_LABEL_SUFFIX = "及代码"
+
+# --- Shared: wide tables (one row band per project) ---------------------------
+# Column header of the project (or unit) name: key holds 名称 and one of these.
+WIDE_NAME_WORDS = ("项目", "单位")
+WIDE_IGNORED_HEADERS = ("单位编码", "项目编码", "序号", "编码", "是否核心", "指标值内容", "指标解释", "评扣分标准", "评分标准")
+# Funds columns: a header (or its parent header) with 年度/当年 is the annual block.
+FUNDS_ANNUAL_WORDS = ("年度", "当年")
+FUNDS_FISCAL_WORDS = ("财政拨款", "财政专户", "一般公共预算", "政府性基金", "国有资本经营")
+FUNDS_OTHER_WORDS = ("其他资金",)
+FUNDS_TOTAL_WORDS = ("资金总额", "总计", "预算金额", "金额", "总额")
+GOAL_HEADER_WORD = "绩效目标"
+TOTAL_ROW_NAMES = ("合计", "总计", "小计")
+# Lines printed above a wide table: "部门名称：长沙市信访局 单位：万元",
+# "资金主管部门：重庆市水利局", "单位名称：重庆市水利局".
+DEPARTMENT_LINE_LABELS = ("资金主管部门", "主管部门", "部门名称", "预算主管部门")
+UNIT_LINE_LABELS = ("单位名称",)
+# A form about the whole department, not a project: its name comes from its title.
+DEPARTMENT_WIDE_WORDS = ("部门整体",)
+
+# --- Self-evaluation tables (自评表): recognised, never read ---------------------
+SELF_EVALUATION_HEADERS = (
+    "实际完成值",
+    "全年实际值",
+    "实际完成情况",
+    "完成值",
+    "得分",
+    "偏差原因",
+    "自评",
+)
+# A line above a table naming it a self-evaluation ("项目支出绩效自评表").
+SELF_EVALUATION_TITLE_WORDS = ("自评表", "自评情况", "绩效评价表")
+# Header cells are short; body cells quoting "得满分" are not headers.
+HEADER_MAX_CHARS = 14
+
+# --- Shanghai: labels only the Shanghai 申报表 prints (claims a table for it) ------
+SHANGHAI_OWN_LABELS = ("项目性质", "项目类别", "计划开始日期", "计划完成日期", "年度资金申请总额")
+
+# --- Central (中央部门项目绩效目标表) ---------------------------------------------
+# A label form whose indicator block has a score column (WEIGHT_HEADERS).
+
+# --- Shandong (政策和项目预算绩效目标表 / 专项资金绩效目标表) ------------------------
+# A label form with 一级/二级/三级/指标值 and no score column. Its 二级指标
+# may be printed short ("经济成本", "可持续影响").
+
+# --- Template 2015 (项目支出绩效目标表/申报表) --------------------------------------
+# A label form whose indicator header uses 指标内容 / 目标值 / 指标值及单位, or
+# that prints 长期/年度 indicator blocks, or a text 备注 column.
+TEMPLATE_2015_HEADERS = ("指标内容", "目标值", "指标值及单位", "备注")
+
+# --- Guangdong (serialized 绩效指标 cell) -------------------------------------------
+# "1.1－产出指标，11－数量指标，<名称>；实施周期指标值：≦…，年度指标值：≦…；2、…"
+SERIAL_HEADERS = ("绩效指标",)
+SERIAL_HORIZON_MARKERS: dict[str, str] = {
+    "实施周期指标值": "period",
+    "实施期指标值": "period",
+    "中期指标值": "period",
+    "长期指标值": "period",
+    "年度指标值": "annual",
+    "当年指标值": "annual",
+}
+SERIAL_CODE_DASHES = "－-—–"
+SERIAL_ITEM_MARKS = "、.．"
+SERIAL_SEPARATORS = ";；"
+SERIAL_FIELD_SEPARATORS = "，,"
+
+# Level names printed short by some families: not errors, so no warning
+# (kept apart from LEVEL2_NAMES, which also drives OCR snapping).
+LEVEL2_SHORT_NAMES = (
+    "经济成本",
+    "社会成本",
+    "生态环境成本",
+    "经济效益",
+    "社会效益",
+    "生态效益",
+    "可持续影响",
+    "服务对象满意度",
+)

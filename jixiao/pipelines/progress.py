@@ -1,4 +1,8 @@
-"""Progress bar and end-of-run summary (rich); quiet when not a terminal."""
+"""Progress bar and end-of-run summary, on stderr (stdout stays clean).
+
+On a terminal: a rich bar (files, pages, last file) and a summary table.
+Elsewhere (a log, a pipe, CI): no bar, and the summary is one plain line.
+"""
 
 from __future__ import annotations
 
@@ -12,27 +16,28 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from .run import RunSummary
-from .task import FileResult
+from .task import ERROR, NO_FORMS, OK, FileResult
 
 
 class Progress:
     def __init__(self, total: int, quiet: bool = False) -> None:
         self.err = Console(stderr=True)
-        self.enabled = not quiet and sys.stderr.isatty()
+        self.enabled = not quiet and self.err.is_terminal
         self.pages = 0
         self._bar = RichProgress(
-            TextColumn("[bold]{task.description}"),
+            TextColumn("[bold]files"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[pages]} pages"),
-            TextColumn("{task.fields[current]}"),
             TimeElapsedColumn(),
+            TextColumn("{task.fields[current]}"),
             console=self.err,
             disable=not self.enabled,
+            transient=False,
         )
         self._task = self._bar.add_task("files", total=total, pages=0, current="")
 
-    def __enter__(self) -> Progress:
+    def __enter__(self) -> Progress:  # noqa: PYI034 - not subclassed
         self._bar.__enter__()
         return self
 
@@ -49,24 +54,36 @@ class Progress:
     def console_line(self, message: str) -> None:
         """One line on stderr, above the bar when there is one."""
         if self.enabled:
-            self._bar.console.print(message, markup=False, highlight=False)
+            self._bar.console.print(message, markup=False, highlight=False, soft_wrap=True)
         else:
             print(message, file=sys.stderr, flush=True)
 
     @staticmethod
     def print_summary(summary: RunSummary, out: str) -> None:
         console = Console(stderr=True)
+        if not console.is_terminal:
+            print(summary_line(summary, out), file=sys.stderr, flush=True)
+            return
         table = Table(title=f"jixiao → {out}", show_header=True)
-        for col in ("files ok", "no forms", "errors", "skipped (done before)", "forms", "indicators", "pages", "seconds"):
+        # "skipped": done before (same sha256 and jixiao version).
+        for col in ("files ok", "no forms", "errors", "skipped", "forms", "indicators", "pages", "time"):
             table.add_column(col, justify="right")
         table.add_row(
-            str(summary.count("ok")),
-            str(summary.count("no_forms")),
-            str(summary.count("error")),
+            str(summary.count(OK)),
+            str(summary.count(NO_FORMS)),
+            f"[red]{summary.count(ERROR)}[/]" if summary.count(ERROR) else "0",
             str(len(summary.skipped)),
             str(summary.forms),
             str(summary.indicators),
             str(summary.pages),
-            f"{summary.seconds:.1f}",
+            f"{summary.seconds:.1f} s",
         )
         console.print(table)
+
+
+def summary_line(summary: RunSummary, out: str) -> str:
+    return (
+        f"jixiao: {out}: {summary.count(OK)} ok, {summary.count(NO_FORMS)} no forms, "
+        f"{summary.count(ERROR)} errors, {len(summary.skipped)} done before; "
+        f"{summary.forms} forms, {summary.indicators} indicators, {summary.pages} pages in {summary.seconds:.1f} s"
+    )

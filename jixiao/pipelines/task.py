@@ -2,23 +2,32 @@
 
 The same function runs in every executor (serial, process pool, dask); it
 returns a small picklable result and never raises for bad input: a file that
-cannot be read comes back with status "error" and a one-line reason.
+cannot be read comes back with status "error" and a one-line reason, and so
+does a file on which jixiao itself fails (with the traceback kept for
+``--debug``), so that one file never stops a batch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+import time
+import traceback
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow as pa
 
 from .. import __version__
-from ..errors import JixiaoError
-from ..extract import read_pdf, sha256_file
-from ..normalize import Project, normalize, page_wanted
+from ..errors import DamagedPdf, EncryptedPdf, JixiaoError, UnreadableFile
+from ..extract import Document, read_pdf, sha256_file
+from ..normalize import DocumentResult, Project, normalize, page_wanted
 from . import schema
+
+OK = "ok"
+NO_FORMS = "no_forms"
+ERROR = "error"
+STATUSES = (OK, NO_FORMS, ERROR)
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,7 @@ class FileResult:
     size: int
     pages: int
     status: str  # ok | no_forms | error
-    error: str = ""
+    error: str = ""  # error: the reason; no_forms: what was looked at
     projects: pa.Table | None = None
     indicators: pa.Table | None = None
     methods: tuple[str, ...] = ()
@@ -37,6 +46,11 @@ class FileResult:
     seconds: float = 0.0
     # (year, department) of each project row, same order as `projects`.
     partitions: tuple[tuple[int | None, str], ...] = field(default_factory=tuple)
+    # One line each, worth telling at run time although the file was read
+    # (a form without an indicator table).
+    notes: tuple[str, ...] = ()
+    # For a failure inside jixiao (not the file's fault): shown with --debug.
+    traceback: str = ""
 
     @property
     def forms(self) -> int:
@@ -56,34 +70,144 @@ def project_id(sha256: str, form_seq: int) -> str:
     return hashlib.sha256(f"{sha256}:{form_seq}".encode()).hexdigest()[:16]
 
 
-def process_file(path: str | os.PathLike[str], password: str | None = None, version: str = __version__) -> FileResult:
-    import time
+def failed(path: str | os.PathLike[str], error: Exception, sha256: str = "", size: int = 0) -> FileResult:
+    """The result of a file that could not be read: the same shape whichever
+    executor noticed the failure."""
+    if isinstance(error, JixiaoError):
+        return FileResult(str(path), sha256, size, 0, ERROR, str(error))
+    tb = "".join(traceback.format_exception(error))
+    message = f"{path}: unexpected {type(error).__name__}: {error} (a bug in jixiao; --debug shows the traceback)"
+    return FileResult(str(path), sha256, size, 0, ERROR, message, traceback=tb)
 
+
+def process_file(path: str | os.PathLike[str], password: str | None = None, version: str = __version__) -> FileResult:
     start = time.perf_counter()
     p = Path(path)
-    size = p.stat().st_size if p.exists() else 0
-    sha = sha256_file(p) if p.exists() else ""
+    sha, size = "", 0
     try:
-        doc = read_pdf(p, password=password, wanted=page_wanted)
+        try:
+            size = p.stat().st_size
+            sha = sha256_file(p)
+        except OSError as e:
+            raise UnreadableFile(str(p), e.strerror or type(e).__name__) from e
+        try:
+            doc = _read(p, password)
+        except JixiaoError:
+            raise
+        except Exception as e:
+            damaged = _translate_page_error(str(p), e)
+            if damaged is None:
+                raise
+            raise damaged from e
         result = normalize(doc)
-    except JixiaoError as e:
-        return FileResult(str(p), sha, size, 0, "error", str(e), seconds=time.perf_counter() - start)
+        return _result(p, doc, result, size, time.perf_counter() - start)
+    except Exception as e:  # noqa: BLE001 - one file never stops the batch; the cause is kept
+        return replace(failed(p, e, sha, size), seconds=time.perf_counter() - start)
+
+
+def _read(p: Path, password: str | None) -> Document:
+    """One --password serves a whole batch: files protected by an owner
+    password only (no password to open) must open whatever was given."""
+    try:
+        return read_pdf(p, password=password, wanted=page_wanted)
+    except EncryptedPdf:
+        if not password:
+            raise
+        try:
+            return read_pdf(p, password=None, wanted=page_wanted)
+        except EncryptedPdf:
+            pass
+        raise
+
+
+# Packages that parse PDFs for the engines. An exception raised inside one of
+# them while a page is read means the PDF (or that page) cannot be read; one
+# raised in jixiao's own code is a bug.
+PDF_LIBRARIES = ("pdfminer", "pdfplumber", "playa", "pypdfium2")
+
+
+def _translate_page_error(path: str, e: Exception) -> JixiaoError | None:
+    """Library exceptions raised while reading pages, by type (and, for the
+    builtin types libraries also raise, e.g. playa's NotImplementedError for an
+    unknown stream filter, by the module that raised them); None for a bug.
+
+    pdfplumber wraps whatever pdfminer raises inside a page in
+    ``PdfminerException(cause)``. Opening errors are translated earlier, in
+    ``PdfSource``.
+    """
+    import pypdfium2
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+    known: tuple[type[BaseException], ...] = (
+        PdfminerException,
+        PSException,
+        MalformedPDFException,
+        pypdfium2.PdfiumError,
+    )
+    try:
+        import playa
+
+        known += (playa.PDFException,)
+    except ImportError:
+        pass
+    cause: BaseException = e
+    if isinstance(e, PdfminerException) and e.args and isinstance(e.args[0], BaseException):
+        cause = e.args[0]
+    if isinstance(e, known):
+        return DamagedPdf(path, f"a page cannot be read: {type(cause).__name__}: {_first_line(cause)}")
+    if isinstance(e, OSError):  # the file went away or the disk failed mid-read
+        return UnreadableFile(path, e.strerror or type(e).__name__)
+    if _raised_in(e, PDF_LIBRARIES):
+        return DamagedPdf(path, f"a page cannot be read: {type(e).__name__}: {_first_line(e)}")
+    return None
+
+
+def _raised_in(e: BaseException, packages: tuple[str, ...]) -> bool:
+    """Was ``e`` raised by code of one of these packages (innermost frame)?"""
+    tb = e.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = str(tb.tb_frame.f_globals.get("__name__", ""))
+    return module.split(".")[0] in packages
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0][:200] if text else "no detail"
+
+
+def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: float) -> FileResult:
     projects, indicators, parts = _tables(result.projects, p.name, doc.sha256)
     decisions = tuple(f"{i.number}:{i.text_layer}:{i.method}" for i in doc.pages)
-    methods = tuple(sorted({pr.extraction_method for pr in result.projects}))
+    # The engines that read pages (a scanned PDF without forms was still OCR'd).
+    methods = tuple(sorted({i.method for i in doc.pages if i.method != "skipped"}))
+    notes = tuple(
+        f"{p}: form {pr.seq} (p.{pr.first_page} '{pr.project_name}') has no indicator table"
+        for pr in result.projects
+        if not pr.indicators
+    )
+    reason = ""
+    if not result.projects:
+        read = sum(1 for i in doc.pages if i.method != "skipped")
+        reason = f"{p}: no target forms found ({doc.page_count} pages, {read} read, the rest without form vocabulary)"
     return FileResult(
         path=str(p),
         sha256=doc.sha256,
         size=size,
         pages=doc.page_count,
-        status="ok" if result.projects else "no_forms",
+        status=OK if result.projects else NO_FORMS,
+        error=reason,
         projects=projects,
         indicators=indicators,
         methods=methods,
         page_decisions=decisions,
         skipped_tables=result.skipped,
-        seconds=time.perf_counter() - start,
+        seconds=seconds,
         partitions=parts,
+        notes=notes,
     )
 
 
@@ -106,7 +230,7 @@ def _tables(
         year = p.year if p.year is not None else UNKNOWN_YEAR
         if p.year is None:
             warnings.append(f"no budget year printed: filed under year={UNKNOWN_YEAR}")
-        values = {
+        values: dict[str, object] = {
             "implementing_unit": p.implementing_unit,
             "project_id": pid,
             "project_name": p.project_name,
@@ -140,7 +264,7 @@ def _tables(
         for k, v in values.items():
             prows[k].append(v)
         for i in p.indicators:
-            row = {
+            row: dict[str, object] = {
                 "implementing_unit": p.implementing_unit,
                 "project_id": pid,
                 "project_name": p.project_name,

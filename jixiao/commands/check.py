@@ -1,0 +1,119 @@
+"""jixiao check OUT: the doubts the pipeline recorded, per project."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ..errors import ExitCode, NoDataset
+from . import help_format
+
+EXAMPLE = """\
+Example:
+  jixiao check data/parquet
+  jixiao check data/parquet --json > warnings.json
+
+Lists every project whose `warnings` column is not empty (funds that do not
+add up, empty value cells, 一级/二级指标 outside the known vocabulary, the same
+三级指标 twice, a form year that differs from the document's, ...) and every
+source file the manifest has as not read (errors) or without forms.
+Exit code 0 whatever it finds (it reports; it does not judge).
+"""
+
+WIDTH_NOT_TTY = 160
+COLUMNS = ("project_id", "project_name", "source_file", "form_seq", "first_page", "last_page", "warnings")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    c = sub.add_parser(
+        "check",
+        help="list the warnings on the dataset's projects",
+        description="Print the warnings recorded on each project of the dataset at OUT, and the "
+        "source files that could not be read.",
+        epilog=EXAMPLE,
+        formatter_class=help_format(),
+    )
+    c.add_argument("out", metavar="OUT", help="dataset folder (as given to jixiao extract --out)")
+    c.add_argument("--json", action="store_true", help="print JSON on stdout instead of tables")
+    return c
+
+
+def collect(out: Path) -> dict[str, Any]:
+    """The check's findings as plain data (what --json prints)."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    from ..pipelines.manifest import NAME, read_manifest
+
+    if not (out / NAME).exists():
+        raise NoDataset(str(out))
+    projects: list[dict[str, Any]] = []
+    checked = 0
+    if (out / "projects").is_dir():
+        part = ds.partitioning(pa.schema([("year", pa.int32()), ("department", pa.string())]), flavor="hive")
+        table = ds.dataset(out / "projects", format="parquet", partitioning=part).to_table(
+            columns=["year", "department", *COLUMNS]
+        )
+        checked = table.num_rows
+        rows = sorted(
+            table.to_pylist(), key=lambda r: (r["year"], r["department"], r["source_file"], r["form_seq"])
+        )
+        projects = [r for r in rows if r["warnings"]]
+    files = [
+        {k: r[k] for k in ("source_file", "source_path", "source_sha256", "status", "error")}
+        for r in read_manifest(out).to_pylist()
+        if r["status"] != "ok"
+    ]
+    return {"dataset": str(out), "projects_checked": checked, "projects": projects, "files": files}
+
+
+def run(args: argparse.Namespace) -> int:
+    found = collect(Path(args.out))
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+    else:
+        render(found)
+    return ExitCode.ok
+
+
+def render(found: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:
+        # A file or a pipe: wide enough that Chinese names are not folded.
+        console = Console(width=WIDTH_NOT_TTY)
+    if found["projects"]:
+        table = Table(title="projects with warnings", show_lines=True)
+        table.add_column("year", justify="right", no_wrap=True)
+        table.add_column("department", overflow="fold")
+        table.add_column("project", overflow="fold")
+        table.add_column("source (pages)", overflow="fold")
+        table.add_column("warnings", overflow="fold")
+        for p in found["projects"]:
+            table.add_row(
+                str(p["year"]),
+                p["department"],
+                p["project_name"],
+                f"{p['source_file']} (p.{p['first_page']}-{p['last_page']})",
+                "\n".join(p["warnings"]),
+            )
+        console.print(table)
+    if found["files"]:
+        table = Table(title="source files not read or without forms", show_lines=True)
+        table.add_column("file", overflow="fold")
+        table.add_column("status", no_wrap=True)
+        table.add_column("reason", overflow="fold")
+        for f in found["files"]:
+            table.add_row(f["source_file"], f["status"], f["error"])
+        console.print(table)
+    errors = sum(1 for f in found["files"] if f["status"] == "error")
+    console.print(
+        f"{len(found['projects'])} of {found['projects_checked']} projects have warnings; "
+        f"{errors} source files could not be read.",
+        markup=False,
+        highlight=False,
+    )

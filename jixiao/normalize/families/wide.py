@@ -1,0 +1,204 @@
+"""Wide tables: many projects in one table, one band of rows per project.
+
+The header row names every column: the project (or unit) name, funds, goal,
+and the indicator columns (levels, split value parts, weight) or one column of
+serialized indicator lists. A project is the band of rows its merged name cell
+covers. A band with a name but neither goal nor indicators is a unit row: it
+names the 实施单位 of the projects after it; 合计 rows are totals. A table on
+the next page whose first band carries the same name as the last project goes
+on with that project (the forms print the name again on every page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ...extract.model import Cell, Table, TextLine
+from .. import fields, vocab
+from ..shanghai import FormDraft, IndicatorDraft
+from ..vocab import key
+from . import common, labelform
+from .common import Columns, DocContext, LineContext
+
+# A serialized 绩效指标 cell -> (level1, level2, level3, horizon, value_raw) per indicator.
+SerialParser = Callable[[str], list[tuple[str, str, str, str, str]]]
+
+
+@dataclass
+class _Band:
+    name_cell: Cell
+    rows: list[int] = field(default_factory=list)
+
+
+def header_row(table: Table) -> int | None:
+    """The row that names the indicator columns (or the serialized column)."""
+    rows = common.indicator_header_rows(table)
+    if rows:
+        return rows[0]
+    serial = common.serialized_header(table)
+    return serial[0] if serial else None
+
+
+def wide_columns(table: Table) -> Columns | None:
+    """The columns of a wide table: a name column in the header band and no
+    form labels above it; None for any other table."""
+    hrow = header_row(table)
+    if hrow is None or labelform.has_labels(table, hrow):
+        return None
+    cols = common.read_columns(table, hrow)
+    return cols if cols.name is not None else None
+
+
+def read_forms(
+    items: list[Table | TextLine], ctx: DocContext, layout: str, serial: SerialParser | None = None
+) -> list[FormDraft]:
+    lines = LineContext()
+    forms: list[FormDraft] = []
+    unit = ""  # the unit row above the projects
+    last: FormDraft | None = None  # the last project of the previous table
+    last_key: tuple[str, str] | None = None
+    for item in items:
+        if isinstance(item, TextLine):
+            lines.see(item)
+            continue
+        hrow = header_row(item)
+        if hrow is None:
+            last, last_key = None, None
+            continue
+        cols = common.read_columns(item, hrow)
+        if cols.name is None:
+            last, last_key = None, None
+            continue
+        first = True
+        for band in _bands(item, cols, hrow + 1):
+            name = fields.one_line(band.name_cell.text)
+            funds_key = _funds_text(item, cols, band)
+            has_ind = any(_has_indicator(item, cols, r) for r in band.rows)
+            goal = _goal(item, cols, band)
+            if not name and has_ind and last is not None:
+                last.warnings.append(f"p.{band.name_cell.page}: indicator rows without a project name, read as more of '{last.header.get('project_name', '')}'")
+                _read_indicators(item, cols, band, last, serial)
+                continue
+            if key(name).rstrip(":") in {key(w) for w in vocab.TOTAL_ROW_NAMES}:
+                continue
+            if not has_ind and not goal:
+                if name and not key(name).startswith("注"):
+                    unit = name
+                continue
+            if first and last is not None and last_key == (key(name), funds_key):
+                _read_indicators(item, cols, band, last, serial)
+                first = False
+                continue
+            first = False
+            draft = FormDraft(layout=layout, title=lines.title, year_label=lines.form_year_text)
+            _header(item, cols, band, draft, name, unit, goal, lines, ctx)
+            _read_indicators(item, cols, band, draft, serial)
+            forms.append(draft)
+            last, last_key = draft, (key(name), funds_key)
+        lines.used()
+    return forms
+
+
+def _bands(table: Table, cols: Columns, start: int) -> list[_Band]:
+    bands: list[_Band] = []
+    assert cols.name is not None
+    for r in range(start, table.nrows):
+        c = table.cell_at(r, cols.name)
+        if c is None:
+            continue
+        if not bands or bands[-1].name_cell is not c:
+            bands.append(_Band(c))
+        bands[-1].rows.append(r)
+    return bands
+
+
+def _funds_text(table: Table, cols: Columns, band: _Band) -> str:
+    return "|".join(_cell_text(table, band.rows[0], col) for col, _ in cols.funds)
+
+
+def _cell_text(table: Table, row: int, col: int | None) -> str:
+    if col is None:
+        return ""
+    c = table.cell_at(row, col)
+    return c.text if c is not None else ""
+
+
+def _has_indicator(table: Table, cols: Columns, row: int) -> bool:
+    for col in (cols.level3, cols.serial, *(v for v, _ in cols.values)):
+        c = table.cell_at(row, col) if col is not None else None
+        if c is not None and c.row == row and c.text.strip():
+            return True
+    return False
+
+
+def _goal(table: Table, cols: Columns, band: _Band) -> str:
+    return _cell_text(table, band.rows[0], cols.goal).strip()
+
+
+def _header(
+    table: Table,
+    cols: Columns,
+    band: _Band,
+    draft: FormDraft,
+    name: str,
+    unit: str,
+    goal: str,
+    lines: LineContext,
+    ctx: DocContext,
+) -> None:
+    wide_name = labelform.department_wide_name(lines.title)
+    if wide_name:
+        draft.header["project_name"] = wide_name
+        draft.header["implementing_unit"] = name
+        draft.warnings.append(f"department-wide target table: project name '{wide_name}' taken from its title")
+    else:
+        draft.header["project_name"] = name
+        draft.header["implementing_unit"] = unit or lines.unit_name
+    if lines.department:
+        draft.header["department"] = lines.department
+    else:
+        draft.header["department"] = ctx.publisher
+        if ctx.publisher:
+            draft.warnings.append(f"no 主管部门 printed: the publishing unit '{ctx.publisher}' (document title) used")
+    for col, name_ in cols.funds:
+        text = common.amount_text(_cell_text(table, band.rows[0], col))
+        before = draft.funds.get(name_, "")
+        if before and text:
+            # Several columns of one part (一般公共预算 + 政府性基金拨款 …): their sum.
+            a, b = fields.amount(before), fields.amount(text)
+            text = f"{a + b:.2f}" if a is not None and b is not None else before
+        draft.funds[name_] = text or before
+    wan = lines.money_unit(draft.warnings) if cols.funds else None
+    if wan is None and cols.funds:
+        draft.warnings.append("no money unit printed: funds taken as 元")
+    draft.funds_in_wan = bool(wan)
+    draft.annual_goal = goal
+    draft.pages.add(band.name_cell.page)
+    draft.methods.add(table.method)
+
+
+def _read_indicators(table: Table, cols: Columns, band: _Band, draft: FormDraft, serial: SerialParser | None) -> None:
+    if cols.serial is not None and serial is not None:
+        seen: set[int] = set()
+        for r in band.rows:
+            c = table.cell_at(r, cols.serial)
+            if c is None or id(c) in seen or not c.text.strip():
+                continue
+            seen.add(id(c))
+            draft.pages.add(c.page)
+            for l1, l2, l3, horizon, raw in serial(c.text):
+                draft.indicators.append(
+                    IndicatorDraft(
+                        level1=l1,
+                        level2=l2,
+                        level3=l3,
+                        value_raw=raw,
+                        page=c.page,
+                        bbox=c.bbox,
+                        confidence=c.confidence,
+                        horizon=horizon,
+                    )
+                )
+        return
+    labelform.read_rows(table, cols, band.rows[0], band.rows[-1] + 1, draft)

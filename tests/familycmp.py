@@ -1,0 +1,143 @@
+"""Compare what jixiao read with a hand-checked expected file, field by field.
+
+Expected files (tests/fixtures/expected/<pdf-stem>.json) use the gold format of
+shared/gold/README.md for the forms they list, plus per indicator ``weight``
+and ``horizon`` and per project ``seq`` (its order among all forms the
+document holds), ``layout``, ``year`` and ``pages`` ([first, last]). They need
+not list every form: ``document.forms`` is the count of all of them, and
+``document.skipped`` the tables normalize must report as left out.
+
+``known_differences`` lists the few fields where the text layer, not the form
+reader, makes the pipeline read something other than the page shows (e.g. a
+paragraph break that ends a full-width line): each names the project ``seq``,
+the ``field`` and the ``pipeline`` value seen when it was written. Such a field
+is reported as known while the pipeline still gives exactly that value; any
+other value -- including the right one -- is reported, so the entry can go.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jixiao.normalize.records import DocumentResult, Project
+
+EXPECTED = Path(__file__).parent / "fixtures" / "expected"
+
+PROJECT_FIELDS = (
+    "layout",
+    "year",
+    "pages",
+    "project_name",
+    "project_nature",
+    "project_category",
+    "department",
+    "implementing_unit",
+    "start_date",
+    "end_date",
+    "overall_goal_period",
+    "overall_goal",
+    "annual_goal",
+)
+FUNDS = ("total", "total_fiscal", "total_other", "annual_request", "annual_appropriation", "annual_carryover", "annual_other")
+INDICATOR_FIELDS = ("level1", "level2", "level3", "value_raw", "operator", "value", "unit", "label", "weight", "horizon")
+
+
+def load_expected(stem: str) -> dict[str, Any]:
+    return json.loads((EXPECTED / f"{stem}.json").read_text(encoding="utf-8"))
+
+
+def project_view(p: Project) -> dict[str, Any]:
+    """A Project in the expected file's shape."""
+    return {
+        "seq": p.seq,
+        "layout": p.layout,
+        "year": p.year,
+        "pages": [p.first_page, p.last_page],
+        "project_name": p.project_name,
+        "project_nature": p.project_nature,
+        "project_category": p.project_category,
+        "department": p.department,
+        "implementing_unit": p.implementing_unit,
+        "start_date": p.start_date.isoformat() if p.start_date else None,
+        "end_date": p.end_date.isoformat() if p.end_date else None,
+        "overall_goal_period": p.goal_period,
+        "overall_goal": p.overall_goal,
+        "annual_goal": p.annual_goal,
+        "funds": {k: getattr(p.funds, k) for k in FUNDS},
+        "indicators": [
+            {
+                "level1": i.level1,
+                "level2": i.level2,
+                "level3": i.level3,
+                "value_raw": i.value_raw,
+                "operator": i.operator,
+                "value": i.value,
+                "unit": i.value_unit,
+                "label": i.label,
+                "weight": i.weight,
+                "horizon": i.horizon,
+            }
+            for i in p.indicators
+        ],
+    }
+
+
+@dataclass
+class Result:
+    misses: list[str] = field(default_factory=list)
+    known: list[str] = field(default_factory=list)
+    checked: int = 0  # fields compared
+
+    @property
+    def exact(self) -> bool:
+        return not self.misses
+
+    def report(self) -> str:
+        lines = [f"{self.checked} fields compared, {len(self.misses)} wrong, {len(self.known)} known differences"]
+        lines += self.misses[:200]
+        lines += [f"(known) {k}" for k in self.known]
+        return "\n".join(lines)
+
+
+def compare(result: DocumentResult, expected: dict[str, Any]) -> Result:
+    out = Result()
+    known = {(k["seq"], k["field"]): k["pipeline"] for k in expected.get("known_differences", [])}
+    doc = expected["document"]
+
+    def check(tag: str, seq: int, name: str, got: Any, want: Any) -> None:
+        out.checked += 1
+        if got == want:
+            return
+        if (seq, name) in known and known[(seq, name)] == got:
+            out.known.append(f"{tag} {name}")
+            return
+        out.misses.append(f"{tag} {name}: got {got!r}, expected {want!r}")
+
+    if len(result.projects) != doc["forms"]:
+        out.misses.append(f"{len(result.projects)} forms found, expected {doc['forms']}")
+    if list(result.skipped) != doc.get("skipped", []):
+        out.misses.append(f"skipped {list(result.skipped)!r}, expected {doc.get('skipped', [])!r}")
+    if "year" in doc and result.year != doc["year"]:
+        out.misses.append(f"document year {result.year}, expected {doc['year']}")
+    by_seq = {p.seq: p for p in result.projects}
+    for want in expected["projects"]:
+        seq = want["seq"]
+        tag = f"form {seq} ({want['project_name']})"
+        if seq not in by_seq:
+            out.misses.append(f"{tag}: not found")
+            continue
+        got = project_view(by_seq[seq])
+        for f in PROJECT_FIELDS:
+            check(tag, seq, f, got[f], want[f])
+        for f in FUNDS:
+            check(tag, seq, f"funds.{f}", got["funds"][f], want["funds"][f])
+        gi, wi = got["indicators"], want["indicators"]
+        if len(gi) != len(wi):
+            out.misses.append(f"{tag}: {len(gi)} indicator rows, expected {len(wi)}")
+        for n, (g, w) in enumerate(zip(gi, wi), start=1):
+            for f in INDICATOR_FIELDS:
+                check(f"{tag} row {n}", seq, f"indicators[{n}].{f}", g[f], w[f])
+    return out

@@ -1,0 +1,230 @@
+"""Every 绩效目标表 family: forms found, and hand-checked forms read exactly.
+
+Each PDF is read once per module (module-scoped cache). Form counts are
+established independently of the table reader -- from the raw page text
+(pypdfium2) or from lists the document prints elsewhere -- as each test says.
+Expected files: tests/fixtures/expected/<pdf-stem>.json (see familycmp.py).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from familycmp import compare, load_expected
+from goldcmp import compare as gold_compare
+from goldcmp import exact as gold_exact
+from goldcmp import load_gold
+
+from jixiao.extract import read_pdf
+from jixiao.normalize import DocumentResult, normalize, page_wanted
+from jixiao.normalize.families import common, guangdong
+
+PDFS = Path(__file__).parent / "fixtures" / "pdfs"
+CENTRAL = "02-central-guojiaxinfangju-2026-dept-budget.pdf"
+SHANDONG = "05-yantai-minzhengju-2026-dept-budget.pdf"
+HUNAN = "06-changsha-xinfangju-2026-dept-budget.pdf"
+CHONGQING = "09-chongqing-shuiliju-2026-dept-budget.pdf"
+GUANGDONG = "10-guangzhou-shengtaihuanjing-2026-project-targets.pdf"
+SYNTHETIC = "template-2015-synthetic.pdf"
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, DocumentResult]:
+    """Each PDF read and normalized at most once in this module."""
+    return {}
+
+
+def _result(results: dict[str, DocumentResult], name: str) -> DocumentResult:
+    if name not in results:
+        results[name] = normalize(read_pdf(PDFS / name, wanted=page_wanted))
+    return results[name]
+
+
+def _page_texts(name: str) -> list[str]:
+    doc = pdfium.PdfDocument(PDFS / name)
+    try:
+        out = []
+        for page in doc:
+            tp = page.get_textpage()
+            out.append(tp.get_text_range())
+            tp.close()
+            page.close()
+        return out
+    finally:
+        doc.close()
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())
+
+
+# --- form counts, established without the table reader ------------------------------
+def test_central_count(results: dict[str, DocumentResult]) -> None:
+    # Each central form prints its title "<项目>绩效目标表" right above "（2026年度）".
+    texts = _page_texts(CENTRAL)
+    independent = sum(len(re.findall(r"绩效目标表[（(]2026年度[)）]", _compact(t))) for t in texts)
+    assert independent == 3
+    r = _result(results, CENTRAL)
+    assert len(r.projects) == independent
+    assert {p.layout for p in r.projects} == {"central"}
+    assert [p.first_page for p in r.projects] == [30, 31, 32]
+
+
+def test_shandong_count(results: dict[str, DocumentResult]) -> None:
+    # Every form (专项资金 or 政策和项目) has exactly one 主管部门 label; count the
+    # label on pages that carry an indicator header: 1 专项资金 + 20 项目 (the 20 rows
+    # of the 项目支出预算情况表 on pp.26-27).
+    texts = _page_texts(SHANDONG)
+    independent = sum(t.count("主管部门") for t in texts if "三级指标" in t)
+    assert independent == 21
+    r = _result(results, SHANDONG)
+    assert len(r.projects) == independent
+    assert {p.layout for p in r.projects} == {"shandong"}
+    assert r.projects[0].project_name == "惠民殡葬补助资金"
+    assert [p.first_page for p in r.projects] == list(range(33, 54))
+
+
+def test_hunan_count(results: dict[str, DocumentResult]) -> None:
+    # The budget narrative lists the projects: "一般公共服务支出417.41万元，主要用于
+    # A、B、C、D等。"; plus the one 部门整体支出绩效目标表 (its title is printed on
+    # each of its pages, pp.30-32, and in the table of contents).
+    texts = [_compact(t) for t in _page_texts(HUNAN)]
+    listed: list[str] = []
+    for t in texts:
+        m = re.search(r"支出[\d.,]+万元，主要用于(.*?)等。", t)
+        if m and "专项" in m.group(1):
+            listed = m.group(1).split("、")
+    assert len(listed) == 4
+    r = _result(results, HUNAN)
+    assert len(r.projects) == len(listed) + 1
+    assert {p.project_name for p in r.projects} == set(listed) | {"部门整体支出"}
+    assert {p.layout for p in r.projects} == {"hunan-wide"}
+
+
+def test_chongqing_count(results: dict[str, DocumentResult]) -> None:
+    # One 指标性质 header per table (表十 部门整体, 表十一 ×2, 表十二 list); the
+    # 表十二 list holds one project (序号 1 only, checked on the page image).
+    texts = _page_texts(CHONGQING)
+    independent = sum(t.count("指标性质") for t in texts)
+    assert independent == 4
+    r = _result(results, CHONGQING)
+    assert len(r.projects) == independent
+    assert [p.layout for p in r.projects] == ["split-column", "split-column", "split-column", "chongqing-list"]
+
+
+def test_guangdong_count(results: dict[str, DocumentResult]) -> None:
+    # Every project's serialized 绩效指标 cell starts with item 1: "1.<code>－".
+    texts = [" ".join(t.split()) for t in _page_texts(GUANGDONG)]
+    independent = sum(len(re.findall(r"(?<![\d.、])1[.．] ?[1-4] ?[－-]", t)) for t in texts)
+    assert independent == 300
+    r = _result(results, GUANGDONG)
+    assert len(r.projects) == independent
+    assert {p.layout for p in r.projects} == {"guangdong-serialized"}
+    # Their 总计 add up to the printed 合计 37,367.86 万元, up to the rounding of the
+    # printed unit subtotals (0.01 万元 each).
+    total = sum(p.funds.total or 0.0 for p in r.projects)
+    assert abs(total - 373_678_600.0) < 2_000.0
+    # One row per indicator and horizon.
+    for p in r.projects:
+        horizons = [i.horizon for i in p.indicators]
+        assert horizons.count("period") == horizons.count("annual"), p.project_name
+
+
+# --- hand-checked forms ----------------------------------------------------------------
+@pytest.mark.parametrize("name", [CENTRAL, SHANDONG, HUNAN, CHONGQING, GUANGDONG, SYNTHETIC])
+def test_expected_forms(results: dict[str, DocumentResult], name: str) -> None:
+    expected = load_expected(name[: -len(".pdf")])
+    assert len(expected["projects"]) >= 3
+    cmp = compare(_result(results, name), expected)
+    assert cmp.exact, cmp.report()
+
+
+# --- the 2015 template, self-evaluations and unknown families (synthetic PDF) ------------
+def test_synthetic_fixture_is_reproducible() -> None:
+    from synthetic_pdf import OUT, build
+
+    assert OUT.read_bytes() == build(), "run .venv/bin/python tests/synthetic_pdf.py"
+
+
+def test_left_out_tables_are_reported(results: dict[str, DocumentResult]) -> None:
+    r = _result(results, SYNTHETIC)
+    assert [p.layout for p in r.projects] == ["template-2015"] * 3
+    assert r.skipped == (
+        "p.4: 自评表 (实际完成值, 得分, 偏差原因)",
+        "p.5: target-like table of no known family (headers: 一级指标, 二级指标, 考核要点, 评分方法)",
+    )
+
+
+# --- Shanghai stays exact --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("pdf", "gold"),
+    [
+        ("shpf-2023.pdf", "shpf-2023.json"),
+        ("shpf-2023-libreoffice.pdf", "shpf-2023.json"),
+        ("01-sh-putuo-wanli-2023-dept-budget.pdf", "real-sh-putuo-wanli-2023.json"),
+    ],
+)
+def test_shanghai_still_exact(results: dict[str, DocumentResult], pdf: str, gold: str) -> None:
+    r = _result(results, pdf)
+    cmp = gold_compare(r, load_gold(gold))
+    assert gold_exact(cmp), cmp.report()
+    assert {p.layout for p in r.projects} == {"sh-declaration"}
+    assert r.skipped == ()
+
+
+# --- small parts -------------------------------------------------------------------------
+def test_serialized_cell() -> None:
+    cell = (
+        "1.1－产出指标，11－数量指标，项目专职环保员数量；实施周期指标值：≦核定人数，年度指标值：≦核定人数；"
+        "2、1－产出指标，12－质量指标，专职环保员队伍管理规范化；实施周期指标值：考察是否符合规范，合规得满分。年度指标值：是；"
+        "1、2－效益指标，23－生态效益，分区管控成果应用，为决策提供支撑；实施周期指标值：≥80%，年度指标值：7、"
+        "3－满意度指标，31－服务对象满意度，满意度；实施周期指标值》90%，年度指标值》90%;"
+    )
+    assert guangdong.parse_serialized(cell) == [
+        ("产出指标", "数量指标", "项目专职环保员数量", "period", "≦核定人数"),
+        ("产出指标", "数量指标", "项目专职环保员数量", "annual", "≦核定人数"),
+        ("产出指标", "质量指标", "专职环保员队伍管理规范化", "period", "考察是否符合规范，合规得满分。"),
+        ("产出指标", "质量指标", "专职环保员队伍管理规范化", "annual", "是"),
+        ("效益指标", "生态效益", "分区管控成果应用，为决策提供支撑", "period", "≥80%"),
+        ("效益指标", "生态效益", "分区管控成果应用，为决策提供支撑", "annual", ""),
+        ("满意度指标", "服务对象满意度", "满意度", "period", "》90%"),
+        ("满意度指标", "服务对象满意度", "满意度", "annual", "》90%"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("op", "value", "unit", "raw"),
+    [
+        ("≥", "95", "%", "≥95%"),
+        ("＝", "4", "人次", "＝4人次"),
+        ("定性", "按时", "", "按时"),
+        ("定性", "无", "", "无"),
+        ("≥", "≥95", "%", "≥95%"),
+        ("≤", "核定人数", "人", "≤核定人数"),
+        ("", "", "%", ""),
+    ],
+)
+def test_compose_value(op: str, value: str, unit: str, raw: str) -> None:
+    assert common.compose_value(op, value, unit) == raw
+
+
+@pytest.mark.parametrize(
+    ("cover", "publisher"),
+    [
+        ("国家信访局 2026 年度部门预算\r\n二〇二六年三月", "国家信访局"),
+        ("2026年烟台市民政局部门预算", "烟台市民政局"),
+        ("长沙市信访局\r\n2026 年部门预算公开", "长沙市信访局"),
+        ("— 1 —\r\n重庆市水利局 2026 年部门预算情况说明\r\n一、单位基本情况", "重庆市水利局"),
+    ],
+)
+def test_publisher(cover: str, publisher: str) -> None:
+    assert common.publisher_of(cover) == publisher
+
+
+def test_department_code_is_dropped() -> None:
+    assert common.strip_code("[292]国家信访局") == "国家信访局"
+    assert common.strip_code("233_烟台市民政局") == "烟台市民政局"
+    assert common.strip_code("国家信访局") == "国家信访局"

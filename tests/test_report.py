@@ -1,0 +1,291 @@
+"""jixiao report: the HTML review report, checked in headless Chromium against
+the dataset it shows."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import REAL01, SAMPLE
+
+from jixiao.cli import main
+from jixiao.report.load import read_dataset
+from jixiao.report.render import build_report, slug
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-output"
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium not installed (make test installs it with apt-get: apt-get install -y chromium)",
+)
+SHOWN = ("seq", "level1", "level2", "level3", "value_raw", "operator", "value", "unit", "label")
+
+
+class Page(HTMLParser):
+    """What the report shows: its tables' rows (cell texts), outlined boxes,
+    images and notices, from HTML text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tables: list[dict] = []  # {"attrs", "head", "rows": [[text]], "row_classes"}
+        self.boxes: list[dict] = []
+        self.images: list[str] = []
+        self.classes_seen: set[str] = set()
+        self.text: list[str] = []
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+        self._in_head = False
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.classes_seen.update((a.get("class") or "").split())
+        if tag == "table":
+            self.tables.append({"attrs": a, "head": [], "rows": [], "row_classes": []})
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tbody":
+            self._in_head = False
+        elif tag == "tr" and self.tables:
+            self._row = []
+            if not self._in_head:
+                self.tables[-1]["row_classes"].append(set((a.get("class") or "").split()))
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+        elif tag == "a" and "box" in (a.get("class") or "").split():
+            self.boxes.append(a)
+        elif tag == "img":
+            self.images.append(a["src"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            (self.tables[-1]["head"] if self._in_head else self.tables[-1]["rows"]).append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def chromium(*args: str, profile: Path) -> str:
+    cmd = [
+        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={profile}", *args,
+    ]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def report(born_digital_dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    dest = tmp_path_factory.mktemp("report")
+    result = build_report(born_digital_dataset, dest)
+    assert result.missing == ()
+    return born_digital_dataset, dest
+
+
+@pytest.fixture(scope="module")
+def profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("chromium-profile")
+
+
+def expected_rows(indicators: list[dict]) -> list[list[object]]:
+    return [
+        [r["seq"], r["level1"], r["level2"], r["level3"], r["value_raw"], r["operator"],
+         (r["value"], r["value_max"]) if r["operator"] == "range" else r["value"], r["value_unit"], r["label"]]
+        for r in sorted(indicators, key=lambda r: (r["seq"], r["horizon"] != "annual"))
+    ]  # fmt: skip
+
+
+def shown_rows(table: dict) -> list[list[object]]:
+    """The table's first columns as typed values: blank cells are nulls."""
+    assert table["head"][0][: len(SHOWN)] == list(SHOWN)
+    out = []
+    for cells in table["rows"]:
+        seq, *texts, value, unit, label = cells[: len(SHOWN)]
+        if "–" in value:
+            lo, hi = value.split("–")
+            number: object = (float(lo), float(hi))
+        else:
+            number = float(value) if value else None
+        row = [int(seq), *[t or None for t in texts], number, unit or None, label or None]
+        row[4] = texts[3]  # value_raw is "" (not null) when the cell is empty
+        out.append(row)
+    return out
+
+
+def same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-12)
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return all(same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+@needs_chromium
+def test_index_lists_every_source_of_the_manifest(report: tuple[Path, Path], profile: Path) -> None:
+    out, dest = report
+    page = Page(chromium("--dump-dom", (dest / "index.html").as_uri(), profile=profile))
+    manifest = read_dataset(out)[0].to_pylist()
+    (table,) = page.tables
+    assert table["head"][0][:5] == ["source PDF", "status", "pages", "forms", "indicators"]
+    shown = {r[0]: r for r in table["rows"]}
+    assert set(shown) == {m["source_file"] for m in manifest}
+    for m in manifest:
+        assert shown[m["source_file"]][1:5] == [m["status"], str(m["pages"]), str(m["forms"]), str(m["indicators"])]
+    projects = read_dataset(out)[1].to_pylist()
+    for m in manifest:
+        warnings = sum(len(p["warnings"]) for p in projects if p["source_sha256"] == m["source_sha256"])
+        assert shown[m["source_file"]][5] == str(warnings)
+
+
+@needs_chromium
+@pytest.mark.parametrize("pdf", [SAMPLE, REAL01], ids=["shpf-2023", "real-01"])
+def test_source_page_shows_the_extracted_rows(report: tuple[Path, Path], profile: Path, pdf: Path) -> None:
+    out, dest = report
+    _, projects, indicators = read_dataset(out)
+    manifest = [m for m in read_dataset(out)[0].to_pylist() if m["source_file"] == pdf.name]
+    html = dest / f"{slug(manifest[0])}.html"
+    page = Page(chromium("--dump-dom", html.as_uri(), profile=profile))
+
+    rows = [r for r in indicators.to_pylist() if r["source_file"] == pdf.name]
+    forms = [p for p in projects.to_pylist() if p["source_file"] == pdf.name]
+    tables = [t for t in page.tables if "rows" in (t["attrs"].get("class") or "")]
+    assert [t["attrs"]["data-project-id"] for t in tables] == [
+        f["project_id"] for f in sorted(forms, key=lambda f: f["form_seq"])
+    ]
+    for t in tables:
+        want = expected_rows([r for r in rows if r["project_id"] == t["attrs"]["data-project-id"]])
+        got = shown_rows(t)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert all(same(x, y) for x, y in zip(g, w, strict=True)), (g, w)
+
+    # every 三级指标 cell outlined once, on an image that exists next to the HTML
+    assert len(page.boxes) == len({(r["project_id"], r["page"], r["bbox_x0"], r["bbox_top"]) for r in rows})
+    pages = {n for f in forms for n in range(f["first_page"], f["last_page"] + 1)}
+    assert len(set(page.images)) == len(pages)
+    assert all((dest / src).is_file() and (dest / src).stat().st_size < 400_000 for src in page.images)
+    # warnings highlighted: the rows a warning names, and the form's list
+    named = [w for f in forms for w in f["warnings"] if w.startswith("indicator ")]
+    warned_rows = sum(1 for t in tables for c in t["row_classes"] if "warn" in c)
+    assert warned_rows >= len(named)
+    assert ("warnings" in page.classes_seen) == any(f["warnings"] for f in forms)
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    shot = SCREENSHOTS / f"report-{pdf.stem}.png"
+    shot.unlink(missing_ok=True)
+    chromium(f"--screenshot={shot}", "--window-size=1400,3000", html.as_uri(), profile=profile)
+    from PIL import Image
+
+    with Image.open(shot) as img:
+        assert img.size == (1400, 3000)
+        # the page images and their outlines were painted: some of the outline blue, plenty of grey page
+        rgb = np.asarray(img.convert("RGB").resize((350, 750)), dtype=np.int16)
+        r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+        assert ((b > 150) & (r < 90) & (g < 140)).sum() > 50
+        assert ((r == g) & (g == b) & (r > 40) & (r < 220)).sum() > 500
+
+
+def _copy(dataset: Path, dest: Path) -> Path:
+    shutil.copytree(dataset, dest, ignore=shutil.ignore_patterns("report", "export"))
+    return dest
+
+
+def test_moved_pdf_is_reported_and_source_renders_it(born_digital_dataset: Path, tmp_path: Path) -> None:
+    out = _copy(born_digital_dataset, tmp_path / "ds")
+    manifest = pq.read_table(out / "manifest.parquet")
+    moved = pa.array([f"/nonexistent/{n}" for n in manifest["source_file"].to_pylist()])
+    pq.write_table(manifest.set_column(manifest.schema.get_field_index("source_path"), "source_path", moved),
+                   out / "manifest.parquet")  # fmt: skip
+
+    result = build_report(out, tmp_path / "r1")
+    assert set(result.missing) == set(manifest["source_file"].to_pylist())
+    entry = next(m for m in manifest.to_pylist() if m["source_file"] == REAL01.name)
+    html = (tmp_path / "r1" / f"{slug(entry)}.html").read_text(encoding="utf-8")
+    assert "is no longer at /nonexistent/" in html and "<img" not in html
+    assert len(Page(html).tables) == 5  # the rows are still shown
+
+    # --source with the PDF itself: matched by content, rendered from that copy
+    result = build_report(out, tmp_path / "r2", sources=[str(REAL01)])
+    assert result.missing == () and len(result.pages) == 1
+    html = result.pages[0].read_text(encoding="utf-8")
+    assert "no longer" not in html and html.count("<img") == 5
+    # by file name: only that source, still missing
+    result = build_report(out, tmp_path / "r3", sources=[REAL01.name])
+    assert result.missing == (REAL01.name,)
+
+
+def _rewrite(out: Path, table: str, pdf: Path, **columns: pa.Array) -> list[dict]:
+    """Replace columns of one source PDF's rows in a copy of the dataset."""
+    (part,) = [p for p in (out / table).rglob("*.parquet") if p.stem == slug({"source_sha256": _sha(pdf)})]
+    t = pq.read_table(part)
+    for name, values in columns.items():
+        t = t.set_column(t.schema.get_field_index(name), name, values)
+    pq.write_table(t, part)
+    return t.to_pylist()
+
+
+def test_ocr_rows_warnings_and_escaping(born_digital_dataset: Path, tmp_path: Path) -> None:
+    out = _copy(born_digital_dataset, tmp_path / "ds")
+    rows = pq.read_table(next((out / "indicators").rglob(f"{slug({'source_sha256': _sha(REAL01)})}.parquet")))
+    n = rows.num_rows
+    names = ["<script>alert(1)</script> & co", *rows["level3"].to_pylist()[1:]]
+    _rewrite(
+        out, "indicators", REAL01,
+        ocr_confidence=pa.array([0.62, 0.97] + [None] * (n - 2), pa.float64()), level3=pa.array(names),
+    )  # fmt: skip
+    # the first form's warnings name its rows 3 (by seq) and 4 (by name)
+    projects = pq.read_table(next((out / "projects").rglob(f"{slug({'source_sha256': _sha(REAL01)})}.parquet")))
+    first_form = min(range(projects.num_rows), key=lambda i: projects["form_seq"][i].as_py())
+    row4 = names[3]
+    warnings = projects["warnings"].to_pylist()
+    warnings[first_form] = ["indicator 3 'x': empty value cell", f"三级指标 '{row4}' appears 2 times"]
+    _rewrite(out, "projects", REAL01, warnings=pa.array(warnings, pa.list_(pa.string())))
+
+    result = build_report(out, tmp_path / "r", sources=[REAL01.name])
+    html = result.pages[0].read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    page = Page(html)
+    first = page.tables[0]  # PDF 01's first form
+    assert first["rows"][0][0:4][3] == "<script>alert(1)</script> & co"
+    classes = first["row_classes"]
+    assert {"ocr", "low"} <= classes[0] and "ocr" in classes[1] and "low" not in classes[1]
+    assert "ocr" not in classes[2]
+    conf_col = first["head"][0].index("OCR")
+    assert [r[conf_col] for r in first["rows"][:3]] == ["OCR 0.62", "OCR 0.97", ""]
+    assert sum("ocr" in (b.get("class") or "") for b in page.boxes) == 2
+    # warnings: listed on the form, and the rows they name highlighted with the text
+    assert [("warn" in c) for c in classes[:5]] == [False, False, True, True, False]
+    notes = first["head"][0].index("warnings")
+    assert first["rows"][2][notes] == "indicator 3 'x': empty value cell"
+    assert first["rows"][3][notes] == f"三级指标 '{row4}' appears 2 times"
+    assert sum("warn" in (b.get("class") or "") for b in page.boxes) >= 2
+
+
+def _sha(pdf: Path) -> str:
+    from jixiao.extract import sha256_file
+
+    return sha256_file(pdf)
+
+
+def test_cli_report(born_digital_dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", str(born_digital_dataset), "--dest", str(tmp_path), "--source", SAMPLE.name]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "index.html")
+    assert main(["report", str(tmp_path / "nowhere")]) == 2
+    assert main(["report", str(born_digital_dataset), "--dest", str(tmp_path), "--source", "nope.pdf"]) == 2
+    assert "nope.pdf: not a source of the dataset" in capsys.readouterr().err
+    assert main(["report", str(tmp_path)]) == 2  # a folder without a manifest
+    assert "no jixiao dataset here" in capsys.readouterr().err
