@@ -6,13 +6,6 @@ and ``horizon`` and per project ``seq`` (its order among all forms the
 document holds), ``layout``, ``year`` and ``pages`` ([first, last]). They need
 not list every form: ``document.forms`` is the count of all of them, and
 ``document.skipped`` the tables normalize must report as left out.
-
-``known_differences`` lists the few fields where the text layer, not the form
-reader, makes the pipeline read something other than the page shows (e.g. a
-paragraph break that ends a full-width line): each names the project ``seq``,
-the ``field`` and the ``pipeline`` value seen when it was written. Such a field
-is reported as known while the pipeline still gives exactly that value; any
-other value -- including the right one -- is reported, so the entry can go.
 """
 
 from __future__ import annotations
@@ -41,8 +34,27 @@ PROJECT_FIELDS = (
     "overall_goal",
     "annual_goal",
 )
-FUNDS = ("total", "total_fiscal", "total_other", "annual_request", "annual_appropriation", "annual_carryover", "annual_other")
-INDICATOR_FIELDS = ("level1", "level2", "level3", "value_raw", "operator", "value", "unit", "label", "weight", "horizon")
+FUNDS = (
+    "total",
+    "total_fiscal",
+    "total_other",
+    "annual_request",
+    "annual_appropriation",
+    "annual_carryover",
+    "annual_other",
+)
+INDICATOR_FIELDS = (
+    "level1",
+    "level2",
+    "level3",
+    "value_raw",
+    "operator",
+    "value",
+    "unit",
+    "label",
+    "weight",
+    "horizon",
+)
 
 
 def load_expected(stem: str) -> dict[str, Any]:
@@ -88,7 +100,6 @@ def project_view(p: Project) -> dict[str, Any]:
 @dataclass
 class Result:
     misses: list[str] = field(default_factory=list)
-    known: list[str] = field(default_factory=list)
     checked: int = 0  # fields compared
 
     @property
@@ -96,23 +107,18 @@ class Result:
         return not self.misses
 
     def report(self) -> str:
-        lines = [f"{self.checked} fields compared, {len(self.misses)} wrong, {len(self.known)} known differences"]
+        lines = [f"{self.checked} fields compared, {len(self.misses)} wrong"]
         lines += self.misses[:200]
-        lines += [f"(known) {k}" for k in self.known]
         return "\n".join(lines)
 
 
 def compare(result: DocumentResult, expected: dict[str, Any]) -> Result:
     out = Result()
-    known = {(k["seq"], k["field"]): k["pipeline"] for k in expected.get("known_differences", [])}
     doc = expected["document"]
 
     def check(tag: str, seq: int, name: str, got: Any, want: Any) -> None:
         out.checked += 1
         if got == want:
-            return
-        if (seq, name) in known and known[(seq, name)] == got:
-            out.known.append(f"{tag} {name}")
             return
         out.misses.append(f"{tag} {name}: got {got!r}, expected {want!r}")
 

@@ -19,6 +19,7 @@ from goldcmp import exact as gold_exact
 from goldcmp import load_gold
 
 from jixiao.extract import read_pdf
+from jixiao.extract.model import Cell, Document, PageInfo, Table, TextLine
 from jixiao.normalize import DocumentResult, normalize, page_wanted
 from jixiao.normalize.families import common, guangdong
 
@@ -218,6 +219,7 @@ def test_compose_value(op: str, value: str, unit: str, raw: str) -> None:
         ("2026年烟台市民政局部门预算", "烟台市民政局"),
         ("长沙市信访局\r\n2026 年部门预算公开", "长沙市信访局"),
         ("— 1 —\r\n重庆市水利局 2026 年部门预算情况说明\r\n一、单位基本情况", "重庆市水利局"),
+        ("上海市普陀区2023年区级部门预算\r\n预算主管部门：上海市普陀区人民政府万里街道办事处", "上海市普陀区人民政府万里街道办事处"),
     ],
 )
 def test_publisher(cover: str, publisher: str) -> None:
@@ -228,3 +230,153 @@ def test_department_code_is_dropped() -> None:
     assert common.strip_code("[292]国家信访局") == "国家信访局"
     assert common.strip_code("233_烟台市民政局") == "烟台市民政局"
     assert common.strip_code("国家信访局") == "国家信访局"
+    assert common.strip_code("（101）某局") == "某局"
+    assert common.strip_code("2026年度专项") == "2026年度专项"
+
+
+# --- page breaks that repeat no header (hand-built grids) --------------------------------
+def _table(page: int, edges: list[float], rows: list[list[tuple[str, int, int]]]) -> Table:
+    """A grid from rows of (text, colspan, rowspan); a None-free layout where each
+    row lists the cells that start in it, left to right, skipping covered slots."""
+    cells: list[Cell] = []
+    taken: set[tuple[int, int]] = set()
+    for r, row in enumerate(rows):
+        col = 0
+        for text, colspan, rowspan in row:
+            while (r, col) in taken:
+                col += 1
+            bbox = (edges[col], 20.0 * r, edges[col + colspan], 20.0 * (r + rowspan))
+            cells.append(Cell(r, col, rowspan, colspan, text, page, bbox))
+            for rr in range(r, r + rowspan):
+                for cc in range(col, col + colspan):
+                    taken.add((rr, cc))
+            col += colspan
+    n = len(rows)
+    box = (edges[0], 0.0, edges[-1], 20.0 * n)
+    return Table(tuple(cells), n, len(edges) - 1, tuple(edges), (page,) * n, box, box)
+
+
+def _doc(*items: Table | TextLine) -> Document:
+    pages = sorted({it.page if isinstance(it, TextLine) else it.pages[0] for it in items})
+    infos = tuple(PageInfo(p, "sound", "text") for p in pages)
+    return Document("x.pdf", "0" * 64, len(pages), infos, tuple(items), "某市某局2026年部门预算")
+
+
+def _line(page: int, text: str) -> TextLine:
+    return TextLine(text, page, (0.0, 0.0, 100.0, 10.0))
+
+
+def test_wide_table_continued_without_header() -> None:
+    edges = [0.0, 100.0, 150.0, 250.0, 300.0, 350.0, 450.0, 480.0, 520.0, 560.0, 600.0]
+    one = lambda t: (t, 1, 1)
+    head = [
+        one(h)
+        for h in (
+            "项目名称",
+            "资金总额",
+            "绩效目标",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "指标值类型",
+            "指标值",
+            "度量单位",
+            "备注",
+        )
+    ]
+    p1 = _table(
+        1,
+        edges,
+        [
+            head,
+            [one("某单位"), one("30.00"), one(""), one(""), one(""), one(""), one(""), one(""), one(""), one("")],
+            [
+                ("甲项目", 1, 3),
+                ("30.00", 1, 3),
+                ("甲目标", 1, 3),
+                ("产出指标", 1, 2),
+                one("数量指标"),
+                one("培训人数"),
+                one("≥"),
+                one("100"),
+                one("人"),
+                one("20"),
+            ],
+            [one("质量指标"), one("合格率"), one("≥"), one("95"), one("%"), one("10")],
+            [one("效益指标"), one("社会效益指标"), one("群众知晓度"), one("定性"), one("提高"), one(""), one("10")],
+        ],
+    )
+    p2 = _table(
+        2,
+        edges,
+        [
+            [
+                ("", 1, 1),
+                ("", 1, 1),
+                ("", 1, 1),
+                one("满意度指标"),
+                one("服务对象满意度指标"),
+                one("满意度"),
+                one("≥"),
+                one("90"),
+                one("%"),
+                one("10"),
+            ],
+            [
+                one("乙项目"),
+                one("5.00"),
+                one("乙目标"),
+                one("成本指标"),
+                one("经济成本指标"),
+                one("总成本"),
+                one("≤"),
+                one("5"),
+                one("万元"),
+                one("20"),
+            ],
+        ],
+    )
+    r = normalize(_doc(_line(1, "2026年项目支出绩效目标表"), _line(1, "部门名称：某局 单位：万元"), p1, p2))
+    assert [(p.project_name, p.layout, p.implementing_unit, p.department) for p in r.projects] == [
+        ("甲项目", "hunan-wide", "某单位", "某局"),
+        ("乙项目", "hunan-wide", "某单位", "某局"),
+    ]
+    a, b = r.projects
+    assert [(i.level3, i.value_raw, i.weight, i.page) for i in a.indicators] == [
+        ("培训人数", "≥100人", 20.0, 1),
+        ("合格率", "≥95%", 10.0, 1),
+        ("群众知晓度", "提高", 10.0, 1),
+        ("满意度", "≥90%", 10.0, 2),
+    ]
+    assert a.funds.total == 300_000.0 and a.annual_goal == "甲目标" and a.year == 2026
+    assert any("without a project name" in w for w in a.warnings)
+    assert [(i.level1, i.value_raw) for i in b.indicators] == [("成本指标", "≤5万元")]
+
+
+def test_label_form_continued_without_header() -> None:
+    edges = [0.0, 60.0, 140.0, 240.0, 420.0, 520.0]
+    one = lambda t: (t, 1, 1)
+    p1 = _table(
+        1,
+        edges,
+        [
+            [one("项目名称"), ("丙项目", 4, 1)],
+            [one("主管部门"), ("某局", 2, 1), one("实施单位"), one("某中心")],
+            [one("项目资金（万元）"), ("年度资金总额", 2, 1), ("12.5", 2, 1)],
+            [one("年度总体目标"), ("完成任务。", 4, 1)],
+            [("绩效指标", 1, 3), one("一级指标"), one("二级指标"), one("三级指标"), one("指标值")],
+            [("产出指标", 1, 2), ("数量指标", 1, 2), one("场次"), one("≥4场")],
+            [one("人次"), one("≥200人次")],
+        ],
+    )
+    p2 = _table(2, edges, [[one(""), one(""), one("质量指标"), one("合格率"), one("=100%")]])
+    r = normalize(_doc(_line(1, "丙项目绩效目标表"), _line(1, "（2026年度）"), p1, p2))
+    (p,) = r.projects
+    assert (p.project_name, p.layout, p.department, p.implementing_unit) == ("丙项目", "shandong", "某局", "某中心")
+    assert p.funds.annual_request == 125_000.0 and p.annual_goal == "完成任务。" and p.year == 2026
+    assert [(i.level1, i.level2, i.level3, i.value_raw, i.page) for i in p.indicators] == [
+        ("产出指标", "数量指标", "场次", "≥4场", 1),
+        ("产出指标", "数量指标", "人次", "≥200人次", 1),
+        ("产出指标", "质量指标", "合格率", "=100%", 2),
+    ]
+    assert (p.first_page, p.last_page) == (1, 2)

@@ -8,6 +8,7 @@ break), otherwise the lines are joined with nothing between them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -127,6 +128,9 @@ def _is_latin(ch: str) -> bool:
 # anywhere, so a short line alone is not enough (justified and Latin-heavy
 # lines end short too).
 PARAGRAPH_END = set("。；;！!？?：:")
+# A sentence end followed by a numbered item ("6.", "2)", "（三）", "四、") is
+# a paragraph break even when the sentence happened to fill its line.
+LIST_MARKER = re.compile(r"\s*(?:\d{1,2}[.、)）](?!\d)|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|[一二三四五六七八九十]{1,3}、)")
 # Characters that cannot start a line (kinsoku): they travel with the glyph
 # before them when a line wraps.
 NO_LINE_START = set("，。、；：！？）》」』”’,.;:!?)%")
@@ -156,7 +160,8 @@ def join_lines(lines: Sequence[Line]) -> str:
     for (prev, ptext), (nxt, t) in zip(pairs, pairs[1:]):
         size = max(g.size for g in nxt.glyphs)
         fits = wrap_right - prev.x1 > _first_word_width(nxt) + 0.3 * size
-        if ptext.rstrip()[-1] in PARAGRAPH_END and fits:
+        ends_sentence = ptext.rstrip()[-1] in PARAGRAPH_END
+        if ends_sentence and (fits or LIST_MARKER.match(t)):
             out += "\n" + t.strip()
         elif ptext[-1].isspace() or t[0].isspace() or (fits and _is_latin(ptext[-1])):
             # The line wrapped at a printed space (a Latin line that ends

@@ -152,6 +152,7 @@ GOAL_LABELS: dict[str, str] = {
 }
 # Money units as printed in a label ("项目资金（万元）") or a line ("单位：万元").
 MONEY_WAN = "万元"
+MONEY_YUAN = "元"
 MONEY_LINE = ("单位", "金额单位")
 # Labels whose value cell may carry a department code: "[292]国家信访局",
 # "233_烟台市民政局" (the code is dropped).

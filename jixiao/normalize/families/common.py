@@ -57,14 +57,15 @@ def number(text: str) -> float | None:
 
 
 # --- labels ---------------------------------------------------------------------------
-def base_label(text: str) -> tuple[str, bool]:
-    """A label's key without a money unit suffix, and whether that unit is 万元."""
+def base_label(text: str) -> tuple[str, bool | None]:
+    """A label's key without a money unit suffix, and that unit: True for 万元,
+    False for 元, None when the label prints none."""
     k = key(text)
     if k.endswith(vocab.MONEY_WAN):
         return k[: -len(vocab.MONEY_WAN)], True
-    if k.endswith("元") and len(k) > 2:
-        return k[:-1], False
-    return k, False
+    if k.endswith(vocab.MONEY_YUAN) and len(k) > 2:
+        return k[: -len(vocab.MONEY_YUAN)], False
+    return k, None
 
 
 def label_in(text: str, labels: tuple[str, ...] | dict) -> str | None:
@@ -85,7 +86,8 @@ def label_prefix(text: str, labels: tuple[str, ...] | dict) -> str | None:
     return None
 
 
-_CODE_PREFIX = regex.compile(r"^\s*[\[［【(（]?\s*\d{2,}\s*[\]］】)）]?\s*[_＿\-－—:：\s]*(?=\S)")
+# A code before a name: "[292]", "（292）", "233_", "233-", "233 ".
+_CODE_PREFIX = regex.compile(r"^\s*(?:[\[［【(（]\s*\d{2,}\s*[\]］】)）]\s*|\d{2,}(?:\s*[_＿\-－—:：]\s*|\s+))(?=\S)")
 
 
 def strip_code(text: str) -> str:
@@ -180,9 +182,10 @@ def _all_operators(cells: list[Cell]) -> bool:
     return bool(filled) and all(k in ops for k in filled)
 
 
-def _all_numbers(cells: list[Cell]) -> bool:
-    filled = [c.text for c in cells if key(c.text)]
-    return bool(filled) and all(number(t) is not None for t in filled)
+def _all_weights(cells: list[Cell]) -> bool:
+    """Every filled cell a number that can be a weight (0-100)."""
+    filled = [number(c.text) for c in cells if key(c.text)]
+    return bool(filled) and all(v is not None and 0 <= v <= 100 for v in filled)
 
 
 def header_path(table: Table, row: int, col: int) -> list[str]:
@@ -227,7 +230,7 @@ def read_columns(table: Table, hrow: int, stop: int | None = None) -> Columns:
         elif any(k.startswith(key(h)) for h in vocab.WEIGHT_HEADERS):
             cols.weight = c.col
         elif any(k == key(h) for h in vocab.WEIGHT_BY_CONTENT_HEADERS):
-            if _all_numbers(body):
+            if _all_weights(body):
                 cols.weight = c.col
         elif _is_value_header(k):
             cols.values.append((c.col, _horizon_of(c.text)))
@@ -243,6 +246,45 @@ def read_columns(table: Table, hrow: int, stop: int | None = None) -> Columns:
             if f:
                 cols.funds.append((c.col, f))
     return cols
+
+
+_ROLES = ("level1", "level2", "level3", "operator", "unit", "weight", "serial", "name", "goal")
+
+
+def map_columns(prev_table: Table, prev: Columns, table: Table) -> Columns | None:
+    """The columns of a header-less ``table`` that carries on ``prev_table`` (a
+    page break that repeats no header): every column ``prev`` uses must have
+    both its edges among the new table's edges (within 2 pt); None otherwise."""
+    edges = table.col_edges
+
+    def same(col: int | None) -> int | None | bool:
+        if col is None:
+            return None
+        head = prev_table.cell_at(prev.header_row, col) if prev.header_row >= 0 else None
+        x0, x1 = (
+            xrange(prev_table, head) if head is not None else (prev_table.col_edges[col], prev_table.col_edges[col + 1])
+        )
+        if not any(abs(e - x0) <= 2 for e in edges) or not any(abs(e - x1) <= 2 for e in edges):
+            return False
+        return col_at(table, (x0 + x1) / 2)
+
+    mapped = Columns(header_row=-1, headers=list(prev.headers))
+    for role in _ROLES:
+        got = same(getattr(prev, role))
+        if got is False:
+            return None
+        setattr(mapped, role, got)
+    for vcol, horizon in prev.values:
+        got = same(vcol)
+        if got is False or got is None:
+            return None
+        mapped.values.append((got, horizon))
+    for fcol, name in prev.funds:
+        got = same(fcol)
+        if got is False or got is None:
+            return None
+        mapped.funds.append((got, name))
+    return mapped
 
 
 def _funds_field(path: list[str]) -> str | None:
@@ -358,7 +400,9 @@ class LineContext:
             return self.money_wan
         if self.earlier_money_wan is not None:
             unit = "万元" if self.earlier_money_wan else "元"
-            warnings.append(f"no money unit printed on the form's page: {unit} as printed on p.{self.earlier_money_page}")
+            warnings.append(
+                f"no money unit printed on the form's page: {unit} as printed on p.{self.earlier_money_page}"
+            )
             return self.earlier_money_wan
         return None
 
@@ -379,6 +423,10 @@ def publisher_of(cover_text: str) -> str:
     """The unit that publishes a 部门预算: '2026年烟台市民政局部门预算' -> '烟台市民政局';
     '长沙市信访局 / 2026 年部门预算公开' -> '长沙市信访局'."""
     lines = ["".join(ln.split()) for ln in cover_text.splitlines() if ln.strip()]
+    for line in lines[:15]:  # "预算主管部门：…" printed on the cover says it outright
+        for label, value in line_fields(line).items():
+            if label in vocab.DEPARTMENT_LINE_LABELS and value:
+                return strip_code(value)
     for i, line in enumerate(lines[:15]):
         m = _YEAR.search(line)
         if not m or not any(w in line for w in ("预算", "决算", "绩效目标")):

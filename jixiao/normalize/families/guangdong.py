@@ -31,7 +31,9 @@ _M = regex.escape(vocab.SERIAL_ITEM_MARKS)
 _ITEM_START = regex.compile(
     rf"(?<![\d.．])\s*\d{{1,3}}\s*[{_M}]\s*(?=\d\s*[{_D}]\s*[^{_F}]{{1,12}}[{_F}]\s*\d{{2}}\s*[{_D}])"
 )
-_ITEM = regex.compile(rf"^(\d)\s*[{_D}]\s*([^{_F}]*?)\s*[{_F}]\s*(\d{{2}})\s*[{_D}]\s*([^{_F}]*?)\s*[{_F}]\s*(.*)$", regex.S)
+_ITEM = regex.compile(
+    rf"^(\d)\s*[{_D}]\s*([^{_F}]*?)\s*[{_F}]\s*(\d{{2}})\s*[{_D}]\s*([^{_F}]*?)\s*[{_F}]\s*(.*)$", regex.S
+)
 # "实施周期指标值：" -- the colon is sometimes left out ("年度指标值》90%"), and the
 # subscript of a name printed before it (PM₂.₅) may land inside the word when
 # the text layer is read ("实施周期指标2.5 值"): such a fragment is skipped.
@@ -49,6 +51,8 @@ _MARKER = regex.compile(
 def _marker_horizon(text: str) -> str:
     word = regex.sub(r"[\d.\s]", "", text)
     return vocab.SERIAL_HORIZON_MARKERS[word]
+
+
 _TRAIL_NAME = f" \t{vocab.SERIAL_SEPARATORS}{vocab.SERIAL_FIELD_SEPARATORS}。"
 _TRAIL_VALUE = f" \t{vocab.SERIAL_SEPARATORS}{vocab.SERIAL_FIELD_SEPARATORS}"
 

@@ -92,17 +92,17 @@ def read_forms(items: list[Table | TextLine], ctx: DocContext, layout: str) -> l
             starts = [0]
         if not starts:
             if current is not None and last is not None:
-                got = _continuation(item, current, last)
-                if got is not None:
-                    last = got
+                carried = _continuation(item, current, last)
+                if carried is not None:
+                    last = carried
                     continue
             current, last = None, None
             continue
         for i, start in enumerate(starts):
             stop = starts[i + 1] if i + 1 < len(starts) else item.nrows
             current = FormDraft(layout=layout, title=lines.title, year_label=lines.form_year_text)
-            got = _read_segment(item, start, stop, current, lines, ctx)
-            last = (item, got) if got is not None else None
+            cols = _read_segment(item, start, stop, current, lines, ctx)
+            last = (item, cols) if cols is not None else None
             forms.append(current)
         lines.used()
     return forms
@@ -120,13 +120,13 @@ def _read_segment(
             continue
         draft.pages.add(c.page)
         draft.methods.add(table.method)
-        if not c.text.strip():
-            continue
-        base, in_wan = common.base_label(c.text)
+        if not c.text.strip() or (hrows and c.row + c.rowspan > label_stop):
+            continue  # empty, or a side label running down into the indicator block
+        _, in_wan = common.base_label(c.text)
         right = common.right_of(table, c)
         right_text = right.text if right is not None else ""
-        if common.is_short(c.text) and in_wan:
-            wan = True
+        if common.is_short(c.text) and in_wan is not None:
+            wan = in_wan or bool(wan)  # 万元 wins over a 元 printed elsewhere in the block
         if common.label_in(c.text, vocab.PROJECT_NAME_LABELS):
             draft.header.setdefault("project_name", fields.one_line(right_text))
         elif common.label_in(c.text, vocab.DEPARTMENT_LABELS):
@@ -137,7 +137,12 @@ def _read_segment(
             block, part = vocab.FUNDS_LABELS_FAMILY[lab]
             funds.append((c.col, block, part, common.amount_text(right_text)))
         elif (goal := _goal_label(c.text)) is not None:
-            target = right if right is not None and not _goal_label(right.text) else common.below(table, c)
+            if right is not None and _goal_label(right.text):
+                if c.rowspan > 1:
+                    continue  # "总体目标" over its sub-labels (中期目标 / 年度目标)
+                target = common.below(table, c)  # a column head: its text is below
+            else:
+                target = right if right is not None else common.below(table, c)
             text = target.text if target is not None else ""
             if vocab.GOAL_LABELS[goal] == "overall":
                 draft.overall_goal = draft.overall_goal or text
@@ -226,7 +231,7 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
     """One indicator per row whose 三级指标 cell starts there (one per value column)."""
     if cols.level3 is None:
         return
-    values = cols.values or [(None, None)]
+    values: list[tuple[int | None, str | None]] = [*cols.values] or [(None, None)]
     for r in range(start, stop):
         c3 = table.cell_at(r, cols.level3)
         if c3 is None or c3.row != r:
@@ -234,7 +239,9 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
         side = side_horizon(table, r, cols)
         for vcol, vh in values:
             if cols.split:
-                raw = common.compose_value(_text(table, r, cols.operator), _text(table, r, vcol), _text(table, r, cols.unit))
+                raw = common.compose_value(
+                    _text(table, r, cols.operator), _text(table, r, vcol), _text(table, r, cols.unit)
+                )
             else:
                 raw = fields.one_line(_text(table, r, vcol))
             if not c3.text.strip() and not raw:
@@ -259,12 +266,7 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
             )
 
 
-_ROLES = ("level1", "level2", "level3", "operator", "unit", "weight")
-
-
-def _continuation(
-    table: Table, draft: FormDraft, last: tuple[Table, Columns]
-) -> tuple[Table, Columns] | None:
+def _continuation(table: Table, draft: FormDraft, last: tuple[Table, Columns]) -> tuple[Table, Columns] | None:
     """A table without labels after a form: more indicator rows of that form.
     Returns the columns to carry on with, or None when the table is not one."""
     hrows = common.indicator_header_rows(table)
@@ -276,29 +278,9 @@ def _continuation(
             read_rows(table, cols, h + 1, stop, draft)
         return table, cols
     prev_table, prev = last
-    mapped = Columns(header_row=-1)
-    edges = table.col_edges
-
-    def same(col: int | None) -> int | None | bool:
-        if col is None:
-            return None
-        head = prev_table.cell_at(prev.header_row, col)
-        x0, x1 = common.xrange(prev_table, head) if head is not None else (
-            prev_table.col_edges[col], prev_table.col_edges[col + 1])
-        if not any(abs(e - x0) <= 2 for e in edges) or not any(abs(e - x1) <= 2 for e in edges):
-            return False
-        return common.col_at(table, (x0 + x1) / 2)
-
-    for role in _ROLES:
-        got = same(getattr(prev, role))
-        if got is False:
-            return None
-        setattr(mapped, role, got)
-    for vcol, vh in prev.values:
-        got = same(vcol)
-        if got is False or got is None:
-            return None
-        mapped.values.append((got, vh))  # type: ignore[arg-type]
+    mapped = common.map_columns(prev_table, prev, table)
+    if mapped is None:
+        return None
     before = len(draft.indicators)
     read_rows(table, mapped, 0, table.nrows, draft)
     prev_ind = draft.indicators[before - 1] if before else None

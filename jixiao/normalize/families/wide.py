@@ -58,26 +58,36 @@ def read_forms(
     unit = ""  # the unit row above the projects
     last: FormDraft | None = None  # the last project of the previous table
     last_key: tuple[str, str] | None = None
+    prev: tuple[Table, Columns] | None = None  # the last table with a header, and its columns
     for item in items:
         if isinstance(item, TextLine):
             lines.see(item)
             continue
         hrow = header_row(item)
-        if hrow is None:
-            last, last_key = None, None
-            continue
-        cols = common.read_columns(item, hrow)
+        if hrow is not None:
+            cols = common.read_columns(item, hrow)
+            start = hrow + 1
+        else:
+            # A page break that repeats no header: the same columns go on.
+            mapped = common.map_columns(*prev, item) if prev is not None else None
+            if mapped is None:
+                last, last_key, prev = None, None, None
+                continue
+            cols, start = mapped, 0
         if cols.name is None:
-            last, last_key = None, None
+            last, last_key, prev = None, None, None
             continue
+        prev = (item, cols) if hrow is not None else prev
         first = True
-        for band in _bands(item, cols, hrow + 1):
+        for band in _bands(item, cols, start):
             name = fields.one_line(band.name_cell.text)
             funds_key = _funds_text(item, cols, band)
             has_ind = any(_has_indicator(item, cols, r) for r in band.rows)
             goal = _goal(item, cols, band)
             if not name and has_ind and last is not None:
-                last.warnings.append(f"p.{band.name_cell.page}: indicator rows without a project name, read as more of '{last.header.get('project_name', '')}'")
+                last.warnings.append(
+                    f"p.{band.name_cell.page}: indicator rows without a project name, read as more of '{last.header.get('project_name', '')}'"
+                )
                 _read_indicators(item, cols, band, last, serial)
                 continue
             if key(name).rstrip(":") in {key(w) for w in vocab.TOTAL_ROW_NAMES}:
