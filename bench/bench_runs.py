@@ -55,8 +55,9 @@ def one(config: str, batch: Path, out: Path) -> dict:
     start = time.perf_counter()
     summary = run([batch], out, jobs=jobs, executor=executor)
     seconds = time.perf_counter() - start
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    self_use = resource.getrusage(resource.RUSAGE_SELF)
+    kids_use = resource.getrusage(resource.RUSAGE_CHILDREN)  # workers that have exited (all, after the run)
+    cpu = sum(u.ru_utime + u.ru_stime for u in (self_use, kids_use))
     return {
         "seconds": seconds,
         "files": len(summary.results),
@@ -64,8 +65,9 @@ def one(config: str, batch: Path, out: Path) -> dict:
         "errors": summary.count("error"),
         "forms": summary.forms,
         "indicators": summary.indicators,
-        "rss_main_mb": own,
-        "rss_worker_mb": kids,
+        "cpu_seconds": cpu,
+        "rss_main_mb": self_use.ru_maxrss / 1024,
+        "rss_worker_mb": kids_use.ru_maxrss / 1024,
     }
 
 
@@ -113,15 +115,19 @@ def main() -> int:
             outputs[config] = snapshot(out)
         same = all(o == outputs[configs[0]] for o in outputs.values())
     print(f"\nbatch: {args.files} PDFs, {pages} pages ({', '.join(SOURCES)}), {os.cpu_count()} cores")
-    head = f"{'executor':<32}{'seconds':>9}{'files/s':>9}{'pages/s':>9}{'forms':>7}{'indicators':>12}{'main MB':>9}{'worker MB':>11}"
+    head = (
+        f"{'executor':<32}{'seconds':>9}{'files/s':>9}{'pages/s':>9}{'CPU s':>8}"
+        f"{'forms':>7}{'indicators':>12}{'main MB':>9}{'worker MB':>11}"
+    )
     print(head)
     print("-" * len(head))
     for config, r in rows:
         print(
             f"{config:<32}{r['seconds']:>9.1f}{r['files'] / r['seconds']:>9.2f}{r['pages'] / r['seconds']:>9.1f}"
-            f"{r['forms']:>7}{r['indicators']:>12}{r['rss_main_mb']:>9.0f}{r['rss_worker_mb']:>11.0f}"
+            f"{r['cpu_seconds']:>8.1f}{r['forms']:>7}{r['indicators']:>12}{r['rss_main_mb']:>9.0f}{r['rss_worker_mb']:>11.0f}"
         )
     print(f"identical data files across executors: {'yes' if same else 'NO'}")
+    print(f"load average while running: {os.getloadavg()[0]:.1f} (wall-clock figures assume an otherwise idle machine)")
     return 0 if same else 1
 
 

@@ -281,8 +281,8 @@ def _data_files(out: Path) -> int:
 def _check_consistent(out: Path) -> None:
     """What a reader sees after a kill: readable files, no duplicates, and
     every manifest row's data fully there."""
-    if not (out / "indicators").exists():
-        return
+    if not any((out / "indicators").rglob("*.parquet")):
+        return  # nothing written yet (a folder, perhaps a temp file)
     indicators = pd.read_parquet(out / "indicators")
     projects = pd.read_parquet(out / "projects")
     glob = f"{out}/indicators/**/*.parquet"

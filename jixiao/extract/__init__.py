@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..errors import JixiaoError
 from .engines import get_engine
 from .model import Cell, Document, Fragment, PageContent, PageInfo, Table, TextLine
-from .source import PdfSource, sha256_file
+from .source import PdfSource, sha256_file, translate_page_error
 from .tables import continues, stitch
 from .triage import triage_page
 
@@ -46,11 +47,24 @@ def read_pdf(
             previous_wanted = is_wanted
             engine = force_engine or ("text" if state == "sound" else "ocr")
             info = PageInfo(index + 1, state, engine, reason)
-            content = get_engine(engine).read_page(source, index, info)
+            content = _read_page(source, engine, index, info)
             infos.append(content.info)
             contents.append(content)
         items = _reading_order(contents)
         return Document(str(path), sha256_file(path), source.page_count, tuple(infos), tuple(items), cover)
+
+
+def _read_page(source: PdfSource, engine: str, index: int, info: PageInfo) -> PageContent:
+    """The one boundary where the engines' library errors become ours."""
+    try:
+        return get_engine(engine).read_page(source, index, info)
+    except JixiaoError:
+        raise
+    except Exception as e:
+        ours = translate_page_error(source.path, e)
+        if ours is None:
+            raise  # a bug in jixiao: keep the traceback
+        raise ours from e
 
 
 def _reading_order(contents: list[PageContent]) -> list[Table | TextLine]:

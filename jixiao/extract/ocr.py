@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -38,11 +39,13 @@ from .text import Glyph, Line, clean, join_lines
 # its thread pool (with spinning, 2 threads on 2 cores run slower than 1).
 
 REC_HEIGHT = 48  # the model's input height
-REC_BATCH = 4  # crops of similar width per run; batching buys little on CPU
+REC_BATCH = 4
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
 SQUEEZE = 1.0  # horizontal scale of crops before recognition (cost is linear in width)
-MARGIN_Y = 0.25  # white margin above and below a line, in line heights
-MARGIN_X = 0.4
+MARGIN_Y = 0.3  # white margin above and below a line, in line heights
+MARGIN_X = 0.25
+
+RARE_RUNNER_UP = 0.1  # a GB 2312 character this likely replaces a rarer first choice
 
 _lock = threading.RLock()
 _recognizer: Recognizer | None = None
@@ -76,15 +79,18 @@ class Recognised:
 class Recognizer:
     """Batched line recognition with character positions (CTC columns)."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, workers: int | None = None) -> None:
         import onnxruntime as ort
 
+        self.workers = workers or available_cores()
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or available_cores()
+        # One thread per run, several runs at once (one session, shared):
+        # crops are small, and intra-op threads on them mostly wait.
+        opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.enable_cpu_mem_arena = False  # peak memory follows the widest crop, not the high-water mark
+        opts.enable_cpu_mem_arena = False  # memory follows the crop in hand, not the widest seen
         opts.log_severity_level = 3
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(model_path(), sess_options=opts, providers=["CPUExecutionProvider"])
@@ -92,14 +98,22 @@ class Recognizer:
         meta = self.session.get_modelmeta().custom_metadata_map
         # CTC classes: blank, the model's characters, then space (as rapidocr decodes).
         self.charset: list[str] = ["", *meta["character"].splitlines(), " "]
+        # Classes that are CJK ideographs outside GB 2312: traditional forms and
+        # rare characters, which the model sometimes prefers to the simplified
+        # character printed (強 for 强).
+        self.rare = np.array([len(c) == 1 and _is_cjk(c) and not _in_gb2312(c) for c in self.charset], dtype=bool)
+        self._pool: ThreadPoolExecutor | None = None
 
     def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognised]:
         """Read each crop (grey, uint8) as one line of text."""
         out: list[Recognised] = [Recognised("", 0.0, ())] * len(crops)
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
         order = sorted(range(len(crops)), key=lambda i: ratios[i])
-        for start in range(0, len(order), REC_BATCH):
-            batch = order[start : start + REC_BATCH]
+        batches = [order[k : k + REC_BATCH] for k in range(0, len(order), REC_BATCH)]
+        # Widest first, so that no worker is left with a long run at the end.
+        batches.reverse()
+
+        def run(batch: list[int]) -> None:
             widths = [max(8, int(np.ceil(REC_HEIGHT * ratios[i] * SQUEEZE))) for i in batch]
             width = max(widths)
             # Padding is 0 after normalisation, as the model was trained.
@@ -110,11 +124,26 @@ class Recognizer:
             preds = self.session.run(None, {self.input: tensor})[0]
             for k, i in enumerate(batch):
                 out[i] = self._decode(preds[k], width, widths[k], crops[i].shape[1])
+
+        if self.workers <= 1 or len(batches) <= 1:
+            for b in batches:
+                run(b)
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="jixiao-ocr")
+            for _ in self._pool.map(run, batches):
+                pass
         return out
 
     def _decode(self, pred: np.ndarray, width: int, resized_w: int, crop_w: int) -> Recognised:
         idx = pred.argmax(axis=1)
         prob = pred.max(axis=1)
+        for t in np.flatnonzero(self.rare[idx]):
+            # A common simplified character close behind wins.
+            alt = np.where(self.rare | (np.arange(len(pred[t])) == 0), 0.0, pred[t])
+            best = int(alt.argmax())
+            if alt[best] >= RARE_RUNNER_UP and _is_cjk(self.charset[best]):
+                idx[t], prob[t] = best, prob[t] + alt[best]
         keep = idx != 0
         keep[1:] &= idx[1:] != idx[:-1]
         cols = np.flatnonzero(keep)
@@ -145,6 +174,14 @@ def _is_cjk(ch: str) -> bool:
     return 0x3400 <= cp <= 0x9FFF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x2FA1F
 
 
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _is_wide(ch: str) -> bool:
     """CJK or full-width punctuation: text where ASCII punctuation is a misread."""
     return _is_cjk(ch) or 0x3000 <= ord(ch) <= 0x303F or 0xFF00 <= ord(ch) <= 0xFFEF
@@ -164,8 +201,8 @@ def fix_punctuation(text: str) -> str:
         full = FULL_WIDTH.get(ch)
         if full is None:
             continue
-        before = chars[i - 1] if i > 0 else ""
-        after = chars[i + 1] if i + 1 < len(chars) else ""
+        before = next((c for c in reversed(chars[:i]) if not c.isspace()), "")
+        after = next((c for c in chars[i + 1 :] if not c.isspace()), "")
         if ch == ",":
             if before and _is_wide(before) or (after and _is_wide(after) and not before.isdigit()):
                 chars[i] = full
@@ -174,31 +211,54 @@ def fix_punctuation(text: str) -> str:
     return "".join(chars)
 
 
+SPACE_GAP = 0.27  # a blank this wide (in ems) between Latin characters or digits is a space
+MIXED_SPACE_GAP = 0.3  # ... between a CJK character and a Latin one (mixed fonts sit further apart)
+MODEL_SPACE_GAP = 0.2  # ... or this wide where the model read a space
+# Full-width punctuation carries half an em of blank in its glyph: next to it,
+# a space shows as that blank plus a Latin space.
+PUNCT_SPACE_GAP = 0.85
+
+
+def _is_fullwidth_punct(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x3000 <= cp <= 0x303F or 0xFF00 <= cp <= 0xFF65 or ch in "“”‘’…—·"
+
+
 def place_spaces(rec: Recognised, cols: np.ndarray, em: float) -> str:
     """The line's text with spaces where the ink has a wide gap.
 
-    ``cols`` is the crop's ink per column; ``em`` the font size in pixels. A gap
-    of a third of an em or more next to a Latin character or digit is a space;
-    the model's own spaces survive only where some gap is there. CJK text is
-    never split (justified CJK has wide gaps that are not spaces).
+    ``cols`` is the crop's ink per column; ``em`` the font size in pixels. A
+    blank of SPACE_GAP ems next to a Latin character or digit is a space; the
+    model's own spaces survive only where some blank is there. Never between
+    two CJK characters (justified CJK has wide gaps that are not spaces) nor
+    next to full-width punctuation unless the blank exceeds the glyph's own.
     """
-    chars = [(c, x) for c, x in zip(rec.text, rec.centres)]
+    chars = list(zip(rec.text, rec.centres))
     visible = [(c, x) for c, x in chars if not c.isspace()]
     if not visible:
         return ""
     model_space = set()
-    for k in range(1, len(chars)):
-        if chars[k][0].isspace():
-            model_space.add(sum(1 for c, _ in chars[:k] if not c.isspace()))
+    seen = 0
+    for c, _ in chars:
+        if c.isspace():
+            model_space.add(seen)
+        else:
+            seen += 1
     out = visible[0][0]
     for k in range(1, len(visible)):
         (a, xa), (b, xb) = visible[k - 1], visible[k]
+        if _is_wide(a) and _is_wide(b):
+            out += b
+            continue
+        punct = _is_fullwidth_punct(a) or _is_fullwidth_punct(b)
         lo, hi = int(min(xa, xb)), int(max(xa, xb)) + 1
-        gap = _widest_gap(cols[max(0, lo) : max(0, min(len(cols), hi))])
-        latin = not (_is_wide(a) and _is_wide(b))
-        if latin and gap >= 0.33 * em:
-            out += " "
-        elif k in model_space and latin and gap >= 0.18 * em:
+        gap = _widest_gap(cols[max(0, lo) : max(0, min(len(cols), hi))]) / em
+        if punct:
+            if gap >= PUNCT_SPACE_GAP:
+                out += " "
+        elif gap >= (MIXED_SPACE_GAP if _is_wide(a) or _is_wide(b) else SPACE_GAP) or (
+            k in model_space and gap >= MODEL_SPACE_GAP
+        ):
             out += " "
         out += b
     return out
@@ -278,7 +338,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageConten
         # Punctuation first (one character for one), so a full-width colon's
         # blank half is not taken for a space.
         rec = Recognised(fix_punctuation(rec.text), rec.score, rec.centres)
-        text = place_spaces(rec, job.cols, em)
+        line_h = job.strip.bottom - job.strip.top
+        text = place_spaces(rec, job.cols, line_h if line_h > 1.4 * em else em)
         if not text.strip():
             continue
         st = job.strip

@@ -9,6 +9,7 @@ origin, like pdfplumber), about 5-8x faster than pdfminer's layout pass.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 from .geometry import Segment, segments_from_rects
@@ -72,7 +73,7 @@ def _path(obj: Any, filled: bool, stroked: bool, rects: list, strokes: list[Segm
             rects.append(box)
         elif stroked:
             ring = [*points, points[0]] if closed else points
-            for (ax, ay), (bx, by) in zip(ring, ring[1:]):
+            for (ax, ay), (bx, by) in pairwise(ring):
                 if abs(ax - bx) < 0.5 or abs(ay - by) < 0.5:  # rules are axis-aligned
                     strokes.append(Segment(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import hashlib
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import pypdfium2 as pdfium
 
-from ..errors import DamagedPdf, EmptyFile, EncryptedPdf, NotAPdf
+from ..errors import DamagedPdf, EmptyFile, EncryptedPdf, JixiaoError, NotAPdf, UnreadableFile
 
 
 def sha256_file(path: str | Path) -> str:
@@ -88,7 +88,7 @@ class PdfSource:
             self.playa.close()
         self.pdfium.close()
 
-    def __enter__(self) -> PdfSource:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -101,3 +101,62 @@ def _translate_pdfium(path: str, e: Exception, password: str | None) -> Exceptio
     if code == pdfium.raw.FPDF_ERR_PASSWORD:
         return EncryptedPdf(path, bool(password))
     return DamagedPdf(path, str(e).splitlines()[0] if str(e) else "")
+
+
+# Packages that parse PDFs for the engines. An exception raised inside one of
+# them while a page is read means the PDF (or that page) cannot be read; one
+# raised in jixiao's own code is a bug.
+PDF_LIBRARIES = ("pdfminer", "pdfplumber", "playa", "pypdfium2")
+
+
+def translate_page_error(path: str, e: Exception) -> JixiaoError | None:
+    """Library exceptions raised while reading pages, by type (and, for the
+    builtin types libraries also raise, e.g. playa's NotImplementedError for an
+    unknown stream filter, by the module that raised them); None for a bug.
+
+    pdfplumber wraps whatever pdfminer raises inside a page in
+    ``PdfminerException(cause)``. Opening errors are translated in
+    ``PdfSource.__init__`` and its lazy openers.
+    """
+    import pypdfium2
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+    known: tuple[type[BaseException], ...] = (
+        PdfminerException,
+        PSException,
+        MalformedPDFException,
+        pypdfium2.PdfiumError,
+    )
+    try:
+        import playa
+
+        known += (playa.PDFException,)
+    except ImportError:
+        pass
+    cause: BaseException = e
+    if isinstance(e, PdfminerException) and e.args and isinstance(e.args[0], BaseException):
+        cause = e.args[0]
+    if isinstance(e, known):
+        return DamagedPdf(path, f"a page cannot be read: {type(cause).__name__}: {_first_line(cause)}")
+    if isinstance(e, OSError):  # the file went away or the disk failed mid-read
+        return UnreadableFile(path, e.strerror or type(e).__name__)
+    if _raised_in(e, PDF_LIBRARIES):
+        return DamagedPdf(path, f"a page cannot be read: {type(e).__name__}: {_first_line(e)}")
+    return None
+
+
+def _raised_in(e: BaseException, packages: tuple[str, ...]) -> bool:
+    """Was ``e`` raised by code of one of these packages (innermost frame)?"""
+    tb = e.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = str(tb.tb_frame.f_globals.get("__name__", ""))
+    return module.split(".")[0] in packages
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0][:200] if text else "no detail"

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 # CJK Radicals Supplement look-alikes that NFKC leaves alone (the Kangxi block
 # U+2F00-2FD5 and compatibility ideographs do decompose under NFKC).
@@ -157,7 +158,7 @@ def join_lines(lines: Sequence[Line]) -> str:
         return ""
     wrap_right = max(ln.x1 for ln, _ in pairs)
     out = pairs[0][1].strip()
-    for (prev, ptext), (nxt, t) in zip(pairs, pairs[1:]):
+    for (prev, ptext), (nxt, t) in pairwise(pairs):
         size = max(g.size for g in nxt.glyphs)
         fits = wrap_right - prev.x1 > _first_word_width(nxt) + 0.3 * size
         ends_sentence = ptext.rstrip()[-1] in PARAGRAPH_END

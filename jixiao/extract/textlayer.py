@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-
 from typing import Any
 
 from . import playa_layer
@@ -13,7 +12,7 @@ from .source import PdfSource
 from .tables import table_from_grid
 from .text import Glyph, glyphs_text, group_lines
 
-WHITE = {(1.0,), (1.0, 1.0, 1.0), (0.0, 0.0, 0.0, 0.0), 1, 1.0}
+WHITE = {(1.0,), (1.0, 1.0, 1.0), (0.0, 0.0, 0.0, 0.0), 1}
 
 
 def _is_white(color: Any) -> bool:
@@ -30,9 +29,7 @@ def page_segments(page: Any) -> list[Segment]:
     segs = []
     for r in page.rects:
         box = (r["x0"], r["top"], r["x1"], r["bottom"])
-        if r.get("fill") and not _is_white(r.get("non_stroking_color")):
-            rects.append(box)
-        elif r.get("stroke") and not _is_white(r.get("stroking_color")):
+        if r.get("fill") and not _is_white(r.get("non_stroking_color")) or r.get("stroke") and not _is_white(r.get("stroking_color")):
             rects.append(box)
     for ln in page.lines:
         if not _is_white(ln.get("stroking_color")):

@@ -165,18 +165,11 @@ def _isolated(task: Task, f: Path) -> FileResult:
     try:
         return pool.submit(task, f).result()
     except BrokenProcessPool:
-        return failed(f, WorkerDied(str(f)), *_identity(f))
+        return failed(f, WorkerDied(str(f)))
     except Exception as e:  # noqa: BLE001
-        return failed(f, e, *_identity(f))
+        return failed(f, e)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _identity(f: Path) -> tuple[str, int]:
-    try:
-        return sha256_file(f), f.stat().st_size
-    except OSError:
-        return "", 0
 
 
 def _worker_init(parent: int) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from .. import __version__
-from ..errors import DamagedPdf, EncryptedPdf, JixiaoError, UnreadableFile
+from ..errors import EncryptedPdf, JixiaoError, UnreadableFile
 from ..extract import Document, read_pdf, sha256_file
 from ..normalize import DocumentResult, Project, normalize, page_wanted
 from . import schema
@@ -70,9 +70,15 @@ def project_id(sha256: str, form_seq: int) -> str:
     return hashlib.sha256(f"{sha256}:{form_seq}".encode()).hexdigest()[:16]
 
 
-def failed(path: str | os.PathLike[str], error: Exception, sha256: str = "", size: int = 0) -> FileResult:
+def failed(path: str | os.PathLike[str], error: Exception, sha256: str | None = None, size: int = 0) -> FileResult:
     """The result of a file that could not be read: the same shape whichever
-    executor noticed the failure."""
+    executor noticed the failure (``sha256=None``: hash the file here, if it
+    can be read, so that its manifest row is keyed by content)."""
+    if sha256 is None:
+        try:
+            sha256, size = sha256_file(Path(path)), Path(path).stat().st_size
+        except OSError:
+            sha256 = ""
     if isinstance(error, JixiaoError):
         return FileResult(str(path), sha256, size, 0, ERROR, str(error))
     tb = "".join(traceback.format_exception(error))
@@ -90,15 +96,7 @@ def process_file(path: str | os.PathLike[str], password: str | None = None, vers
             sha = sha256_file(p)
         except OSError as e:
             raise UnreadableFile(str(p), e.strerror or type(e).__name__) from e
-        try:
-            doc = _read(p, password)
-        except JixiaoError:
-            raise
-        except Exception as e:
-            damaged = _translate_page_error(str(p), e)
-            if damaged is None:
-                raise
-            raise damaged from e
+        doc = _read(p, password)
         result = normalize(doc)
         return _result(p, doc, result, size, time.perf_counter() - start)
     except Exception as e:  # noqa: BLE001 - one file never stops the batch; the cause is kept
@@ -118,65 +116,6 @@ def _read(p: Path, password: str | None) -> Document:
         except EncryptedPdf:
             pass
         raise
-
-
-# Packages that parse PDFs for the engines. An exception raised inside one of
-# them while a page is read means the PDF (or that page) cannot be read; one
-# raised in jixiao's own code is a bug.
-PDF_LIBRARIES = ("pdfminer", "pdfplumber", "playa", "pypdfium2")
-
-
-def _translate_page_error(path: str, e: Exception) -> JixiaoError | None:
-    """Library exceptions raised while reading pages, by type (and, for the
-    builtin types libraries also raise, e.g. playa's NotImplementedError for an
-    unknown stream filter, by the module that raised them); None for a bug.
-
-    pdfplumber wraps whatever pdfminer raises inside a page in
-    ``PdfminerException(cause)``. Opening errors are translated earlier, in
-    ``PdfSource``.
-    """
-    import pypdfium2
-    from pdfminer.psexceptions import PSException
-    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
-
-    known: tuple[type[BaseException], ...] = (
-        PdfminerException,
-        PSException,
-        MalformedPDFException,
-        pypdfium2.PdfiumError,
-    )
-    try:
-        import playa
-
-        known += (playa.PDFException,)
-    except ImportError:
-        pass
-    cause: BaseException = e
-    if isinstance(e, PdfminerException) and e.args and isinstance(e.args[0], BaseException):
-        cause = e.args[0]
-    if isinstance(e, known):
-        return DamagedPdf(path, f"a page cannot be read: {type(cause).__name__}: {_first_line(cause)}")
-    if isinstance(e, OSError):  # the file went away or the disk failed mid-read
-        return UnreadableFile(path, e.strerror or type(e).__name__)
-    if _raised_in(e, PDF_LIBRARIES):
-        return DamagedPdf(path, f"a page cannot be read: {type(e).__name__}: {_first_line(e)}")
-    return None
-
-
-def _raised_in(e: BaseException, packages: tuple[str, ...]) -> bool:
-    """Was ``e`` raised by code of one of these packages (innermost frame)?"""
-    tb = e.__traceback__
-    if tb is None:
-        return False
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    module = str(tb.tb_frame.f_globals.get("__name__", ""))
-    return module.split(".")[0] in packages
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0][:200] if text else "no detail"
 
 
 def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: float) -> FileResult:
