@@ -10,7 +10,6 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from jixiao.normalize import value_vocab as V
 from jixiao.normalize.values import (
     DATE_RE,
     WARN_NAME_UNIT,
@@ -19,6 +18,7 @@ from jixiao.normalize.values import (
     ParsedValue,
     parse_value,
 )
+from jixiao.normalize.vocab import values as V
 
 GOLD_DIR = Path(__file__).parent / "fixtures" / "gold"
 GOLD_FILES = ("shpf-2023.json", "real-sh-putuo-wanli-2023.json")

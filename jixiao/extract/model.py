@@ -82,6 +82,22 @@ class Table:
         """Cells that start in this row, left to right."""
         return sorted((c for c in self.cells if c.row == row), key=lambda c: c.col)
 
+    def right_of(self, cell: Cell) -> Cell | None:
+        return self.cell_at(cell.row, cell.col + cell.colspan)
+
+    def below(self, cell: Cell) -> Cell | None:
+        return self.cell_at(cell.row + cell.rowspan, cell.col)
+
+    def x_range(self, cell: Cell) -> tuple[float, float]:
+        return self.col_edges[cell.col], self.col_edges[cell.col + cell.colspan]
+
+    def col_at(self, x: float) -> int | None:
+        """The fine column holding x (1 pt of slack at the rules)."""
+        for i in range(self.ncols):
+            if self.col_edges[i] - 1 <= x <= self.col_edges[i + 1] + 1:
+                return i
+        return None
+
 
 @dataclass(frozen=True)
 class TextLine:

@@ -9,6 +9,8 @@ import regex
 _AMOUNT = regex.compile(r"^[-−]?\d[\d,，]*(?:\.\d+)?$")
 _DATE = regex.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
 _YEAR_LABEL = regex.compile(r"(\d{4})\s*年度?")
+# A form's own year label, printed on a line of its own: "(2023年度)", "（2023年度）".
+_FORM_YEAR_LABEL = regex.compile(r"^[(（]\s*\d{4}\s*年度?\s*[)）]$")
 _PERIOD = regex.compile(r"(\d{4})\s*年?\s*[-－—~～至]\s*(\d{4})\s*年?")
 
 
@@ -36,6 +38,16 @@ def year_of(text: str) -> int | None:
     if m and 1990 <= int(m[1]) <= 2100:
         return int(m[1])
     return None
+
+
+def is_year_label(text: str) -> bool:
+    return bool(_FORM_YEAR_LABEL.match(text.strip()))
+
+
+def year_span(text: str) -> tuple[int, int] | None:
+    """Where the first 'YYYY年(度)' stands in the text."""
+    m = _YEAR_LABEL.search(text)
+    return (m.start(), m.end()) if m else None
 
 
 def period(text: str) -> str | None:

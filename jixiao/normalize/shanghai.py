@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import regex
-
 from ..extract.model import Cell, Table, TextLine
 from . import fields, vocab
 from .vocab import key
@@ -23,8 +21,6 @@ LAYOUT = "sh-declaration"
 
 _FUNDS = {key(label): name for label, name in vocab.FUNDS_LABELS.items()}
 _LEVEL3 = {key(h) for h in vocab.LEVEL3_HEADERS}
-_VALUE = {key(h) for h in vocab.VALUE_HEADERS}
-_YEAR_LABEL = regex.compile(r"^[(（]\s*\d{4}\s*年度?\s*[)）]$")
 
 
 @dataclass
@@ -63,40 +59,16 @@ class FormDraft:
     layout: str = ""
 
 
-def _right_of(table: Table, cell: Cell) -> Cell | None:
-    return table.cell_at(cell.row, cell.col + cell.colspan)
-
-
-def _below(table: Table, cell: Cell) -> Cell | None:
-    return table.cell_at(cell.row + cell.rowspan, cell.col)
-
-
-def _xrange(table: Table, cell: Cell) -> tuple[float, float]:
-    return table.col_edges[cell.col], table.col_edges[cell.col + cell.colspan]
-
-
-def _col_at(table: Table, x: float) -> int | None:
-    for i in range(table.ncols):
-        if table.col_edges[i] - 1 <= x <= table.col_edges[i + 1] + 1:
-            return i
-    return None
-
-
-def _is_value_header(k: str) -> bool:
-    return k in _VALUE or k.endswith("指标值")
-
-
 def form_starts(table: Table) -> list[int]:
     """Rows where a form's header block (项目名称) begins."""
-    name = key("项目名称")
-    return sorted({c.row for c in table.cells if key(c.text) == name})
+    return sorted({c.row for c in table.cells if key(c.text) == vocab.FORM_START_LABEL})
 
 
 def read_rows(table: Table, start: int, stop: int, draft: FormDraft) -> None:
     """Read labels, funds, goals and indicator rows in rows [start, stop)."""
     annual_col = None
     for c in table.cells:
-        if start <= c.row < stop and key(c.text) == key("年度资金申请总额"):
+        if start <= c.row < stop and key(c.text) == vocab.FUNDS_RIGHT_BLOCK_LABEL:
             annual_col = c.col
     for c in table.cells:
         if not (start <= c.row < stop):
@@ -107,52 +79,52 @@ def read_rows(table: Table, start: int, stop: int, draft: FormDraft) -> None:
         if not k:
             continue
         if k in vocab.HEADER_LABELS:
-            right = _right_of(table, c)
+            right = table.right_of(c)
             draft.header.setdefault(vocab.HEADER_LABELS[k], right.text if right else "")
         elif k in _FUNDS:
             name = _FUNDS[k]
-            right = _right_of(table, c)
+            right = table.right_of(c)
             draft.funds.setdefault(name, right.text if right else "")
         elif k == vocab.FUNDS_OTHER:
             right_side = annual_col is not None and c.col >= annual_col
             name = vocab.FUNDS_OTHER_RIGHT if right_side else vocab.FUNDS_OTHER_LEFT
-            right = _right_of(table, c)
+            right = table.right_of(c)
             draft.funds.setdefault(name, right.text if right else "")
         elif k.startswith(vocab.FUNDS_BLOCK_LABEL) and len(k) <= 8:
-            draft.funds_in_wan = vocab.FUNDS_UNIT_WAN in k
+            draft.funds_in_wan = vocab.MONEY_WAN in k
         elif k.startswith(vocab.OVERALL_GOAL):
             draft.goal_header = c.text
-            below = _below(table, c)
+            below = table.below(c)
             draft.overall_goal = below.text if below else ""
         elif k == vocab.ANNUAL_GOAL:
-            below = _below(table, c)
+            below = table.below(c)
             draft.annual_goal = below.text if below else ""
         elif k == vocab.LEVEL1_HEADER and draft.columns is None:
             draft.columns = _indicator_columns(table, c)
             read_indicators(table, c.row + c.rowspan, stop, draft)
         elif any(w in k for w in vocab.FORM_TITLE_WORDS):
             draft.title = draft.title or c.text
-        elif _YEAR_LABEL.match(c.text.strip()):
+        elif fields.is_year_label(c.text):
             draft.year_label = draft.year_label or c.text.strip()
 
 
 def _indicator_columns(table: Table, l1: Cell) -> dict[str, tuple[float, float]]:
-    cols = {"level1": _xrange(table, l1)}
+    cols = {"level1": table.x_range(l1)}
     for c in table.row_cells(l1.row):
         k = key(c.text)
         if k == vocab.LEVEL2_HEADER:
-            cols["level2"] = _xrange(table, c)
+            cols["level2"] = table.x_range(c)
         elif k in _LEVEL3:
-            cols["level3"] = _xrange(table, c)
-        elif _is_value_header(k):
-            cols["value"] = _xrange(table, c)
+            cols["level3"] = table.x_range(c)
+        elif vocab.is_value_header(k):
+            cols["value"] = table.x_range(c)
     return cols
 
 
 def read_indicators(table: Table, start: int, stop: int, draft: FormDraft) -> None:
     """One indicator per row whose 三级指标 cell starts in that row."""
     assert draft.columns is not None
-    idx = {name: _col_at(table, (x0 + x1) / 2) for name, (x0, x1) in draft.columns.items()}
+    idx = {name: table.col_at((x0 + x1) / 2) for name, (x0, x1) in draft.columns.items()}
     if idx.get("level3") is None:
         return
     for r in range(start, stop):
@@ -207,7 +179,7 @@ def read_forms(items: tuple[Table | TextLine, ...]) -> list[FormDraft]:
             t = item.text.strip()
             if any(w in t for w in vocab.FORM_TITLE_WORDS):
                 title = t
-            elif _YEAR_LABEL.match(t):
+            elif fields.is_year_label(t):
                 year_label = t
             continue
         starts = form_starts(item)

@@ -4,7 +4,7 @@ The grammar (see shared/gold/README.md, "Value rules"): a value is numeric when
 its text holds exactly one quantity -- an optional operator, a number (or a
 range), an optional unit -- whatever words surround it. No quantity, several
 quantities, or a date/deadline make it a qualitative label. The Chinese words
-all come from ``value_vocab``; this module only assembles them into patterns.
+all come from ``vocab.values``; this module only assembles them into patterns.
 
 Matching runs on a *compacted* copy of the text: white space removed (PDF
 extraction splits "9 0 %" and "≥95 (%)") and full-width digits folded. Folding
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import regex
 
-from . import value_vocab as V
+from .vocab import values as V
 
 WARN_NAME_UNIT = "unit taken from the indicator name"
 WARN_APPROX = "approximate value (约); kept without an operator"

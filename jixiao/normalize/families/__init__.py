@@ -86,7 +86,7 @@ def classify(table: Table, lines: list[TextLine]) -> Verdict:
         from . import labelform
 
         if not labelform.has_labels(table, hrows[0]) and not any(
-            c for c in common.covering(table, hrows[0]) if "名称" in key(c.text) and "指标" not in key(c.text)
+            c for c in common.covering(table, hrows[0]) if vocab.NAME_WORD in key(c.text) and vocab.INDICATOR_WORD not in key(c.text)
         ):
             return Verdict(
                 "continuation",

@@ -17,14 +17,6 @@ from ..vocab import key
 
 
 # --- cells -------------------------------------------------------------------------
-def right_of(table: Table, cell: Cell) -> Cell | None:
-    return table.cell_at(cell.row, cell.col + cell.colspan)
-
-
-def below(table: Table, cell: Cell) -> Cell | None:
-    return table.cell_at(cell.row + cell.rowspan, cell.col)
-
-
 def covering(table: Table, row: int) -> list[Cell]:
     """Cells that cover ``row`` (started in it or merged down into it), left to right."""
     seen: dict[int, Cell] = {}
@@ -33,17 +25,6 @@ def covering(table: Table, row: int) -> list[Cell]:
         if c is not None:
             seen.setdefault(id(c), c)
     return sorted(seen.values(), key=lambda c: c.col)
-
-
-def xrange(table: Table, cell: Cell) -> tuple[float, float]:
-    return table.col_edges[cell.col], table.col_edges[cell.col + cell.colspan]
-
-
-def col_at(table: Table, x: float) -> int | None:
-    for i in range(table.ncols):
-        if table.col_edges[i] - 1 <= x <= table.col_edges[i + 1] + 1:
-            return i
-    return None
 
 
 def is_short(text: str) -> bool:
@@ -159,10 +140,6 @@ def serialized_header(table: Table) -> tuple[int, int] | None:
     return None
 
 
-def _is_value_header(k: str) -> bool:
-    return any(k == key(h) for h in vocab.VALUE_HEADERS) or k.endswith("指标值")
-
-
 def _horizon_of(text: str) -> str | None:
     k = key(text)
     if any(w in k for w in vocab.PERIOD_WORDS):
@@ -232,12 +209,12 @@ def read_columns(table: Table, hrow: int, stop: int | None = None) -> Columns:
         elif any(k == key(h) for h in vocab.WEIGHT_BY_CONTENT_HEADERS):
             if _all_weights(body):
                 cols.weight = c.col
-        elif _is_value_header(k):
+        elif vocab.is_value_header(k):
             cols.values.append((c.col, _horizon_of(c.text)))
         elif k in {key(h) for h in vocab.SERIAL_HEADERS}:
             if any(SERIAL_ITEM.search(b.text) for b in body):
                 cols.serial = c.col
-        elif "名称" in k and any(w in k for w in vocab.WIDE_NAME_WORDS):
+        elif vocab.NAME_WORD in k and any(w in k for w in vocab.WIDE_NAME_WORDS):
             cols.name = c.col
         elif vocab.GOAL_HEADER_WORD in k:
             cols.goal = c.col
@@ -262,11 +239,11 @@ def map_columns(prev_table: Table, prev: Columns, table: Table) -> Columns | Non
             return None
         head = prev_table.cell_at(prev.header_row, col) if prev.header_row >= 0 else None
         x0, x1 = (
-            xrange(prev_table, head) if head is not None else (prev_table.col_edges[col], prev_table.col_edges[col + 1])
+            prev_table.x_range(head) if head is not None else (prev_table.col_edges[col], prev_table.col_edges[col + 1])
         )
         if not any(abs(e - x0) <= 2 for e in edges) or not any(abs(e - x1) <= 2 for e in edges):
             return False
-        return col_at(table, (x0 + x1) / 2)
+        return table.col_at((x0 + x1) / 2)
 
     mapped = Columns(header_row=-1, headers=list(prev.headers))
     for role in _ROLES:
@@ -382,7 +359,7 @@ class LineContext:
             self.money_wan = None
         if any(w in compact for w in vocab.FORM_TITLE_WORDS):
             self.title = compact
-        elif regex.match(r"^[(（]\s*\d{4}\s*年度?\s*[)）]$", t):
+        elif fields.is_year_label(t):
             self.year_label = t
         for label, value in line_fields(t).items():
             if label in vocab.DEPARTMENT_LINE_LABELS and value:
@@ -399,7 +376,7 @@ class LineContext:
         if self.money_wan is not None:
             return self.money_wan
         if self.earlier_money_wan is not None:
-            unit = "万元" if self.earlier_money_wan else "元"
+            unit = vocab.MONEY_WAN if self.earlier_money_wan else vocab.MONEY_YUAN
             warnings.append(
                 f"no money unit printed on the form's page: {unit} as printed on p.{self.earlier_money_page}"
             )
@@ -415,8 +392,6 @@ class DocContext:
     year: int | None = None
 
 
-_YEAR = regex.compile(r"\d{4}\s*年度?")
-_PUBLISHER_STOP = ("部门预算", "部门决算", "预算", "决算", "项目支出", "绩效目标")
 
 
 def publisher_of(cover_text: str) -> str:
@@ -428,13 +403,13 @@ def publisher_of(cover_text: str) -> str:
             if label in vocab.DEPARTMENT_LINE_LABELS and value:
                 return strip_code(value)
     for i, line in enumerate(lines[:15]):
-        m = _YEAR.search(line)
-        if not m or not any(w in line for w in ("预算", "决算", "绩效目标")):
+        span = fields.year_span(line)
+        if not span or not any(w in line for w in vocab.COVER_TITLE_WORDS):
             continue
-        before, after = line[: m.start()], line[m.end() :]
+        before, after = line[: span[0]], line[span[1] :]
         if before.strip("—-－ 　"):
             return before
-        cut = min((after.find(w) for w in _PUBLISHER_STOP if w in after), default=-1)
+        cut = min((after.find(w) for w in vocab.PUBLISHER_STOP_WORDS if w in after), default=-1)
         name = after[:cut] if cut > 0 else ""
         if name:
             return name

@@ -123,7 +123,7 @@ def _read_segment(
         if not c.text.strip() or (hrows and c.row + c.rowspan > label_stop):
             continue  # empty, or a side label running down into the indicator block
         _, in_wan = common.base_label(c.text)
-        right = common.right_of(table, c)
+        right = table.right_of(c)
         right_text = right.text if right is not None else ""
         if common.is_short(c.text) and in_wan is not None:
             wan = in_wan or bool(wan)  # 万元 wins over a 元 printed elsewhere in the block
@@ -140,9 +140,9 @@ def _read_segment(
             if right is not None and _goal_label(right.text):
                 if c.rowspan > 1:
                     continue  # "总体目标" over its sub-labels (中期目标 / 年度目标)
-                target = common.below(table, c)  # a column head: its text is below
+                target = table.below(c)  # a column head: its text is below
             else:
-                target = right if right is not None else common.below(table, c)
+                target = right if right is not None else table.below(c)
             text = target.text if target is not None else ""
             if vocab.GOAL_LABELS[goal] == "overall":
                 draft.overall_goal = draft.overall_goal or text

@@ -23,7 +23,7 @@ def _labelled(table: Table, c: Cell, labels: set[str]) -> bool:
 def match(table: Table) -> bool:
     own = {key(w) for w in vocab.SHANGHAI_OWN_LABELS}
     labels = own | {key(w) for w in vocab.HEADER_LABELS} | {key(w) for w in vocab.FUNDS_LABELS}
-    name = key("项目名称")
+    name = vocab.FORM_START_LABEL
     return any(key(c.text) == name and _labelled(table, c, labels) for c in table.cells) and any(
         key(c.text) in own and _labelled(table, c, labels) for c in table.cells
     )

@@ -93,7 +93,7 @@ def read_forms(
             if key(name).rstrip(":") in {key(w) for w in vocab.TOTAL_ROW_NAMES}:
                 continue
             if not has_ind and not goal:
-                if name and not key(name).startswith("注"):
+                if name and not key(name).startswith(vocab.NOTE_PREFIX):
                     unit = name
                 continue
             if first and last is not None and last_key == (key(name), funds_key):

@@ -1,4 +1,7 @@
-"""Chinese form vocabulary, as data, in one place.
+"""Chinese form vocabulary, as data, in one place (this package).
+
+This module: the forms' labels and headers; ``vocab.values``: the words of
+the value grammar (operators, units, numerals, dates).
 
 Labels are compared after ``key()``: NFKC, no white space, full-width colons
 and brackets folded, so that "其中：财政资金" and "其中:财政资金" are one label.
@@ -20,6 +23,9 @@ HEADER_LABELS: dict[str, str] = {
     "计划完成日期": "end_date",
 }
 
+# The label every form of this family starts with.
+FORM_START_LABEL = "项目名称"
+
 # Funds block. 其他资金 appears twice: the left block (项目资金总额 side) and
 # the right block (年度资金申请总额 side); the side decides which.
 FUNDS_LABELS: dict[str, str] = {
@@ -30,10 +36,10 @@ FUNDS_LABELS: dict[str, str] = {
     "上年结转资金": "annual_carryover",
 }
 FUNDS_OTHER = "其他资金"
+FUNDS_RIGHT_BLOCK_LABEL = "年度资金申请总额"  # 其他资金 at or right of its column is the right block
 FUNDS_OTHER_LEFT = "total_other"
 FUNDS_OTHER_RIGHT = "annual_other"
 FUNDS_BLOCK_LABEL = "项目资金"  # the side label; "(元)" or "(万元)" gives the unit
-FUNDS_UNIT_WAN = "万元"
 
 # Goal block: header cells whose cell below holds the text.
 OVERALL_GOAL = "项目总目标"
@@ -44,6 +50,7 @@ LEVEL1_HEADER = "一级指标"
 LEVEL2_HEADER = "二级指标"
 LEVEL3_HEADERS = ("三级指标", "指标内容", "指标名称")
 VALUE_HEADERS = ("指标值", "目标值", "年度指标值", "指标值及单位", "年度(/项目)指标值")
+VALUE_HEADER_SUFFIX = "指标值"  # 年度指标值, 实施期指标值, 年度(/项目)指标值 …
 SIDE_LABELS = ("绩效指标", "年度绩效指标", "项目绩效目标", "绩效目标")
 
 # Known level1/level2 names: used to flag doubtful values and to correct OCR
@@ -77,6 +84,15 @@ def key(text: str) -> str:
     """A label's comparison key: NFKC, no spaces, no colons/brackets."""
     t = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in t if not ch.isspace() and ch not in ":：()（）")
+
+# Words of the cover/title line that names the publisher and the year
+# ("2026年烟台市民政局部门预算"), and where the publisher's name stops.
+COVER_TITLE_WORDS = ("预算", "决算", "绩效目标")
+PUBLISHER_STOP_WORDS = ("部门预算", "部门决算", "预算", "决算", "项目支出", "绩效目标")
+NAME_WORD = "名称"  # 项目名称, 单位名称 … (a name column, unless it is 指标名称)
+INDICATOR_WORD = "指标"
+NOTE_PREFIX = "注"  # a footnote row under a table
+MONEY_YUAN = "元"
 
 # A document's title names its year: "2026年度…部门预算", "…2023年度项目绩效目标汇总表".
 DOCUMENT_TITLE_WORDS = ("预算", "汇总表", "绩效目标", "决算")
@@ -234,3 +250,11 @@ LEVEL2_SHORT_NAMES = (
     "可持续影响",
     "服务对象满意度",
 )
+
+
+def is_value_header(k: str) -> bool:
+    """Is this header key (see ``key``) the column of target values?"""
+    return k in _VALUE_KEYS or k.endswith(VALUE_HEADER_SUFFIX)
+
+
+_VALUE_KEYS = {key(h) for h in VALUE_HEADERS}
