@@ -63,12 +63,13 @@ class PdfSource:
     @cached_property
     def playa(self) -> Any:
         import playa
+        from playa.exceptions import PDFException, PDFPasswordIncorrect
 
         try:
             return playa.open(self.path, password=self.password or "")
-        except playa.PDFPasswordIncorrect as e:
+        except PDFPasswordIncorrect as e:
             raise EncryptedPdf(self.path, bool(self.password)) from e
-        except (playa.PDFSyntaxError, playa.PDFEncryptionError) as e:
+        except PDFException as e:
             raise DamagedPdf(self.path, type(e).__name__) from e
 
     def page_text(self, index: int) -> str:
