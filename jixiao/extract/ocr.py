@@ -14,9 +14,10 @@ Coordinates are the deskewed image scaled to PDF points.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -39,23 +40,35 @@ from .text import Glyph, Line, clean, join_lines
 # its thread pool (with spinning, 2 threads on 2 cores run slower than 1).
 
 REC_HEIGHT = 48  # the model's input height
-REC_BATCH = 4
+REC_BATCH = 1  # crops per run: batching saves nothing on CPU and pads, and wide batches cost memory
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
-SQUEEZE = 1.0  # horizontal scale of crops before recognition (cost is linear in width)
 MARGIN_Y = 0.3  # white margin above and below a line, in line heights
 MARGIN_X = 0.25
+MIN_CROP_RATIO = 1.8  # narrower crops are widened with white
 
+GRAINY_CONTRAST = 15.0  # raster.ink_contrast above this: a scan with grain
+FREE_MIN_SCORE = 0.6  # free text (outside tables) read with less confidence is noise
+FREE_MIN_HEIGHT_PT = 2.5  # ... and so is a "line" of ink lower than this
 RARE_RUNNER_UP = 0.1  # a GB 2312 character this likely replaces a rarer first choice
+
+THREADS_ENV = "JIXIAO_OCR_THREADS"  # caps the recogniser's threads (e.g. 1 when running -j N)
 
 _lock = threading.RLock()
 _recognizer: Recognizer | None = None
+_recognizer_pid = 0
 
 
 def available_cores() -> int:
+    """Cores this process may run on, or JIXIAO_OCR_THREADS if set lower."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cores = max(1, os.cpu_count() or 1)
+    try:
+        cap = int(os.environ.get(THREADS_ENV, "0"))
+    except ValueError:
+        cap = 0
+    return min(cores, cap) if cap > 0 else cores
 
 
 def model_path(name: str = REC_MODEL) -> str:
@@ -114,7 +127,7 @@ class Recognizer:
         batches.reverse()
 
         def run(batch: list[int]) -> None:
-            widths = [max(8, int(np.ceil(REC_HEIGHT * ratios[i] * SQUEEZE))) for i in batch]
+            widths = [max(8, int(np.ceil(REC_HEIGHT * ratios[i]))) for i in batch]
             width = max(widths)
             # Padding is 0 after normalisation, as the model was trained.
             tensor = np.zeros((len(batch), 3, REC_HEIGHT, width), dtype=np.float32)
@@ -157,12 +170,14 @@ class Recognizer:
 
 
 def recognizer() -> Recognizer:
-    """The process's recogniser (loaded on first use, ~0.3 s)."""
-    global _recognizer
-    if _recognizer is None:
+    """The process's recogniser (loaded on first use, ~0.2 s; a forked child
+    loads its own: its parent's worker threads did not come along)."""
+    global _recognizer, _recognizer_pid
+    if _recognizer is None or _recognizer_pid != os.getpid():
         with _lock:
-            if _recognizer is None:
+            if _recognizer is None or _recognizer_pid != os.getpid():
                 _recognizer = Recognizer()
+                _recognizer_pid = os.getpid()
     return _recognizer
 
 
@@ -187,23 +202,29 @@ def _is_wide(ch: str) -> bool:
     return _is_cjk(ch) or 0x3000 <= ord(ch) <= 0x303F or 0xFF00 <= ord(ch) <= 0xFFEF
 
 
-FULL_WIDTH = {":": "：", ";": "；", ",": "，", "?": "？", "!": "！"}
+FULL_WIDTH = {":": "：", ";": "；", ",": "，", "?": "？", "!": "！", "o": "。", "O": "。"}
 
 
-def fix_punctuation(text: str) -> str:
-    """ASCII : ; , ? ! next to CJK text -> the full-width forms printed there.
+def fix_punctuation(text: str, context: str = "") -> str:
+    """ASCII : ; , ? ! next to CJK text -> the full-width forms printed there,
+    and a full stop read as "o" after CJK -> 。.
 
     (The model reads both forms and confuses them; a comma between digits
-    stays ASCII.)
+    stays ASCII.) ``context`` is the character before the text (the end of
+    the previous line of a wrapped cell).
     """
     chars = list(text)
     for i, ch in enumerate(chars):
         full = FULL_WIDTH.get(ch)
         if full is None:
             continue
-        before = next((c for c in reversed(chars[:i]) if not c.isspace()), "")
+        before = next((c for c in reversed(chars[:i]) if not c.isspace()), context)
         after = next((c for c in chars[i + 1 :] if not c.isspace()), "")
-        if ch == ",":
+        if ch in "oO":
+            # A full stop read as a letter: only after CJK, at the end or before CJK.
+            if before and _is_cjk(before) and (not after or _is_wide(after)):
+                chars[i] = full
+        elif ch == ",":
             if before and _is_wide(before) or (after and _is_wide(after) and not before.isdigit()):
                 chars[i] = full
         elif (before and _is_wide(before)) or (after and _is_wide(after)):
@@ -211,12 +232,24 @@ def fix_punctuation(text: str) -> str:
     return "".join(chars)
 
 
-SPACE_GAP = 0.27  # a blank this wide (in ems) between Latin characters or digits is a space
-MIXED_SPACE_GAP = 0.3  # ... between a CJK character and a Latin one (mixed fonts sit further apart)
-MODEL_SPACE_GAP = 0.2  # ... or this wide where the model read a space
+# Spaces come from blanks in the ink, measured in ems between neighbouring
+# characters. How wide a blank is without a space depends on the font: a
+# proportional Latin font leaves ~0.05 em beside a digit or a bracket, a CJK
+# font's half-width "(" or "." sits in a wide advance with ~0.2 em on each
+# side. So each page is its own reference: the blank on each side of each
+# kind of glyph (digit, letter, CJK, "(", ".", ...) is estimated from pairs
+# that never hold a space (inside numbers: 1.5, 720,000; inside brackets:
+# "(%" and "%)"; digit-CJK, where spaces are rare), then from any pair whose
+# other side is known, brackets being taken as symmetric. A pair is a space
+# when its blank exceeds the sum of the two sides by SPACE_MARGIN.
+SPACE_MARGIN = 0.2
+SPACE_FLOOR = 0.25  # never a space below this blank
+SPACE_MIN_SAMPLES = 3
+SIDE_DEFAULT = {"d": 0.05, "1": 0.1, "L": 0.05, "C": 0.06, ".": 0.08}  # proportional fonts' sides, in ems
+SIDE_OTHER = 0.06
 # Full-width punctuation carries half an em of blank in its glyph: next to it,
 # a space shows as that blank plus a Latin space.
-PUNCT_SPACE_GAP = 0.85
+PUNCT_SPACE_GAP = 0.95
 
 
 def _is_fullwidth_punct(ch: str) -> bool:
@@ -224,44 +257,152 @@ def _is_fullwidth_punct(ch: str) -> bool:
     return 0x3000 <= cp <= 0x303F or 0xFF00 <= cp <= 0xFF65 or ch in "“”‘’…—·"
 
 
-def place_spaces(rec: Recognised, cols: np.ndarray, em: float) -> str:
-    """The line's text with spaces where the ink has a wide gap.
+def _kind(ch: str) -> str:
+    if _is_wide(ch):
+        return "C"
+    if ch == "1":
+        return "1"  # tabular figures: a narrow 1 in a digit's advance has wide sides
+    if ch.isdigit():
+        return "d"
+    if ch.isalpha():
+        return "L"
+    if ch in ",:;":
+        return "."  # the same narrow low glyph, the same blanks
+    return ch
 
-    ``cols`` is the crop's ink per column; ``em`` the font size in pixels. A
-    blank of SPACE_GAP ems next to a Latin character or digit is a space; the
-    model's own spaces survive only where some blank is there. Never between
-    two CJK characters (justified CJK has wide gaps that are not spaces) nor
-    next to full-width punctuation unless the blank exceeds the glyph's own.
-    """
-    chars = list(zip(rec.text, rec.centres))
-    visible = [(c, x) for c, x in chars if not c.isspace()]
-    if not visible:
-        return ""
-    model_space = set()
-    seen = 0
-    for c, _ in chars:
-        if c.isspace():
-            model_space.add(seen)
-        else:
-            seen += 1
-    out = visible[0][0]
-    for k in range(1, len(visible)):
-        (a, xa), (b, xb) = visible[k - 1], visible[k]
-        if _is_wide(a) and _is_wide(b):
-            out += b
-            continue
-        punct = _is_fullwidth_punct(a) or _is_fullwidth_punct(b)
+
+def _pairs(rec: Recognised, cols: np.ndarray, em: float) -> list[tuple[str, str, float]]:
+    """Neighbouring visible characters and the widest blank between their
+    centres, in ems."""
+    visible = [(c, x) for c, x in zip(rec.text, rec.centres) if not c.isspace()]
+    out = []
+    for (a, xa), (b, xb) in itertools.pairwise(visible):
         lo, hi = int(min(xa, xb)), int(max(xa, xb)) + 1
-        gap = _widest_gap(cols[max(0, lo) : max(0, min(len(cols), hi))]) / em
-        if punct:
-            if gap >= PUNCT_SPACE_GAP:
-                out += " "
-        elif gap >= (MIXED_SPACE_GAP if _is_wide(a) or _is_wide(b) else SPACE_GAP) or (
-            k in model_space and gap >= MODEL_SPACE_GAP
-        ):
-            out += " "
-        out += b
+        out.append((a, b, _widest_gap(cols[max(0, lo) : max(0, min(len(cols), hi))]) / em))
     return out
+
+
+class SpaceModel:
+    """Blank widths that mean "space", learnt from one page's lines."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str, float]] = ()) -> None:
+        by_kind: dict[tuple[str, str], list[float]] = {}
+        for a, b, gap in pairs:
+            if _is_wide(a) and _is_wide(b) or _is_fullwidth_punct(a) or _is_fullwidth_punct(b):
+                continue
+            by_kind.setdefault((_kind(a), _kind(b)), []).append(gap)
+        med = {k: float(np.median(v)) for k, v in by_kind.items() if len(v) >= SPACE_MIN_SAMPLES}
+        right: dict[str, float] = {}  # blank a glyph kind leaves on its right
+        left: dict[str, float] = {}
+        d = med.get(("d", "d"), 2 * SIDE_DEFAULT["d"]) / 2
+        right["d"] = left["d"] = d
+        if ("L", "L") in med:
+            right["L"] = left["L"] = med[("L", "L")] / 2
+        # Next to digits, where no space goes: inside numbers, CJK-digit.
+        for kind in ("1", ".", "C", "%", ")", "-", "/"):
+            if ("d", kind) in med:
+                left[kind] = max(0.0, med[("d", kind)] - d)
+        for kind in ("1", ".", "C", "(", "-", "/"):
+            if (kind, "d") in med:
+                right[kind] = max(0.0, med[(kind, "d")] - d)
+        # Brackets: inner sides from what they enclose, outer side = inner.
+        inner_open = [v for (x, y), v in med.items() if x == "(" and y != "("]
+        inner_close = [v for (x, y), v in med.items() if y == ")" and x != ")"]
+        if "(" not in right and inner_open:
+            right["("] = max(0.0, float(np.median(inner_open)) - d)
+        if ")" not in left and inner_close:
+            left[")"] = max(0.0, float(np.median(inner_close)) - d)
+        # Any other side: from every pair whose other side is known (spaces
+        # being rare, the median is the side's own blank).
+        rest_r: dict[str, list[float]] = {}
+        rest_l: dict[str, list[float]] = {}
+        for (x, y), gaps in by_kind.items():
+            if x not in right and y in left:
+                rest_r.setdefault(x, []).extend(g - left[y] for g in gaps)
+            if y not in left and x in right:
+                rest_l.setdefault(y, []).extend(g - right[x] for g in gaps)
+        for kind, v in rest_r.items():
+            if len(v) >= SPACE_MIN_SAMPLES:
+                right[kind] = max(0.0, float(np.median(v)))
+        for kind, v in rest_l.items():
+            if len(v) >= SPACE_MIN_SAMPLES:
+                left[kind] = max(0.0, float(np.median(v)))
+        if "(" in right:
+            left["("] = right["("]
+        if ")" in left:
+            right[")"] = left[")"]
+        self.right, self.left = right, left
+
+    def usual(self, a: str, b: str) -> float:
+        """The blank expected between a and b when no space separates them."""
+        ka, kb = _kind(a), _kind(b)
+        return self.right.get(ka, SIDE_DEFAULT.get(ka, SIDE_OTHER)) + self.left.get(
+            kb, SIDE_DEFAULT.get(kb, SIDE_OTHER)
+        )
+
+    def is_space(self, a: str, b: str, gap: float) -> bool:
+        if _is_wide(a) and _is_wide(b):
+            return False  # justified CJK has wide gaps that are not spaces
+        if _is_fullwidth_punct(a) or _is_fullwidth_punct(b):
+            return gap >= PUNCT_SPACE_GAP
+        return gap >= max(SPACE_FLOOR, self.usual(a, b) + SPACE_MARGIN)
+
+
+FULLWIDTH_PAREN_GAP = 0.42  # a bracket this far from the CJK character outside it is a full-width one
+HALFWIDTH_PAREN_GAP = 0.3  # ... this close, a half-width one
+OPEN_CLOSE = {"(": "（", ")": "）"}
+HALF = {v: k for k, v in OPEN_CLOSE.items()}
+
+
+def place_spaces(rec: Recognised, cols: np.ndarray, em: float, model: SpaceModel | None = None) -> str:
+    """The line's text with a space wherever the ink's blank says so (the
+    model's own spaces are not trusted: it hears them in wide gaps), and
+    brackets next to CJK text as wide as their blank shows (（元） vs (元): a
+    full-width bracket keeps half an em of blank on its outer side)."""
+    model = model or SpaceModel()
+    pairs = _pairs(rec, cols, em)
+    chars = [c for c in rec.text if not c.isspace()]
+    if not chars:
+        return ""
+    spaced = [False] * len(chars)
+    decided: dict[int, str] = {}  # bracket index -> "full" | "half", from its outer blank
+    for k, (a, b, gap) in enumerate(pairs):
+        outer = None
+        if b in "(（" and _is_cjk(a):
+            outer = k + 1
+        elif a in ")）" and _is_cjk(b):
+            outer = k
+        if outer is not None and gap >= FULLWIDTH_PAREN_GAP:
+            decided[outer] = "full"
+            continue
+        if outer is not None and gap < HALFWIDTH_PAREN_GAP:
+            decided[outer] = "half"
+        a2 = HALF.get(a, a) if decided.get(k) == "half" else a
+        b2 = HALF.get(b, b) if decided.get(k + 1) == "half" else b
+        spaced[k + 1] = model.is_space(a2, b2, gap)
+    for i, how in list(decided.items()):
+        partner = _partner(chars, i)
+        for j in (i, partner):
+            if j is not None:
+                ch = chars[j]
+                chars[j] = OPEN_CLOSE.get(ch, ch) if how == "full" else HALF.get(ch, ch)
+    return "".join((" " if spaced[i] else "") + c for i, c in enumerate(chars))
+
+
+def _partner(chars: list[str], i: int) -> int | None:
+    """The index of the bracket matching the one at ``i``."""
+    opening = chars[i] in "(（"
+    depth = 0
+    rng = range(i, len(chars)) if opening else range(i, -1, -1)
+    for j in rng:
+        c = chars[j]
+        if c in ("(（" if opening else ")）"):
+            depth += 1
+        elif c in (")）" if opening else "(（"):
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
 
 
 def _widest_gap(cols: np.ndarray) -> int:
@@ -309,7 +450,9 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageConten
     rules = raster.find_rules(img)
     grids = build_grids(rules.segments)
     lines_px = raster.rule_mask(rules, grids, s)
-    ink = raster.text_ink(rules.binary, lines_px)
+    grainy = img.contrast >= GRAINY_CONTRAST
+    ink = raster.text_ink(rules.binary, lines_px, min_area=6 if grainy else 3, grainy=grainy)
+    min_ink = 0.8 if grainy else 0.3  # ems of stroke below which a "line" is a speck
     clean_gray = img.gray.copy()
     clean_gray[lines_px > 0] = 255
     h, w = img.gray.shape
@@ -318,7 +461,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageConten
     for gi, grid in enumerate(grids):
         for ci, cell in enumerate(grid.cells):
             box = _px_box(cell.bbox, s, w, h, inset=1)
-            for strip in raster.text_strips(ink, box, s):
+            raster.clear_edge_rules(ink, box, s)
+            for strip in raster.text_strips(ink, box, s, min_ink=min_ink):
                 jobs.append(_make_job(clean_gray, ink, strip, box, (gi, ci)))
 
     # Free text: everything outside the tables.
@@ -326,24 +470,36 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageConten
     for grid in grids:
         x0, top, x1, bottom = _px_box(grid.bbox, s, w, h, inset=-3)
         outside[top:bottom, x0:x1] = 0
-    for strip in raster.text_strips(outside, (0, 0, w, h), s, split_words=True):
+    for strip in raster.text_strips(outside, (0, 0, w, h), s, split_words=True, min_ink=min_ink):
         jobs.append(_make_job(clean_gray, outside, strip, (0, 0, w, h), None))
 
     results = recognizer()([j.crop for j in jobs]) if jobs else []
     em = _font_size_px(jobs, results, s)
 
+    # Punctuation first (one character for one), so a full-width colon's
+    # blank half is not taken for a space; a cell's lines come top to bottom.
+    last_char: dict[tuple[int, int], str] = {}
+    fixed: list[Recognised] = []
+    for job, rec in zip(jobs, results):
+        context = last_char.get(job.owner, "") if job.owner is not None else ""
+        rec = Recognised(fix_punctuation(rec.text, context), rec.score, rec.centres)
+        rec = _lone_bars(rec, job, ink, em)
+        if job.owner is not None and rec.text.strip():
+            last_char[job.owner] = rec.text.strip()[-1]
+        fixed.append(rec)
+    ems = [_line_em(job, em) for job in jobs]
+    spaces = SpaceModel(p for job, rec, e in zip(jobs, fixed, ems) for p in _pairs(rec, job.cols, e))
+
     per_cell: dict[tuple[int, int], list[tuple[Line, float]]] = {}
     free: list[TextLine] = []
-    for job, rec in zip(jobs, results):
-        # Punctuation first (one character for one), so a full-width colon's
-        # blank half is not taken for a space.
-        rec = Recognised(fix_punctuation(rec.text), rec.score, rec.centres)
-        line_h = job.strip.bottom - job.strip.top
-        text = place_spaces(rec, job.cols, line_h if line_h > 1.4 * em else em)
+    for job, rec, e in zip(jobs, fixed, ems):
+        text = place_spaces(rec, job.cols, e, spaces)
         if not text.strip():
             continue
         st = job.strip
         if job.owner is None:
+            if rec.score < FREE_MIN_SCORE or (st.bottom - st.top) < FREE_MIN_HEIGHT_PT * s:
+                continue
             bbox = (st.x0 / s, st.top / s, st.x1 / s, st.bottom / s)
             free.append(TextLine(clean(text), number, bbox))
             continue
@@ -375,10 +531,10 @@ def _cell_texts(
 def _px_box(bbox: tuple[float, float, float, float], s: float, w: int, h: int, inset: int) -> tuple[int, int, int, int]:
     x0, top, x1, bottom = bbox
     return (
-        max(0, int(round(x0 * s)) + inset),
-        max(0, int(round(top * s)) + inset),
-        min(w, int(round(x1 * s)) - inset),
-        min(h, int(round(bottom * s)) - inset),
+        max(0, round(x0 * s) + inset),
+        max(0, round(top * s) + inset),
+        min(w, round(x1 * s) - inset),
+        min(h, round(bottom * s) - inset),
     )
 
 
@@ -387,16 +543,16 @@ def _make_job(
 ) -> _Job:
     """A crop of one line with a white margin, cut at the cell's edges."""
     lh = st.bottom - st.top
-    my = max(2, int(round(MARGIN_Y * lh)))
-    mx = max(3, int(round(MARGIN_X * lh)))
+    my = max(2, round(MARGIN_Y * lh))
+    mx = max(3, round(MARGIN_X * lh))
     bx0, btop, bx1, bbot = box
     y0, y1 = max(btop, st.top - my), min(bbot, st.bottom + my)
     x0, x1 = max(bx0, st.x0 - mx), min(bx1, st.x1 + mx)
-    crop = gray[y0:y1, x0:x1]
-    # Ink outside the strip (a neighbouring line's descenders) is whitened.
-    mask = np.zeros_like(crop, dtype=bool)
-    mask[st.top - y0 : st.bottom - y0, st.x0 - x0 : st.x1 - x0] = True
-    crop = np.where(mask, crop, 255).astype(np.uint8)
+    crop = gray[y0:y1, x0:x1].copy()
+    # Rows outside the strip (a neighbouring line's descenders) are whitened;
+    # columns are kept: the cell's edges already bound them.
+    crop[: st.top - y0] = 255
+    crop[st.bottom - y0 :] = 255
     crop = cv2.copyMakeBorder(
         crop,
         my - (st.top - y0),
@@ -406,9 +562,50 @@ def _make_job(
         cv2.BORDER_CONSTANT,
         value=255,
     )
+    # A crop of one or two characters reads badly (a lone ≥ comes back as V):
+    # give it room.
+    extra = max(0, int(np.ceil(MIN_CROP_RATIO * crop.shape[0])) - crop.shape[1])
+    if extra:
+        crop = cv2.copyMakeBorder(crop, 0, 0, extra // 2, extra - extra // 2, cv2.BORDER_CONSTANT, value=255)
+    left = mx + extra // 2
     cols = np.zeros(crop.shape[1], dtype=np.int32)
-    cols[mx : mx + (st.x1 - st.x0)] = (ink[st.top : st.bottom, st.x0 : st.x1] > 0).sum(axis=0)
+    cols[left : left + (st.x1 - st.x0)] = (ink[st.top : st.bottom, st.x0 : st.x1] > 0).sum(axis=0)
     return _Job(st, crop, cols, owner)
+
+
+def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float) -> Recognised:
+    """A line that is one bar-shaped sign (- = 一 二 三 ＝ —): alone, the model
+    cannot tell them apart; the ink can (how many bars, how wide, equal or
+    not: 二 has a longer lower stroke, = two equal bars)."""
+    text = rec.text.strip()
+    if len(text) != 1 or text not in "-=一二三—－＝_~":
+        return rec
+    st = job.strip
+    region = ink[st.top : st.bottom, st.x0 : st.x1] > 0
+    bands = raster.runs(region.sum(axis=1), 1)
+    wide = (st.x1 - st.x0) / em >= 0.65
+    if len(bands) == 1:
+        choice = text if wide and text in "一—－" else ("一" if wide else "-")
+    elif len(bands) == 2:
+        lengths = []
+        for a, b in bands:
+            cols = np.flatnonzero(region[a:b].any(axis=0))
+            lengths.append(int(cols[-1] - cols[0] + 1))
+        equal = abs(lengths[0] - lengths[1]) <= 0.12 * max(lengths)
+        choice = ("＝" if wide else "=") if equal else "二"
+    elif len(bands) == 3:
+        choice = "三"
+    else:
+        return rec
+    if choice == text:
+        return rec
+    return Recognised(choice, rec.score, rec.centres[:1])
+
+
+def _line_em(job: _Job, body_em: float) -> float:
+    """The em of a line: the body size, unless the line is much taller (a title)."""
+    h = job.strip.bottom - job.strip.top
+    return float(h) if h > 1.4 * body_em else body_em
 
 
 def _font_size_px(jobs: Sequence[_Job], results: Sequence[Recognised], scale: float) -> float:

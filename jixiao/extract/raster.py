@@ -6,10 +6,13 @@ reported in points. After ``deskew`` every coordinate is in the deskewed frame;
 the OCR engine reports that frame scaled to points (a rotation of a fraction of
 a degree moves nothing by more than a point or two).
 
-Ruling lines are found with morphology (FIELD-NOTES): adaptive threshold, then
-an opening with a long thin kernel keeps only runs longer than any character
-stroke; a short closing along the line bridges small breaks in faint or
-broken rules.
+Ruling lines are found with morphology (FIELD-NOTES): adaptive threshold (its
+contrast set from the paper's grain, so that the one-pixel strokes of a clean
+render count as ink and a scan's grain does not), then an opening with a long
+thin kernel keeps only runs longer than any body-text stroke; a short closing
+along the line bridges small breaks in faint or broken rules; what is left must
+hang together into a network larger than any character (a bold title's long
+strokes pass the kernels, but stay small).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ MIN_DPI = 150.0
 MAX_DPI = 300.0
 
 # Lengths in points (converted with the render scale).
+RULE_COMPONENT_PT = 40.0  # ink connected over this length may hold rules; characters never do
 H_KERNEL_PT = 15.0  # a horizontal rule is at least this long (CJK strokes at 9-12 pt are shorter)
 V_KERNEL_PT = 10.0  # a vertical rule spans at least one row (rows are >= ~12 pt)
 GAP_PT = 1.5  # breaks in a rule up to this long are bridged
@@ -42,6 +46,7 @@ class PageImage:
     gray: np.ndarray  # uint8, deskewed
     scale: float  # pixels per point
     angle: float  # degrees the page was rotated by to deskew it (0 if not)
+    contrast: float = 25.0  # how much darker than its surroundings a pixel must be to be ink
 
     @property
     def width_pt(self) -> float:
@@ -62,7 +67,7 @@ def page_dpi(page: object) -> float:
         try:
             left, bottom, right, top = obj.get_pos()
             px_w, px_h = obj.get_px_size()
-        except Exception:  # noqa: BLE001 - a broken image object just isn't used
+        except Exception:  # noqa: BLE001, S112 - a broken image object just isn't used
             continue
         w, h = right - left, top - bottom
         if w < 0.5 * width_pt or h < 0.5 * height_pt or w <= 0 or h <= 0:
@@ -87,10 +92,27 @@ def render(page: object, dpi: float | None = None) -> tuple[np.ndarray, float]:
     return gray, scale
 
 
-def binarize(gray: np.ndarray, scale: float) -> np.ndarray:
+def binarize(gray: np.ndarray, scale: float, contrast: float = 25.0) -> np.ndarray:
     """Ink = 255. Adaptive, so grey fills and uneven scans don't turn black."""
-    block = int(round(6.0 * scale)) | 1  # ~6 pt: wider than any stroke
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, max(block, 15), 25)
+    block = round(6.0 * scale) | 1  # ~6 pt: wider than any stroke
+    return cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, max(block, 15), float(contrast)
+    )
+
+
+def ink_contrast(gray: np.ndarray) -> float:
+    """The threshold above the paper's noise: a clean render has none (thin,
+    light strokes of small text must count as ink), a scan's grain must not.
+
+    Noise is estimated from differences of neighbouring paper pixels.
+    """
+    g = gray[::2, ::2].astype(np.int16)
+    d = g[:, 1:] - g[:, :-1]
+    paper = (g[:, 1:] > 180) & (g[:, :-1] > 180)
+    if not paper.any():
+        return 25.0
+    sigma = 1.4826 * float(np.median(np.abs(d[paper]))) / math.sqrt(2.0)
+    return float(min(25.0, max(8.0, 4.0 * sigma + 6.0)))
 
 
 def _rule_mask(binary: np.ndarray, length: int, horizontal: bool, gap: int) -> np.ndarray:
@@ -102,7 +124,7 @@ def _rule_mask(binary: np.ndarray, length: int, horizontal: bool, gap: int) -> n
     return mask
 
 
-def estimate_skew(gray: np.ndarray, scale: float) -> float:
+def estimate_skew(gray: np.ndarray, scale: float, contrast: float = 25.0) -> float:
     """The page's rotation in degrees (positive: lines fall to the right),
     from the long horizontal rules; 0 when there are none."""
     small = 1.0
@@ -110,14 +132,14 @@ def estimate_skew(gray: np.ndarray, scale: float) -> float:
         small = 2.1 / scale
         gray = cv2.resize(gray, None, fx=small, fy=small, interpolation=cv2.INTER_AREA)
     s = scale * small
-    binary = binarize(gray, s)
+    binary = binarize(gray, s, contrast)
     # A short kernel keeps a rule even when it steps by a pixel along its length.
     mask = _rule_mask(binary, max(15, int(8 * s)), True, 0)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     slopes: list[tuple[float, float]] = []
     min_len = 60 * s
     for i in range(1, n):
-        x, y, w, h, area = stats[i]
+        x, y, w, h, _area = stats[i]
         if w < min_len or h > 0.1 * w + 6:
             continue
         ys, xs = np.nonzero(labels[y : y + h, x : x + w] == i)
@@ -149,12 +171,13 @@ def deskew(gray: np.ndarray, angle: float) -> np.ndarray:
 
 def load_page(page: object, dpi: float | None = None) -> PageImage:
     gray, scale = render(page, dpi)
-    angle = estimate_skew(gray, scale)
+    contrast = ink_contrast(gray)
+    angle = estimate_skew(gray, scale, contrast)
     if abs(angle) >= MIN_SKEW_DEG:
         gray = deskew(gray, angle)
     else:
         angle = 0.0
-    return PageImage(gray, scale, angle)
+    return PageImage(gray, scale, angle, contrast)
 
 
 @dataclass
@@ -174,10 +197,16 @@ def find_rules(img: PageImage) -> Rules:
     ones that touch no table, and ``rule_mask`` keeps only those on a grid.
     """
     s = img.scale
-    binary = binarize(img.gray, s)
-    gap = max(2, int(round(GAP_PT * s)))
-    hmask = _rule_mask(binary, max(10, int(round(H_KERNEL_PT * s))), True, gap)
-    vmask = _rule_mask(binary, max(10, int(round(V_KERNEL_PT * s))), False, gap)
+    binary = binarize(img.gray, s, img.contrast)
+    gap = max(2, round(GAP_PT * s))
+    hmask = _rule_mask(binary, max(10, round(H_KERNEL_PT * s)), True, gap)
+    vmask = _rule_mask(binary, max(10, round(V_KERNEL_PT * s)), False, gap)
+    # Rules hang together into a network at least RULE_COMPONENT_PT long;
+    # long strokes of big characters that passed the kernels stay small.
+    network = cv2.dilate(cv2.bitwise_or(hmask, vmask), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
+    keep = large_components(network, RULE_COMPONENT_PT * s)
+    hmask = cv2.bitwise_and(hmask, keep)
+    vmask = cv2.bitwise_and(vmask, keep)
     segs: list[Segment] = []
     sources: list[tuple[bool, int]] = []
     labels = []
@@ -200,6 +229,14 @@ def find_rules(img: PageImage) -> Rules:
     return Rules(binary, labels[0], labels[1], segs, sources)
 
 
+def large_components(binary: np.ndarray, min_len: float) -> np.ndarray:
+    """The ink of connected pieces at least ``min_len`` long or tall."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    keep = (stats[:, cv2.CC_STAT_WIDTH] >= min_len) | (stats[:, cv2.CC_STAT_HEIGHT] >= min_len)
+    keep[0] = False
+    return keep[labels].astype(np.uint8) * 255
+
+
 def rule_mask(rules: Rules, grids: Sequence[Grid], scale: float, tol: float = SNAP) -> np.ndarray:
     """Pixels of the rules that lie on a grid line of one of the grids
     (widened a little), as a 0/255 mask."""
@@ -211,20 +248,54 @@ def rule_mask(rules: Rules, grids: Sequence[Grid], scale: float, tol: float = SN
             if horizontal:
                 on = seg.x1 >= x0 - tol and seg.x0 <= x1 + tol and any(abs(seg.top - y) <= tol for y in g.row_edges)
             else:
-                on = seg.bottom >= top - tol and seg.top <= bottom + tol and any(abs(seg.x0 - x) <= tol for x in g.col_edges)
+                on = (
+                    seg.bottom >= top - tol
+                    and seg.top <= bottom + tol
+                    and any(abs(seg.x0 - x) <= tol for x in g.col_edges)
+                )
             if on:
                 (keep_h if horizontal else keep_v)[label] = True
                 break
     mask = (keep_h[rules.hlabels] | keep_v[rules.vlabels]).astype(np.uint8) * 255
-    pad = max(3, int(round(0.6 * scale)) | 1)
+    pad = max(3, round(0.6 * scale) | 1)
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (pad, pad)))
 
 
-def text_ink(binary: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    """Ink that is not a rule."""
+def text_ink(binary: np.ndarray, lines: np.ndarray, min_area: int = 3, grainy: bool = False) -> np.ndarray:
+    """Ink that is not a rule, without specks.
+
+    Specks are dropped by size. Only a grainy scan also gets a small opening:
+    on a clean render it would erase the one-pixel strokes of small text
+    (一, 二, =), which a scan blurs to two pixels or more.
+    """
     ink = cv2.bitwise_and(binary, cv2.bitwise_not(lines))
-    # Scan noise: specks far smaller than a stroke.
-    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
+    if grainy:
+        ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_area
+    keep[0] = False
+    return keep[labels].astype(np.uint8) * 255
+
+
+def clear_edge_rules(ink: np.ndarray, box: tuple[int, int, int, int], scale: float) -> None:
+    """Within a cell, wipe what is left of its rules (a doubled or offset
+    border line): near an edge, columns (rows) inked over most of the cell's
+    height (width). In place."""
+    x0, top, x1, bottom = box
+    region = ink[top:bottom, x0:x1]
+    if region.size == 0:
+        return
+    h, w = region.shape
+    near = max(2, round(2.0 * scale))
+    on = region > 0
+    cols = on.sum(axis=0)
+    for c in list(range(min(near, w))) + list(range(max(0, w - near), w)):
+        if cols[c] >= 0.7 * h:
+            region[:, c] = 0
+    rows = on.sum(axis=1)
+    for r in list(range(min(near, h))) + list(range(max(0, h - near), h)):
+        if rows[r] >= 0.7 * w:
+            region[r, :] = 0
 
 
 @dataclass(frozen=True)
@@ -237,7 +308,7 @@ class Strip:
     bottom: int
 
 
-def _runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
+def runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
     """[start, end) runs of non-zero entries, joining runs closer than min_gap."""
     on = np.flatnonzero(profile > 0)
     if on.size == 0:
@@ -248,52 +319,60 @@ def _runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist()))
 
 
+BODY_PT = 9.0  # a typical body size, for judging fragments before any text is read
+
+
 def text_strips(
-    ink: np.ndarray, box: tuple[int, int, int, int], scale: float, split_words: bool = False
+    ink: np.ndarray,
+    box: tuple[int, int, int, int],
+    scale: float,
+    split_words: bool = False,
+    min_ink: float = 0.3,
 ) -> list[Strip]:
     """Lines of text inside a pixel box, top to bottom.
 
     Rows of ink are split where a blank band runs across the whole box; pieces
-    too thin to be a line on their own (a stroke of 二, a dot) join their
-    neighbour. With ``split_words`` a line is also cut at wide blank columns
-    (free text: a title and a page number on one band are two lines).
+    too thin to be a line on their own (a stroke of 二, the bars of =) join
+    their neighbour. A line with less ink than ``min_ink`` ems of stroke is a
+    speck (a lone "-" has more). With ``split_words`` a line is also cut at
+    wide blank columns (free text: a title and a page number on one band are
+    two lines).
     """
     x0, top, x1, bottom = box
     region = ink[top:bottom, x0:x1]
     if region.size == 0:
         return []
-    min_px = max(2, int(round(0.8 * scale)))
+    em = BODY_PT * scale
+    min_px = max(2, round(0.8 * scale))
     rows = (region > 0).sum(axis=1)
-    rows[rows < 2] = 0
-    bands = _runs(rows, 1)
-    bands = [(a, b) for a, b in bands if b - a >= max(2, int(0.12 * scale * 9))]  # drop specks
+    bands = runs(rows, 1)
     if not bands:
         return []
     # Join fragments of one line: pieces whose union is no taller than a line.
     heights = sorted(b - a for a, b in bands)
-    line_h = heights[len(heights) // 2]
-    line_h = max(line_h, heights[-1] if len(heights) <= 2 else line_h)
+    line_h = max(heights[len(heights) // 2], heights[-1] if len(heights) <= 2 else 0, int(0.6 * em))
     merged: list[list[int]] = []
     for a, b in bands:
         if merged:
             pa, pb = merged[-1]
-            if (b - pa) <= 1.25 * line_h and (a - pb) <= max(min_px, 0.45 * line_h):
-                small = min(pb - pa, b - a) < 0.7 * line_h
-                if small:
-                    merged[-1][1] = b
-                    continue
+            close = (b - pa) <= 1.25 * line_h and (a - pb) <= max(min_px, 0.45 * line_h)
+            if close and min(pb - pa, b - a) < 0.7 * line_h:
+                merged[-1][1] = b
+                continue
         merged.append([a, b])
     out: list[Strip] = []
     for a, b in merged:
+        if rows[a:b].sum() < min_ink * em:
+            continue
         cols = (region[a:b] > 0).sum(axis=0)
         if split_words:
-            pieces = _runs(cols, max(min_px, int(2.5 * (b - a))))
+            pieces = runs(cols, max(min_px, int(2.5 * (b - a))))
         else:
-            pieces = _runs(cols, cols.size)
+            pieces = runs(cols, cols.size)
         for c0, c1 in pieces:
-            if c1 - c0 < 2:
-                continue
             sub = region[a:b, c0:c1]
+            if sub.sum() == 0 or (split_words and (sub > 0).sum() < min_ink * em):
+                continue
             r = np.flatnonzero(sub.sum(axis=1))
             out.append(Strip(x0 + c0, top + a + int(r[0]), x0 + c1, top + a + int(r[-1]) + 1))
     return out
