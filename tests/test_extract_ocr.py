@@ -274,41 +274,32 @@ def test_ocr_garbled_matches_the_text_layer(garbled_docs) -> None:  # type: igno
 # --- the whole pipeline against gold ------------------------------------------------
 
 
-def _gold_check(doc, name: str, all_rows: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _gold_check(doc, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 3's bar: all 8 projects with exact names; header fields and funds
+    exact; level1/level2 exact on every row; value_raw and the parsed value
+    exact on >= 98 % of the 143 rows; level3 exact on >= 95 %."""
     cmp = compare(normalize(doc), load_gold(GOLD))
     print(f"{name}:\n{cmp.report()}")
     assert cmp.projects_found == cmp.projects_expected == 8
-    if all_rows:
-        assert cmp.rows_found == cmp.rows_expected == 143
-    for field, bar in {"level1": 1.0, "level2": 1.0, "value_raw": 0.98, "level3": 0.95}.items():
+    assert cmp.rows_found == cmp.rows_expected == 143
+    bars = {"level1": 1.0, "level2": 1.0, "level3": 0.95}
+    bars |= {f: 0.98 for f in ("value_raw", "operator", "value", "unit", "label")}
+    for field, bar in bars.items():
         right, total = cmp.indicator_fields[field]
         assert right >= bar * total, f"{field}: {right}/{total}"
-    names = [m for m in cmp.misses if " project_name:" in m or " funds." in m]
-    assert not names, names
+    # Long goal texts may differ by a space; every other header field is exact.
+    header = [m for m in cmp.misses if " row " not in m and "_goal:" not in m]
+    assert not header, header
 
 
 def test_gold_from_garbled(garbled_docs) -> None:  # type: ignore[no-untyped-def]
     _gold_check(garbled_docs[0], "garbled")
 
 
-@pytest.fixture(scope="module")
-def scan_doc():  # type: ignore[no-untyped-def]
-    return read_pdf(SCAN)
-
-
-def test_gold_from_scan_fields(scan_doc) -> None:  # type: ignore[no-untyped-def]
-    """Every row found is right (rows after a page break whose table is not
-    stitched are missing: see the next test)."""
-    _gold_check(scan_doc, "scan", all_rows=False)
-
-
-@pytest.mark.xfail(
-    reason="each scanned page is shifted by a few points; tables.continues needs a translation tolerance "
-    "for OCR tables to stitch pages 10-11 (7 rows of form 8)",
-    strict=False,
-)
-def test_gold_from_scan_all_rows(scan_doc) -> None:  # type: ignore[no-untyped-def]
-    _gold_check(scan_doc, "scan")
+def test_gold_from_scan() -> None:
+    doc = read_pdf(SCAN)
+    assert {p.method for p in doc.pages} == {"ocr"}
+    _gold_check(doc, "scan")
 
 
 # --- small parts ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ..errors import JixiaoError
 from .engines import get_engine
 from .model import Cell, Document, Fragment, PageContent, PageInfo, Table, TextLine
 from .source import PdfSource, sha256_file, translate_page_error
-from .tables import continues, stitch
+from .tables import align_to, continues, stitch
 from .triage import triage_page
 
 __all__ = ["Cell", "Document", "Fragment", "PageInfo", "Table", "TextLine", "read_pdf", "sha256_file"]
@@ -77,15 +77,12 @@ def _reading_order(contents: list[PageContent]) -> list[Table | TextLine]:
         page_items.sort(key=lambda it: it.first_bbox[1] if isinstance(it, Table) else it.bbox[1])
         first_table = next((it for it in page_items if isinstance(it, Table)), None)
         for it in page_items:
-            if (
-                it is first_table
-                and isinstance(it, Table)
-                and last_table is not None
-                and continues(prev := items[last_table], it)  # type: ignore[arg-type]
-                and isinstance(prev, Table)
-            ):
-                items[last_table] = stitch(prev, it)
-                continue
+            prev = items[last_table] if last_table is not None else None
+            if it is first_table and isinstance(it, Table) and isinstance(prev, Table):
+                aligned = align_to(prev, it)
+                if continues(prev, aligned):
+                    items[last_table] = stitch(prev, aligned)  # type: ignore[index]
+                    continue
             items.append(it)
         tables = [i for i, it in enumerate(items) if isinstance(it, Table)]
         last_table = tables[-1] if tables and content.tables else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .geometry import SNAP, Grid
 from .model import Cell, Fragment, Table
@@ -66,6 +67,23 @@ def _open_cols(table: Table, flags: Sequence[bool]) -> list[tuple[float, float]]
     return [
         (table.col_edges[i], table.col_edges[i + 1]) for i, is_open in enumerate(flags) if is_open
     ]
+
+
+# A scanned page lies on the glass a few points off from the one before it;
+# a born-digital page does not move.
+OCR_PAGE_SHIFT = 12.0
+
+
+def align_to(prev: Table, nxt: Table) -> Table:
+    """``nxt`` with its column edges in ``prev``'s frame when either was read
+    from an image and the two pages are shifted sideways by a few points.
+    Only the grid moves: cells keep the boxes they have on their own page."""
+    if "ocr" not in (prev.method, nxt.method):
+        return nxt
+    dx = nxt.col_edges[0] - prev.col_edges[0]
+    if abs(dx) <= SNAP or abs(dx) > OCR_PAGE_SHIFT:
+        return nxt
+    return replace(nxt, col_edges=tuple(e - dx for e in nxt.col_edges))
 
 
 def continues(prev: Table, nxt: Table) -> bool:
