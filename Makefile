@@ -44,10 +44,11 @@ test: $(VENV)/.test-deps ## run the test suite
 
 bench: $(VENV)/.bench-deps ## print speed and memory figures
 	$(PY) bench/bench.py
+	$(PY) bench/bench_ocr.py
 	$(PY) bench/bench_runs.py
 
 lint: $(VENV)/.test-deps ## ruff + mypy
-	$(VENV)/bin/ruff check jixiao tests
+	$(VENV)/bin/ruff check jixiao tests bench
 	$(VENV)/bin/mypy jixiao
 
 clean: ## remove the dataset and caches (not .venv)

@@ -11,8 +11,8 @@ import pandas as pd
 import polars as pl
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
-
 from conftest import SAMPLE
+
 from jixiao.pipelines import schema
 from jixiao.pipelines.run import run
 

@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from . import raster
+from .engines import OCR_THREADS_ENV as THREADS_ENV
 from .geometry import Grid, build_grids
 from .model import PageContent, PageInfo, TextLine
 from .source import PdfSource
@@ -51,7 +52,6 @@ FREE_MIN_SCORE = 0.6  # free text (outside tables) read with less confidence is 
 FREE_MIN_HEIGHT_PT = 2.5  # ... and so is a "line" of ink lower than this
 RARE_RUNNER_UP = 0.1  # a GB 2312 character this likely replaces a rarer first choice
 
-THREADS_ENV = "JIXIAO_OCR_THREADS"  # caps the recogniser's threads (e.g. 1 when running -j N)
 
 _lock = threading.RLock()
 _recognizer: Recognizer | None = None

@@ -110,7 +110,7 @@ class Manifest:
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def update_manifest(out: Path, results: list[FileResult], version: str, now: dt.datetime | None = None) -> pa.Table:

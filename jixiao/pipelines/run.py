@@ -26,6 +26,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import UsageError, WorkerDied
 from ..extract import sha256_file
+from ..extract.engines import OCR_THREADS_ENV
 from .manifest import Manifest
 from .task import ERROR, FileResult, failed, process_file
 from .write import remove_temp_files, rename_source, run_lock, write_result
@@ -123,7 +124,7 @@ def _new_pool(jobs: int) -> ProcessPoolExecutor:
         mp_context=multiprocessing.get_context("spawn"),
         max_tasks_per_child=TASKS_PER_WORKER,
         initializer=_worker_init,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), max(1, (os.cpu_count() or 1) // jobs)),
     )
 
 
@@ -172,7 +173,10 @@ def _isolated(task: Task, f: Path) -> FileResult:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _worker_init(parent: int) -> None:
+def _worker_init(parent: int, ocr_threads: int) -> None:
+    # N workers share the cores: each OCR recogniser gets its share of them
+    # (unless the user set the cap).
+    os.environ.setdefault(OCR_THREADS_ENV, str(ocr_threads))
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
