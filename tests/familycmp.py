@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from goldcmp import FUNDS
+from goldcmp import project_view as gold_view
+
 from jixiao.normalize.records import DocumentResult, Project
 
 EXPECTED = Path(__file__).parent / "fixtures" / "expected"
@@ -33,15 +36,6 @@ PROJECT_FIELDS = (
     "overall_goal_period",
     "overall_goal",
     "annual_goal",
-)
-FUNDS = (
-    "total",
-    "total_fiscal",
-    "total_other",
-    "annual_request",
-    "annual_appropriation",
-    "annual_carryover",
-    "annual_other",
 )
 INDICATOR_FIELDS = (
     "level1",
@@ -62,39 +56,13 @@ def load_expected(stem: str) -> dict[str, Any]:
 
 
 def project_view(p: Project) -> dict[str, Any]:
-    """A Project in the expected file's shape."""
-    return {
-        "seq": p.seq,
-        "layout": p.layout,
-        "year": p.year,
-        "pages": [p.first_page, p.last_page],
-        "project_name": p.project_name,
-        "project_nature": p.project_nature,
-        "project_category": p.project_category,
-        "department": p.department,
-        "implementing_unit": p.implementing_unit,
-        "start_date": p.start_date.isoformat() if p.start_date else None,
-        "end_date": p.end_date.isoformat() if p.end_date else None,
-        "overall_goal_period": p.goal_period,
-        "overall_goal": p.overall_goal,
-        "annual_goal": p.annual_goal,
-        "funds": {k: getattr(p.funds, k) for k in FUNDS},
-        "indicators": [
-            {
-                "level1": i.level1,
-                "level2": i.level2,
-                "level3": i.level3,
-                "value_raw": i.value_raw,
-                "operator": i.operator,
-                "value": i.value,
-                "unit": i.value_unit,
-                "label": i.label,
-                "weight": i.weight,
-                "horizon": i.horizon,
-            }
-            for i in p.indicators
-        ],
-    }
+    """A Project in the expected file's shape: the gold shape plus the fields
+    other families have (layout, pages, weight, horizon)."""
+    view = gold_view(p)
+    view.update(seq=p.seq, layout=p.layout, year=p.year, pages=[p.first_page, p.last_page])
+    for row, i in zip(view["indicators"], p.indicators):
+        row.update(weight=i.weight, horizon=i.horizon)
+    return view
 
 
 @dataclass
