@@ -98,7 +98,7 @@ def render(found: dict[str, Any]) -> None:
                 str(p["year"]),
                 p["department"],
                 p["project_name"],
-                f"{p['source_file']} (p.{p['first_page']}-{p['last_page']})",
+                f"{p['source_file']} ({_pages(p['first_page'], p['last_page'])})",
                 "\n".join(p["warnings"]),
             )
         console.print(table)
@@ -117,3 +117,7 @@ def render(found: dict[str, Any]) -> None:
         markup=False,
         highlight=False,
     )
+
+
+def _pages(first: int, last: int) -> str:
+    return f"p.{first}" if first == last else f"p.{first}-{last}"
