@@ -88,3 +88,20 @@ def test_wrap_only_breaks_and_radicals() -> None:
 def test_a_numbered_item_after_a_full_line_sentence_is_a_paragraph() -> None:
     glyphs = _line("5.多措并举推动化解积案。", 0, 0) + _line("6.做好特护期信访保障。", 0, 12)
     assert glyphs_text(glyphs) == "5.多措并举推动化解积案。\n6.做好特护期信访保障。"
+
+
+def test_label_printed_before_the_break_carries_on_after_it() -> None:
+    p1 = [V(0, 0, 20), V(10, 0, 20), V(20, 0, 20), H(0, 0, 20), H(10, 10, 20), H(20, 10, 20)]
+    p2 = [V(0, 0, 10), V(10, 0, 10), V(20, 0, 10), H(0, 10, 20), H(10, 0, 20)]
+    t = stitch(_page(p1, 1, {(0, 0): "产出指标", (0, 1): "a", (1, 1): "b"}), _page(p2, 2, {(0, 1): "c"}))
+    label = t.cell_at(2, 0)
+    assert label is not None and label.text == "产出指标" and label.page == 1 and label.rowspan == 3
+
+
+def test_a_goal_text_cut_by_the_break_is_one_text() -> None:
+    p1 = [V(0, 0, 20), V(20, 0, 20), H(0, 0, 20)]
+    p2 = [V(0, 0, 10), V(20, 0, 10), H(10, 0, 20)]
+    t1, t2 = _page(p1, 1, {(0, 0): "确保业务运转的不间"}), _page(p2, 2, {(0, 0): "断性。"})
+    assert continues(t1, t2)
+    (cell,) = stitch(t1, t2).cells
+    assert cell.text == "确保业务运转的不间断性。" and [f.page for f in cell.fragments] == [1, 2]
