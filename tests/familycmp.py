@@ -16,27 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from goldcmp import FUNDS
+from goldcmp import PROJECT_FIELDS as GOLD_PROJECT_FIELDS
 from goldcmp import project_view as gold_view
 
 from jixiao.normalize.records import DocumentResult, Project
 
 EXPECTED = Path(__file__).parent / "fixtures" / "expected"
 
-PROJECT_FIELDS = (
-    "layout",
-    "year",
-    "pages",
-    "project_name",
-    "project_nature",
-    "project_category",
-    "department",
-    "implementing_unit",
-    "start_date",
-    "end_date",
-    "overall_goal_period",
-    "overall_goal",
-    "annual_goal",
-)
+PROJECT_FIELDS = ("layout", "year", "pages", *GOLD_PROJECT_FIELDS)
 INDICATOR_FIELDS = (
     "level1",
     "level2",

@@ -235,19 +235,6 @@ def test_real_table_is_large():
     assert len({row[0] for row in REAL}) == len(REAL)
 
 
-@pytest.mark.parametrize(("raw", "kind", "op", "value", "value_max", "unit", "label"), REAL, ids=[r[0] for r in REAL])
-def test_real_values(raw, kind, op, value, value_max, unit, label):
-    got = parse_value(raw)
-    assert (got.kind, got.operator, got.value, got.value_max, got.unit, got.label) == (
-        kind,
-        op,
-        value,
-        value_max,
-        unit,
-        label,
-    )
-
-
 # Constructed cases for rules the real table does not reach.
 EDGE = [
     N("≥-5%", ">=", -5.0, "%"),
@@ -268,8 +255,11 @@ EDGE = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "kind", "op", "value", "value_max", "unit", "label"), EDGE, ids=[r[0] for r in EDGE])
-def test_edge_values(raw, kind, op, value, value_max, unit, label):
+@pytest.mark.parametrize(
+    ("raw", "kind", "op", "value", "value_max", "unit", "label"), REAL + EDGE, ids=[r[0] for r in REAL + EDGE]
+)
+def test_value_table(raw, kind, op, value, value_max, unit, label):
+    """The real strings (REAL) and the constructed ones (EDGE)."""
     got = parse_value(raw)
     assert (got.kind, got.operator, got.value, got.value_max, got.unit, got.label) == (
         kind,
