@@ -18,16 +18,6 @@ class Engine(Protocol):
     def read_page(self, source: PdfSource, index: int, info: PageInfo) -> PageContent: ...
 
 
-class NullEngine:
-    """Reads nothing: for pages no engine should spend time on."""
-
-    name = "null"
-
-    def read_page(self, source: PdfSource, index: int, info: PageInfo) -> PageContent:
-        w, h = source.pdfium[index].get_size()
-        return PageContent(info, w, h)
-
-
 def get_engine(name: str) -> Engine:
     if name == "text":
         from .textlayer import TextLayerEngine
@@ -37,6 +27,4 @@ def get_engine(name: str) -> Engine:
         from .ocr import OcrEngine
 
         return OcrEngine()
-    if name == "null":
-        return NullEngine()
-    raise KeyError(f"unknown engine {name!r}; known: text, ocr, null")
+    raise KeyError(f"unknown engine {name!r}; known: text, ocr")

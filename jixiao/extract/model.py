@@ -37,9 +37,6 @@ class Cell:
     # OCR confidence in [0, 1]; None for text read from the PDF's text layer.
     confidence: float | None = None
 
-    def covers(self, row: int, col: int) -> bool:
-        return self.row <= row < self.row + self.rowspan and self.col <= col < self.col + self.colspan
-
 
 @dataclass(frozen=True)
 class Table:

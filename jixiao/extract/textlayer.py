@@ -24,25 +24,24 @@ def _is_white(color: Any) -> bool:
 
 
 def page_segments(page: Any) -> list[Segment]:
-    """Visible rules: stroked lines/rects and thin filled rects, not white."""
-    rects = []
-    segs = []
+    """Visible rules: stroked lines; thin rectangles, filled or stroked; the
+    outline of a larger stroked rectangle (a large fill alone is shading)."""
+    thin, outlines = [], []
     for r in page.rects:
         box = (r["x0"], r["top"], r["x1"], r["bottom"])
-        if r.get("fill") and not _is_white(r.get("non_stroking_color")) or r.get("stroke") and not _is_white(r.get("stroking_color")):
-            rects.append(box)
-    for ln in page.lines:
-        if not _is_white(ln.get("stroking_color")):
-            segs.append(Segment(ln["x0"], ln["top"], ln["x1"], ln["bottom"]))
-    # Filled outlines of big shaded boxes are not rules unless stroked; keep
-    # only thin fills, and strokes as outlines.
-    thin = [b for b in rects if min(b[2] - b[0], b[3] - b[1]) <= 3.0]
-    stroked = [
-        (r["x0"], r["top"], r["x1"], r["bottom"])
-        for r in page.rects
-        if r.get("stroke") and not _is_white(r.get("stroking_color")) and min(r["width"], r["height"]) > 3.0
+        filled = r.get("fill") and not _is_white(r.get("non_stroking_color"))
+        stroked = r.get("stroke") and not _is_white(r.get("stroking_color"))
+        if min(r["width"], r["height"]) <= 3.0:
+            if filled or stroked:
+                thin.append(box)
+        elif stroked:
+            outlines.append(box)
+    lines = [
+        Segment(ln["x0"], ln["top"], ln["x1"], ln["bottom"])
+        for ln in page.lines
+        if not _is_white(ln.get("stroking_color"))
     ]
-    return segs + segments_from_rects(thin) + segments_from_rects(stroked)
+    return lines + segments_from_rects(thin) + segments_from_rects(outlines)
 
 
 def plumber_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment], float, float]:

@@ -71,9 +71,6 @@ class Manifest:
         r = self.get(sha256)
         return r is not None and r["status"] in DONE and r["jixiao_version"] == version
 
-    def by_path(self, path: str) -> list[dict]:
-        return [r for r in self.rows.values() if r["source_path"] == path]
-
     def record(self, result: FileResult, version: str, now: dt.datetime | None = None) -> bool:
         """Replace this source's row. A failed re-read of a PDF that was read
         before keeps the earlier row (its data stays in the dataset): returns
@@ -111,12 +108,3 @@ class Manifest:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-def update_manifest(out: Path, results: list[FileResult], version: str, now: dt.datetime | None = None) -> pa.Table:
-    """Record these results and write the manifest (one call, one write)."""
-    m = Manifest(out)
-    for r in results:
-        m.record(r, version, now)
-    m.save()
-    return m.table()

@@ -191,7 +191,3 @@ def _remove(paths: set[Path]) -> None:
                 folder.rmdir()
             except OSError:
                 break
-
-
-def remove_source(out: Path, sha256: str) -> None:
-    _remove(set(existing_files(out, sha256)))
