@@ -133,9 +133,9 @@ def test_user_password(tmp_path: Path) -> None:
 
 def test_form_without_indicator_table_is_read_and_told(tmp_path: Path) -> None:
     r = process_file(no_indicator_table(tmp_path))
-    assert (r.status, r.forms, r.indicator_rows) == ("ok", 1, 0)
+    assert (r.status, r.forms, r.indicator_rows) == ("partial", 1, 0)
     assert r.projects is not None and r.projects["warnings"].to_pylist() == [["form has no indicator table"]]
-    assert len(r.notes) == 1 and "has no indicator table" in r.notes[0]
+    assert r.error.endswith("form 1 (p.1 '信息化建设项目'): form has no indicator table"), r.error
 
 
 def _batch(tmp_path: Path) -> Path:
@@ -175,7 +175,7 @@ def test_batch_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         "encrypted-owner.pdf": "ok",
         "encrypted-user.pdf": "error",
         "no-forms.pdf": "no_forms",
-        "no-indicator-table.pdf": "ok",
+        "no-indicator-table.pdf": "partial",
         "notes.pdf": "error",
         SAMPLE.name: "ok",
         "truncated.pdf": "error",
@@ -191,7 +191,7 @@ def test_batch_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert len(manifest) == 9
 
 
-def test_exit_code_0_with_ok_and_no_forms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_exit_code_0_with_partial_and_no_forms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     no_forms(raw)
@@ -199,7 +199,7 @@ def test_exit_code_0_with_ok_and_no_forms(tmp_path: Path, capsys: pytest.Capture
     assert main(["extract", str(raw), "--out", str(tmp_path / "out"), "-j", "1"]) == 0
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "1 ok, 1 no forms, 0 errors" in captured.err
+    assert "0 ok, 1 partial, 1 no forms, 0 errors" in captured.err
 
 
 def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,7 @@ from .task import ERROR, FileResult
 from .write import atomic_write_table
 
 NAME = "manifest.parquet"
-DONE = ("ok", "no_forms")  # statuses a later run skips (same sha256 and version)
+DONE = ("ok", "partial", "no_forms")  # statuses a later run skips (same sha256 and version)
 
 
 def read_manifest(out: Path) -> pa.Table:

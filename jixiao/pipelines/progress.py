@@ -16,7 +16,7 @@ from rich.progress import Progress as RichProgress
 from rich.table import Table
 
 from .run import RunSummary
-from .task import ERROR, NO_FORMS, OK, FileResult
+from .task import ERROR, NO_FORMS, OK, PARTIAL, FileResult
 
 
 class Progress:
@@ -66,10 +66,11 @@ class Progress:
             return
         table = Table(title=f"jixiao → {out}", show_header=True)
         # "skipped": done before (same sha256 and jixiao version).
-        for col in ("files ok", "no forms", "errors", "skipped", "forms", "indicators", "pages", "time"):
+        for col in ("files ok", "partial", "no forms", "errors", "skipped", "forms", "indicators", "pages", "time"):
             table.add_column(col, justify="right")
         table.add_row(
             str(summary.count(OK)),
+            f"[yellow]{summary.count(PARTIAL)}[/]" if summary.count(PARTIAL) else "0",
             str(summary.count(NO_FORMS)),
             f"[red]{summary.count(ERROR)}[/]" if summary.count(ERROR) else "0",
             str(len(summary.skipped)),
@@ -83,7 +84,7 @@ class Progress:
 
 def summary_line(summary: RunSummary, out: str) -> str:
     return (
-        f"jixiao: {out}: {summary.count(OK)} ok, {summary.count(NO_FORMS)} no forms, "
+        f"jixiao: {out}: {summary.count(OK)} ok, {summary.count(PARTIAL)} partial, {summary.count(NO_FORMS)} no forms, "
         f"{summary.count(ERROR)} errors, {len(summary.skipped)} done before; "
         f"{summary.forms} forms, {summary.indicators} indicators, {summary.pages} pages in {summary.seconds:.1f} s"
     )

@@ -38,6 +38,8 @@ INDICATORS = pa.schema(
         ("bbox_bottom", pa.float64()),
         # Lowest OCR confidence of the row's cells; null for text-layer rows.
         ("ocr_confidence", pa.float64()),
+        # The project's warnings that concern this row.
+        ("warnings", pa.list_(pa.string())),
     ]
 )
 
@@ -71,6 +73,9 @@ PROJECTS = pa.schema(
         # Order of the form in its source document, from 1.
         ("form_seq", pa.int32()),
         ("form_title", pa.string()),
+        ("form_kind", pa.string()),  # "project" | "department"
+        # The codes of `warnings` (normalize/forms.py lists them), for filtering.
+        ("warning_codes", pa.list_(pa.string())),
     ]
 )
 
@@ -81,7 +86,7 @@ MANIFEST = pa.schema(
         ("source_path", pa.string()),
         ("size_bytes", pa.int64()),
         ("pages", pa.int32()),
-        ("status", pa.string()),  # ok | no_forms | error
+        ("status", pa.string()),  # ok | partial | no_forms | error
         ("error", pa.string()),
         ("forms", pa.int32()),
         ("indicators", pa.int32()),

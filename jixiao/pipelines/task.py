@@ -25,9 +25,10 @@ from ..normalize import DocumentResult, Project, normalize, page_wanted
 from . import schema
 
 OK = "ok"
+PARTIAL = "partial"  # read, but something looked like a target form and was not fully read
 NO_FORMS = "no_forms"
 ERROR = "error"
-STATUSES = (OK, NO_FORMS, ERROR)
+STATUSES = (OK, PARTIAL, NO_FORMS, ERROR)
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,8 @@ class FileResult:
     sha256: str
     size: int
     pages: int
-    status: str  # ok | no_forms | error
-    error: str = ""  # error: the reason; no_forms: what was looked at
+    status: str  # ok | partial | no_forms | error
+    error: str = ""  # error: the reason; partial: what was not read; no_forms: what was looked at
     projects: pa.Table | None = None
     indicators: pa.Table | None = None
     methods: tuple[str, ...] = ()
@@ -59,10 +60,6 @@ class FileResult:
     @property
     def indicator_rows(self) -> int:
         return 0 if self.indicators is None else self.indicators.num_rows
-
-
-UNKNOWN_DEPARTMENT = "未注明"
-UNKNOWN_YEAR = 0
 
 
 def project_id(sha256: str, form_seq: int) -> str:
@@ -123,21 +120,27 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
     decisions = tuple(f"{i.number}:{i.text_layer}:{i.method}" for i in doc.pages)
     # The engines that read pages (a scanned PDF without forms was still OCR'd).
     methods = tuple(sorted({i.method for i in doc.pages if i.method != "skipped"}))
-    notes = tuple(
-        f"{p}: form {pr.seq} (p.{pr.first_page} '{pr.project_name}') has no indicator table"
-        for pr in result.projects
-        if not pr.indicators
-    )
+    unread = unread_tables(result)
+    problems = [
+        f"form {pr.seq} (p.{pr.first_page} '{pr.project_name or ''}'): {why}" for pr in result.projects for why in pr.problems
+    ]
     reason = ""
-    if not result.projects:
+    status = OK
+    if not result.projects and not unread:
         read = sum(1 for i in doc.pages if i.method != "skipped")
         reason = f"{p}: no target forms found ({doc.page_count} pages, {read} read, the rest without form vocabulary)"
+        status = NO_FORMS
+    elif unread or problems:
+        # One line for the file: what was left unread and which forms are incomplete.
+        status = PARTIAL
+        parts = [f"target-like table left unread: {u}" for u in unread] + problems
+        reason = f"{p}: " + "; ".join(parts)
     return FileResult(
         path=str(p),
         sha256=doc.sha256,
         size=size,
         pages=doc.page_count,
-        status=OK if result.projects else NO_FORMS,
+        status=status,
         error=reason,
         projects=projects,
         indicators=indicators,
@@ -146,8 +149,15 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
         skipped_tables=result.skipped,
         seconds=seconds,
         partitions=parts,
-        notes=notes,
     )
+
+
+def unread_tables(result: DocumentResult) -> list[str]:
+    """Skipped tables that may hold targets: all but self-evaluations (not targets)."""
+    return [s for s in result.skipped if not s.split(": ", 1)[-1].startswith(SELF_EVALUATION)]
+
+
+SELF_EVALUATION = "自评表"
 
 
 def _tables(
@@ -160,15 +170,8 @@ def _tables(
     for p in projects:
         pid = project_id(sha, p.seq)
         f = p.funds
-        warnings = list(p.warnings)
-        # Partition values are never null (Hive readers cannot unify a null
-        # partition with the others): a form that prints none gets a marker.
-        department = p.department or UNKNOWN_DEPARTMENT
-        if not p.department:
-            warnings.append(f"no 主管部门 printed: filed under department={UNKNOWN_DEPARTMENT}")
-        year = p.year if p.year is not None else UNKNOWN_YEAR
-        if p.year is None:
-            warnings.append(f"no budget year printed: filed under year={UNKNOWN_YEAR}")
+        warnings = [n.message for n in p.warnings]
+        year, department = p.year, p.department
         values: dict[str, object] = {
             "implementing_unit": p.implementing_unit,
             "project_id": pid,
@@ -195,8 +198,10 @@ def _tables(
             "layout": p.layout,
             "extraction_method": p.extraction_method,
             "warnings": warnings,
+            "warning_codes": sorted({n.code for n in p.warnings}),
             "form_seq": p.seq,
             "form_title": p.form_title,
+            "form_kind": p.form_kind,
             "year": year,
             "department": department,
         }
@@ -228,6 +233,7 @@ def _tables(
                 "bbox_x1": i.bbox[2],
                 "bbox_bottom": i.bbox[3],
                 "ocr_confidence": i.confidence,
+                "warnings": [n.message for n in p.warnings if n.indicator == i.seq],
                 "year": year,
                 "department": department,
             }
