@@ -349,7 +349,7 @@ def test_wide_table_continued_without_header() -> None:
         ("满意度", "≥90%", 10.0, 2),
     ]
     assert a.funds.annual_request == 300_000.0 and a.annual_goal == "甲目标" and a.year == 2026
-    assert any("without a project name" in w for w in a.warnings)
+    assert any(n.code == "rows_without_name" and "without a project name" in n.message for n in a.warnings)
     assert [(i.level1, i.value_raw) for i in b.indicators] == [("成本指标", "≤5万元")]
 
 

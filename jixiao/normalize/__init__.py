@@ -20,8 +20,10 @@ def page_wanted(text: str) -> bool:
 
 
 def _blank(d: FormDraft) -> bool:
-    """A blank template: no name and no value printed (not a form)."""
-    return not d.header.get("project_name") and not any(i.value_raw.strip() for i in d.indicators)
+    """A blank template: no name cell filled in and no value printed (not a form)."""
+    named = bool(d.header.get("project_name")) and not d.named_by_title
+    printed = any(i.value_raw.strip() for i in d.indicators) or any(t.strip() for t in d.funds.values())
+    return not named and not printed
 
 
 def normalize(doc: Document) -> DocumentResult:

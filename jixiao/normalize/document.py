@@ -50,8 +50,7 @@ def clean_unit(name: str) -> str:
     ".长春市信访局（本级）" -> "长春市信访局"."""
     t = strip_code(name)
     t = regex.sub(vocab.MARGIN_MARKS, "", t)
-    for suffix in vocab.UNIT_LEVEL_SUFFIXES:
-        t = t.removesuffix(suffix)
+    t = regex.sub(vocab.UNIT_LEVEL_SUFFIX, "", t)
     return t.strip()
 
 

@@ -221,6 +221,8 @@ def _envelope(
                 draft.header.setdefault(name, value)
         elif (lab := common.label_in(c.text, vocab.FUNDS_LABELS_FAMILY)) is not None:
             block, part = vocab.FUNDS_LABELS_FAMILY[lab]
+            if right is not None and _is_label(right.text):
+                right_text = _column_value(table, c, stop)  # a column head: its value is below
             funds.append(_Funds(c.row, c.col, block, part, common.amount_text(right_text)))
         elif (goal := goal_label(c.text)) is not None:
             _goal(table, c, goal, draft)
@@ -234,6 +236,27 @@ def _envelope(
     draft.funds_in_wan = bool(wan)
 
 
+def _is_label(text: str) -> bool:
+    """A cell that is itself a label (funds, envelope, goal, a score header), not a value."""
+    return bool(
+        common.label_in(text, vocab.FUNDS_LABELS_FAMILY)
+        or _is_envelope_label(text)
+        or (common.is_short(text) and any(w in key(text) for w in vocab.FUNDS_NOT_VALUE_WORDS))
+    )
+
+
+def _column_value(table: Table, head: Cell, stop: int) -> str:
+    """The value of a funds column head (总额 | 财政拨款 | 其他资金 over rows of
+    amounts): on the row of a 合计 label, else the one amount below it."""
+    below = [c for c in table.cells if c.col == head.col and head.row + head.rowspan <= c.row < stop]
+    totals = {c.row for c in table.cells if head.row < c.row < stop and key(c.text).endswith(vocab.TOTAL_ROW_SUFFIXES)}
+    for c in below:
+        if c.row in totals:
+            return c.text
+    amounts = [c for c in below if common.amount_text(c.text) and common.number(c.text) is not None]
+    return amounts[0].text if len(amounts) == 1 else ""
+
+
 def _goal(table: Table, c: Cell, goal: str, draft: FormDraft) -> None:
     right = table.right_of(c)
     if right is not None and goal_label(right.text):
@@ -243,6 +266,8 @@ def _goal(table: Table, c: Cell, goal: str, draft: FormDraft) -> None:
     else:
         target = right if right is not None else table.below(c)
     text = target.text.strip() if target is not None else ""
+    if goal_label(text) or _is_envelope_label(text):
+        text = ""  # the cell holds another label: no goal printed here
     if vocab.GOAL_LABELS[goal] == "overall":
         draft.overall_goal = draft.overall_goal or text or None
         draft.goal_header = draft.goal_header or c.text

@@ -88,7 +88,7 @@ def key(text: str) -> str:
 # Words of the cover/title line that names the publisher and the year
 # ("2026年烟台市民政局部门预算"), and where the publisher's name stops.
 COVER_TITLE_WORDS = ("预算", "决算", "绩效目标")
-PUBLISHER_STOP_WORDS = ("部门预算", "部门决算", "预算", "决算", "项目支出", "绩效目标")
+PUBLISHER_STOP_WORDS = ("部门综合预算", "部门预算", "部门决算", "预算", "决算", "项目支出", "绩效目标")
 NAME_WORD = "名称"  # 项目名称, 单位名称 … (a name column, unless it is 指标名称)
 INDICATOR_WORD = "指标"
 NOTE_PREFIX = "注"  # a footnote row under a table
@@ -97,7 +97,7 @@ MONEY_YUAN = "元"
 # Marks a cover prints in the margin before a unit's name (".长春市信访局").
 MARGIN_MARKS = r"^[\s.。·•・*#\-—_]+"
 # Level suffixes of a unit named on a cover: "长春市信访局（本级）" -> "长春市信访局".
-UNIT_LEVEL_SUFFIXES = ("（本级）", "(本级)", "（机关本级）", "(机关本级)")
+UNIT_LEVEL_SUFFIX = r"[（(](?:机关本级|本级|汇总|本部|机关)[)）]$"
 # Partition values where nothing in the document prints one (with a warning).
 UNKNOWN_DEPARTMENT = "未注明"
 UNKNOWN_YEAR = 0
@@ -142,7 +142,7 @@ SIDE_LABEL_WORDS = ("指标", "目标")
 # --- Shared: label forms (one project per form, label -> value on its right) --
 PROJECT_NAME_LABELS = ("项目名称", "专项资金名称", "政策名称", "项目政策名称", "政策项目名称", "专项名称")
 DEPARTMENT_LABELS = ("主管部门", "主管部门及代码", "资金主管部门", "主管单位", "部门名称")
-UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位")
+UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位", "单位名称", "部门（单位）名称", "部门(单位)名称")
 # Funds labels -> (block, part). block "annual" | "total" | "side" (decided by
 # the column of the block's head label); part as in records.Funds.
 FUNDS_LABELS_FAMILY: dict[str, tuple[str, str]] = {
@@ -233,6 +233,10 @@ FUNDS_OTHER_WORDS = ("其他资金",)
 FUNDS_TOTAL_WORDS = ("资金总额", "总计", "预算金额", "预算数", "金额", "总额")
 GOAL_HEADER_WORD = "绩效目标"
 TOTAL_ROW_NAMES = ("合计", "总计", "小计")
+# A row whose label ends so holds a funds block's totals ("金额合计").
+TOTAL_ROW_SUFFIXES = ("合计", "总计")
+# Short cells holding these are headers of a funds block, never its amounts.
+FUNDS_NOT_VALUE_WORDS = ("分值", "执行率")
 # Lines printed above a wide table: "部门名称：长沙市信访局 单位：万元",
 # "资金主管部门：重庆市水利局", "单位名称：重庆市水利局".
 DEPARTMENT_LINE_LABELS = ("资金主管部门", "主管部门", "部门名称", "预算主管部门")
