@@ -282,8 +282,11 @@ _ROLES = ("level1", "level2", "level3", "operator", "unit", "weight", "serial", 
 def map_columns(prev_table: Table, prev: Columns, table: Table) -> Columns | None:
     """The columns of a header-less ``table`` that carries on ``prev_table`` (a
     page break that repeats no header): every column ``prev`` uses must have
-    both its edges among the new table's edges (within 2 pt); None otherwise."""
+    both its edges among the new table's edges (within 2 pt), or lie wholly
+    outside the new table (a merged 一级/二级 cell that draws no rules on the new
+    page: None, its label carries over); None when the tables do not match."""
     edges = table.col_edges
+    left, right = edges[0] + 2, edges[-1] - 2  # a column ending at the new table's edge is outside it
 
     def same(col: int | None) -> int | None | bool:
         if col is None:
@@ -292,6 +295,8 @@ def map_columns(prev_table: Table, prev: Columns, table: Table) -> Columns | Non
         x0, x1 = (
             prev_table.x_range(head) if head is not None else (prev_table.col_edges[col], prev_table.col_edges[col + 1])
         )
+        if x1 <= left or x0 >= right:
+            return None  # not on this page
         if not any(abs(e - x0) <= 2 for e in edges) or not any(abs(e - x1) <= 2 for e in edges):
             return False
         return table.col_at((x0 + x1) / 2)
@@ -312,6 +317,8 @@ def map_columns(prev_table: Table, prev: Columns, table: Table) -> Columns | Non
         if got is False or got is None:
             return None
         mapped.funds.append((got, name))
+    if prev.level3 is not None and mapped.level3 is None:
+        return None  # the indicator names must be on the page
     return mapped
 
 

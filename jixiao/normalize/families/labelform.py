@@ -409,5 +409,5 @@ def _continuation(table: Table, st: _State) -> bool:
     mapped = common.map_columns(prev_table, prev, table)
     if mapped is None:
         return False
-    common.carry_levels_over(draft, lambda: read_rows(table, mapped, 0, table.nrows, draft), mapped.level1 is not None)
+    common.carry_levels_over(draft, lambda: read_rows(table, mapped, 0, table.nrows, draft), prev.level1 is not None)
     return True

@@ -140,7 +140,7 @@ PERIOD_WORDS = ("长期", "中期", "实施期", "实施周期", "项目期", "�
 SIDE_LABEL_WORDS = ("指标", "目标")
 
 # --- Shared: label forms (one project per form, label -> value on its right) --
-PROJECT_NAME_LABELS = ("项目名称", "专项资金名称", "政策名称", "项目政策名称", "政策项目名称", "专项名称")
+PROJECT_NAME_LABELS = ("项目名称", "专项（项目）名称", "项目（专项）名称", "专项资金名称", "政策名称", "项目政策名称", "政策项目名称", "专项名称")
 DEPARTMENT_LABELS = ("主管部门", "主管部门及代码", "资金主管部门", "主管单位", "部门名称")
 UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位", "单位名称", "部门（单位）名称", "部门(单位)名称")
 # Funds labels -> (block, part). block "annual" | "total" | "side" (decided by
