@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -418,3 +418,24 @@ def test_long_cells_read_as_labels() -> None:
     for raw, warning in ((" 9" * 50_000, WARN_UNREAD), (" 1.1" * 25_000, WARN_SEVERAL), ("9年" * 50_000, WARN_SEVERAL)):
         got = parse_value(raw)
         assert (got.kind, got.label, got.warnings) == ("qualitative", raw.strip(), (warning,)), raw[:10]
+
+
+@settings(max_examples=500)
+@given(
+    op=st.sampled_from(sorted(V.OPERATOR_SYMBOLS)),
+    cents=st.integers(min_value=0, max_value=10**9),
+    unit=st.sampled_from(V.UNITS + ("万元", "万元/年", "元/件", "小时/日", "")),
+    spaced=st.booleans(),
+)
+def test_printed_quantity_reads_exactly(op, cents, unit, spaced):
+    number = f"{cents // 100}.{cents % 100:02d}"
+    gap = " " if spaced else ""
+    raw = f"{op}{gap}{number}{gap}{unit}"
+    assume(not DATE_RE.search(raw.replace(" ", "")))
+    got = parse_value(raw)
+    assert (got.kind, got.operator, got.value, got.unit) == (
+        "numeric",
+        V.OPERATOR_SYMBOLS[op],
+        float(number),
+        unit or None,
+    ), raw

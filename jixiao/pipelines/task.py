@@ -19,15 +19,17 @@ from pathlib import Path
 import pyarrow as pa
 
 from .. import __version__
-from ..errors import EncryptedPdf, JixiaoError, UnreadableFile
-from ..extract import Document, read_pdf, sha256_file
+from ..errors import EncryptedPdf, JixiaoError, TooLarge, UnreadableFile, printable
+from ..extract import FAILED, Document, read_pdf, sha256_file
+from ..limits import Limits
 from ..normalize import DocumentResult, Project, normalize, page_wanted
 from . import schema
 
 OK = "ok"
 NO_FORMS = "no_forms"
+PARTIAL = "partial"  # read, but some pages could not be (named in `error`)
 ERROR = "error"
-STATUSES = (OK, NO_FORMS, ERROR)
+STATUSES = (OK, NO_FORMS, PARTIAL, ERROR)
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class FileResult:
     sha256: str
     size: int
     pages: int
-    status: str  # ok | no_forms | error
+    status: str  # ok | no_forms | partial | error
     error: str = ""  # error: the reason; no_forms: what was looked at
     projects: pa.Table | None = None
     indicators: pa.Table | None = None
@@ -77,8 +79,10 @@ def failed(path: str | os.PathLike[str], error: Exception, sha256: str | None = 
     if sha256 is None:
         try:
             sha256, size = sha256_file(Path(path)), Path(path).stat().st_size
-        except OSError:
+        except (OSError, JixiaoError):  # unreadable, or not a regular file
             sha256 = ""
+    if isinstance(error, MemoryError):
+        error = TooLarge(str(path), "it needs more memory than the limit")
     if isinstance(error, JixiaoError):
         return FileResult(str(path), sha256, size, 0, ERROR, str(error))
     tb = "".join(traceback.format_exception(error))
@@ -86,40 +90,45 @@ def failed(path: str | os.PathLike[str], error: Exception, sha256: str | None = 
     return FileResult(str(path), sha256, size, 0, ERROR, message, traceback=tb)
 
 
-def process_file(path: str | os.PathLike[str], password: str | None = None, version: str = __version__) -> FileResult:
+def process_file(
+    path: str | os.PathLike[str],
+    password: str | None = None,
+    version: str = __version__,
+    limits: Limits | None = None,
+) -> FileResult:
     start = time.perf_counter()
     p = Path(path)
     sha, size = "", 0
     try:
         try:
+            sha = sha256_file(p)  # first: refuses FIFOs and devices before anything reads them
             size = p.stat().st_size
-            sha = sha256_file(p)
         except OSError as e:
             raise UnreadableFile(str(p), e.strerror or type(e).__name__) from e
-        doc = _read(p, password)
+        doc = _read(p, password, limits)
         result = normalize(doc)
         return _result(p, doc, result, size, time.perf_counter() - start)
     except Exception as e:  # noqa: BLE001 - one file never stops the batch; the cause is kept
         return replace(failed(p, e, sha, size), seconds=time.perf_counter() - start)
 
 
-def _read(p: Path, password: str | None) -> Document:
+def _read(p: Path, password: str | None, limits: Limits | None = None) -> Document:
     """One --password serves a whole batch: files protected by an owner
     password only (no password to open) must open whatever was given."""
     try:
-        return read_pdf(p, password=password, wanted=page_wanted)
+        return read_pdf(p, password=password, wanted=page_wanted, limits=limits)
     except EncryptedPdf:
         if not password:
             raise
         try:
-            return read_pdf(p, password=None, wanted=page_wanted)
+            return read_pdf(p, password=None, wanted=page_wanted, limits=limits)
         except EncryptedPdf:
             pass
         raise
 
 
 def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: float) -> FileResult:
-    projects, indicators, parts = _tables(result.projects, p.name, doc.sha256)
+    projects, indicators, parts = _tables(result.projects, printable(p.name), doc.sha256)
     decisions = tuple(f"{i.number}:{i.text_layer}:{i.method}" for i in doc.pages)
     # The engines that read pages (a scanned PDF without forms was still OCR'd).
     methods = tuple(sorted({i.method for i in doc.pages if i.method != "skipped"}))
@@ -129,15 +138,26 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
         if not pr.indicators
     )
     reason = ""
+    status = OK if result.projects else NO_FORMS
     if not result.projects:
         read = sum(1 for i in doc.pages if i.method != "skipped")
         reason = f"{p}: no target forms found ({doc.page_count} pages, {read} read, the rest without form vocabulary)"
+    unread = [i for i in doc.pages if i.method == FAILED]
+    if unread:
+        # Not a success, whatever was read: the pages are named, the first reason given.
+        status = PARTIAL
+        pages = ", ".join(str(i.number) for i in unread)
+        first = unread[0].reason.removeprefix(f"{p}: ")
+        reason = (
+            f"{p}: partial: {len(unread)} of {doc.page_count} pages could not be read (p. {pages}: {first}); "
+            f"{len(result.projects)} forms read from the others"
+        )
     return FileResult(
         path=str(p),
         sha256=doc.sha256,
         size=size,
         pages=doc.page_count,
-        status=OK if result.projects else NO_FORMS,
+        status=status,
         error=reason,
         projects=projects,
         indicators=indicators,
