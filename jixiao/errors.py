@@ -110,7 +110,7 @@ class NotRegularFile(InputError):
 
 class TooLarge(InputError):
     def __init__(self, path: str, detail: str) -> None:
-        super().__init__(f"{path}: too large ({detail}); raise the limit in Limits / --max-* to read it")
+        super().__init__(f"{path}: too large ({detail}); raise the limit (--max-*) to read it")
 
 
 class FileTimeout(InputError):

@@ -6,7 +6,7 @@ import argparse
 import os
 
 from ..errors import ExitCode, UsageError, printable
-from ..limits import GIB, Limits
+from ..limits import GIB, MIB, Limits
 from . import help_format
 
 PASSWORD_ENV = "JIXIAO_PASSWORD"
@@ -30,14 +30,16 @@ def limits(args: argparse.Namespace) -> Limits:
         if value is None:
             return default
         if value < 0:
-            raise UsageError("--timeout, --max-memory and --max-page-pixels take a positive number (0: no limit)")
+            raise UsageError("the --timeout and --max-* options take a positive number (0: no limit)")
         return None if value == 0 else value * scale
 
     d = Limits()
     memory = opt(args.max_memory, d.memory_bytes, GIB)
     pixels = opt(args.max_page_pixels, d.page_pixels, 1e6)
+    images = opt(args.max_image_mb, d.image_bytes, MIB)
     return Limits(
         page_pixels=None if pixels is None else int(pixels),
+        image_bytes=None if images is None else int(images),
         memory_bytes=None if memory is None else int(memory),
         seconds=opt(args.timeout, d.seconds, 1.0),
     )
@@ -90,6 +92,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         type=float,
         metavar="GB",
         help=f"memory a file may take to read (default {(Limits().memory_bytes or 0) / GIB:g}; 0: none)",
+    )
+    e.add_argument(
+        "--max-image-mb",
+        type=float,
+        metavar="MB",
+        help=f"decompressed size of a page's images (default {(Limits().image_bytes or 0) / MIB:g}; 0: none)",
     )
     e.add_argument(
         "--max-page-pixels",

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import DamagedPdf, JixiaoError, TooLarge
-from ..limits import Limits
+from ..limits import MIB, Limits
 from .engines import get_engine
 from .model import Cell, Document, Fragment, PageContent, PageInfo, Table, TextLine
-from .source import PdfSource, blank_state, sha256_file, translate_page_error
+from .source import PdfSource, blank_state, image_bytes, sha256_file, translate_page_error
 from .tables import align_to, continues, stitch
 from .triage import triage_page
 
@@ -47,7 +47,7 @@ def read_pdf(
         cover = ""
         for index in range(source.page_count):
             try:
-                text, state, reason, ink = _triage(source, index, look_for_ink=force_engine is None)
+                text, state, reason, ink = _triage(source, index, limits, look_for_ink=force_engine is None)
             except PageFailed as e:
                 infos.append(PageInfo(index + 1, "absent", FAILED, str(e.error)))
                 failures.append(e.error)
@@ -59,8 +59,8 @@ def read_pdf(
                 infos.append(PageInfo(index + 1, state, "skipped", BLANK))
                 previous_wanted = False
                 continue
-            if ink == "unreadable":  # text objects that neither decode nor render: a broken font
-                error = DamagedPdf(source.path, f"page {index + 1}: its text neither decodes nor renders")
+            if ink == "unreadable":  # a broken font, an image that does not decode: not a blank page
+                error = DamagedPdf(source.path, f"page {index + 1}: its text or images neither decode nor render")
                 infos.append(PageInfo(index + 1, state, FAILED, str(error)))
                 failures.append(error)
                 previous_wanted = False
@@ -98,15 +98,25 @@ class PageFailed(Exception):
         self.error = error
 
 
-def _triage(source: PdfSource, index: int, look_for_ink: bool) -> tuple[str, str, str, str]:
+def _triage(source: PdfSource, index: int, limits: Limits, look_for_ink: bool) -> tuple[str, str, str, str]:
     """The page's text, its triage and, for a page without text, whether it
     has ink (``blank_state``), inside the same boundary as reading: a page
-    whose text layer does not decode fails alone."""
+    whose text layer does not decode fails alone. A page that will be
+    rendered first has its images' declared size checked (a Flate bomb is
+    refused before anything inflates it)."""
     try:
         text = source.page_text(index)
         state, reason = triage_page(source, index, text)
+        if state != "sound" and limits.image_bytes is not None:
+            total, _ = image_bytes(source, index)
+            if total > limits.image_bytes:
+                detail = f"page {index + 1}'s images inflate to {total / MIB:.0f} MB, the limit is " \
+                    f"{limits.image_bytes / MIB:.0f} MB"
+                raise PageFailed(TooLarge(source.path, detail))
         ink = blank_state(source, index) if state == "absent" and look_for_ink else "ink"
         return text, state, reason, ink
+    except PageFailed:
+        raise
     except Exception as e:
         err = _page_error(source, index, e)
         if err is e:

@@ -129,6 +129,23 @@ class PdfSource:
         self.close()
 
 
+def image_bytes(source: PdfSource, index: int) -> tuple[int, int]:
+    """(decompressed bytes, largest single image) the page's images declare
+    (width x height x depth): known before any of them is decoded."""
+    import pypdfium2 as pdfium
+
+    page = source.pdfium[index]
+    total = largest = 0
+    try:
+        for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            m = obj.get_metadata()
+            size = int(m.width) * int(m.height) * max(1, int(m.bits_per_pixel)) // 8
+            total, largest = total + size, max(largest, size)
+        return total, largest
+    finally:
+        page.close()
+
+
 BLANK_THUMB_PX = 300  # long side of the thumbnail that tells a blank page
 BLANK_INK = 240  # a pixel darker than this (0-255 grey) is ink
 
@@ -137,7 +154,7 @@ def blank_state(source: PdfSource, index: int) -> str:
     """For a page without a text layer, before it goes to OCR: "blank" (no
     object, or nothing but white when rendered, and no text objects), "ink"
     (something to read), or "unreadable" (text objects that render as
-    nothing: a broken font). A small thumbnail decides, in milliseconds; OCR
+    nothing, a broken font; or images that do not decode). A small thumbnail decides, in milliseconds; OCR
     of a blank page costs a second or more."""
     import pypdfium2 as pdfium
 
@@ -151,7 +168,15 @@ def blank_state(source: PdfSource, index: int) -> str:
         if image.size and int(image.min()) < BLANK_INK:
             return "ink"
         has_text = next(iter(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_TEXT], max_depth=2)), None)
-        return "unreadable" if has_text is not None else "blank"
+        if has_text is not None:
+            return "unreadable"
+        # White: a blank scan, or images that do not decode (drawn as nothing).
+        for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            try:
+                obj.get_bitmap(render=False).close()
+            except pdfium.PdfiumError:
+                return "unreadable"
+        return "blank"
     finally:
         page.close()
 
