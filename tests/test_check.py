@@ -150,7 +150,7 @@ def test_check_table(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "form has no indicator table" in out
     assert "form-without-indicators.pdf" in out
     assert "not-a-pdf.pdf" in out
-    assert "projects have warnings; 1 source files could not be read." in out
+    assert "projects have warnings; 1 source files could not be read; 5 data files verified, 0 sources damaged" in out
 
 
 def test_check_without_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

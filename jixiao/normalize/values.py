@@ -135,13 +135,23 @@ def _cn_number(text: str) -> float:
     return float(n)
 
 
+def _float(digits: str) -> float:
+    """A matched number as a float; NaN (read as "no quantity" by the caller)
+    for digits of a script newer than Python's Unicode tables, which ``\\d``
+    matches but ``float`` cannot convert."""
+    try:
+        return float(digits.replace(",", ""))
+    except ValueError:
+        return math.nan
+
+
 def _number(m: regex.Match, side: str) -> tuple[float, str | None]:
     """(value, implied unit) of one side of a quantity match."""
     if m.group(f"{side}_n") is not None:
-        return float(m.group(f"{side}_n").replace(",", "")), None
+        return _float(m.group(f"{side}_n")), None
     pct = m.group(f"{side}_p")
     if pct is not None:
-        value = float(pct.replace(",", "")) if pct[0].isdigit() else _cn_number(pct)
+        value = _float(pct) if pct[0].isdigit() else _cn_number(pct)
         return value, V.CN_PERCENT_UNIT
     return _cn_number(m.group(f"{side}_c")), None
 
@@ -164,8 +174,7 @@ def _name_unit(indicator_name: str) -> str | None:
 
 
 _SPACE_RE = regex.compile(r"\s+")
-_TAIL_NUMBER_RE = regex.compile(r"[\d.,]*\Z")
-_HEAD_NUMBER_RE = regex.compile(r"\A[\d.,]*")
+_NUMBER_RUN_RE = regex.compile(r"[\d.,]+")
 
 
 def _compact(text: str) -> str:
@@ -174,11 +183,16 @@ def _compact(text: str) -> str:
     Extraction splits digits ("9 0 %" is 90 %), so spaces between digits go too,
     unless joining would give a number with two decimal points (a row of
     amounts, "13.40 0.00 13.40"): there one space stays, as a separator.
+    The digit runs around each space come from one pass over the text (looking
+    back from every space would make a long cell quadratic).
     """
+    ends: dict[int, str] = {}
+    starts: dict[int, str] = {}
+    for run in _NUMBER_RUN_RE.finditer(text):
+        ends[run.end()] = starts[run.start()] = run.group()
 
     def space(m: regex.Match) -> str:
-        left = _TAIL_NUMBER_RE.search(text[: m.start()]).group()
-        right = _HEAD_NUMBER_RE.match(text[m.end():]).group()
+        left, right = ends.get(m.start(), ""), starts.get(m.end(), "")
         return " " if left and right and (left + right).count(".") > 1 else ""
 
     return _SPACE_RE.sub(space, text)
@@ -206,12 +220,14 @@ def _operator(before: str, after: str) -> tuple[str | None, list[str]]:
 
 
 def parse_value(raw: str, indicator_name: str = "") -> ParsedValue:
-    """Parse one printed indicator value. Never raises: anything unreadable stays a label."""
-    try:
-        return _parse(raw, indicator_name)
-    except Exception:  # noqa: BLE001 - the contract is "never raise"; keep the text
-        text = (raw or "").strip() if isinstance(raw, str) else ""
-        return _qualitative(text, WARN_UNREAD) if text else EMPTY
+    """Parse one printed indicator value; anything unreadable stays a label.
+
+    No exception is swallowed here: the grammar itself must handle every text
+    (the property tests feed it arbitrary text), and a bug must show.
+    """
+    if not isinstance(raw, str):
+        return EMPTY
+    return _parse(raw, indicator_name if isinstance(indicator_name, str) else "")
 
 
 def _parse(raw: str, indicator_name: str) -> ParsedValue:

@@ -86,7 +86,7 @@ MANIFEST = pa.schema(
         ("source_path", pa.string()),
         ("size_bytes", pa.int64()),
         ("pages", pa.int32()),
-        ("status", pa.string()),  # ok | partial | no_forms | error
+        ("status", pa.string()),  # ok | no_forms | partial | error | superseded
         ("error", pa.string()),
         ("forms", pa.int32()),
         ("indicators", pa.int32()),
@@ -95,5 +95,11 @@ MANIFEST = pa.schema(
         ("skipped_tables", pa.list_(pa.string())),
         ("jixiao_version", pa.string()),
         ("processed_at", pa.timestamp("s", tz="UTC")),
+        # The path's raw bytes: file names need not be UTF-8 (source_file and
+        # source_path hold them escaped, \xNN, so that they are valid text).
+        ("source_path_bytes", pa.binary()),
+        # For status superseded: the sha256 of the content that replaced this
+        # one at the same path.
+        ("superseded_by", pa.string()),
     ]
 )

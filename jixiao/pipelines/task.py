@@ -19,16 +19,17 @@ from pathlib import Path
 import pyarrow as pa
 
 from .. import __version__
-from ..errors import EncryptedPdf, JixiaoError, UnreadableFile
-from ..extract import Document, read_pdf, sha256_file
+from ..errors import EncryptedPdf, JixiaoError, TooLarge, UnreadableFile, printable
+from ..extract import FAILED, Document, read_pdf, sha256_file
+from ..limits import Limits
 from ..normalize import DocumentResult, Project, normalize, page_wanted
 from . import schema
 
 OK = "ok"
-PARTIAL = "partial"  # read, but something looked like a target form and was not fully read
+PARTIAL = "partial"  # read, but not all of it: pages that failed, target-like tables left unread, incomplete forms
 NO_FORMS = "no_forms"
 ERROR = "error"
-STATUSES = (OK, PARTIAL, NO_FORMS, ERROR)
+STATUSES = (OK, NO_FORMS, PARTIAL, ERROR)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class FileResult:
     sha256: str
     size: int
     pages: int
-    status: str  # ok | partial | no_forms | error
+    status: str  # ok | no_forms | partial | error
     error: str = ""  # error: the reason; partial: what was not read; no_forms: what was looked at
     projects: pa.Table | None = None
     indicators: pa.Table | None = None
@@ -74,8 +75,10 @@ def failed(path: str | os.PathLike[str], error: Exception, sha256: str | None = 
     if sha256 is None:
         try:
             sha256, size = sha256_file(Path(path)), Path(path).stat().st_size
-        except OSError:
+        except (OSError, JixiaoError):  # unreadable, or not a regular file
             sha256 = ""
+    if isinstance(error, MemoryError):
+        error = TooLarge(str(path), "it needs more memory than the limit")
     if isinstance(error, JixiaoError):
         return FileResult(str(path), sha256, size, 0, ERROR, str(error))
     tb = "".join(traceback.format_exception(error))
@@ -83,40 +86,45 @@ def failed(path: str | os.PathLike[str], error: Exception, sha256: str | None = 
     return FileResult(str(path), sha256, size, 0, ERROR, message, traceback=tb)
 
 
-def process_file(path: str | os.PathLike[str], password: str | None = None, version: str = __version__) -> FileResult:
+def process_file(
+    path: str | os.PathLike[str],
+    password: str | None = None,
+    version: str = __version__,
+    limits: Limits | None = None,
+) -> FileResult:
     start = time.perf_counter()
     p = Path(path)
     sha, size = "", 0
     try:
         try:
+            sha = sha256_file(p)  # first: refuses FIFOs and devices before anything reads them
             size = p.stat().st_size
-            sha = sha256_file(p)
         except OSError as e:
             raise UnreadableFile(str(p), e.strerror or type(e).__name__) from e
-        doc = _read(p, password)
+        doc = _read(p, password, limits)
         result = normalize(doc)
         return _result(p, doc, result, size, time.perf_counter() - start)
     except Exception as e:  # noqa: BLE001 - one file never stops the batch; the cause is kept
         return replace(failed(p, e, sha, size), seconds=time.perf_counter() - start)
 
 
-def _read(p: Path, password: str | None) -> Document:
+def _read(p: Path, password: str | None, limits: Limits | None = None) -> Document:
     """One --password serves a whole batch: files protected by an owner
     password only (no password to open) must open whatever was given."""
     try:
-        return read_pdf(p, password=password, wanted=page_wanted)
+        return read_pdf(p, password=password, wanted=page_wanted, limits=limits)
     except EncryptedPdf:
         if not password:
             raise
         try:
-            return read_pdf(p, password=None, wanted=page_wanted)
+            return read_pdf(p, password=None, wanted=page_wanted, limits=limits)
         except EncryptedPdf:
             pass
         raise
 
 
 def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: float) -> FileResult:
-    projects, indicators, parts = _tables(result.projects, p.name, doc.sha256)
+    projects, indicators, parts = _tables(result.projects, printable(p.name), doc.sha256)
     decisions = tuple(f"{i.number}:{i.text_layer}:{i.method}" for i in doc.pages)
     # The engines that read pages (a scanned PDF without forms was still OCR'd).
     methods = tuple(sorted({i.method for i in doc.pages if i.method != "skipped"}))
@@ -126,15 +134,24 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
     ]
     reason = ""
     status = OK
-    if not result.projects and not unread:
+    failed_pages = [i for i in doc.pages if i.method == FAILED]
+    if not result.projects and not unread and not failed_pages:
         read = sum(1 for i in doc.pages if i.method != "skipped")
         reason = f"{p}: no target forms found ({doc.page_count} pages, {read} read, the rest without form vocabulary)"
         status = NO_FORMS
-    elif unread or problems:
-        # One line for the file: what was left unread and which forms are incomplete.
+    elif unread or problems or failed_pages:
+        # Not a success, whatever was read: one line names what was not.
         status = PARTIAL
-        parts = [f"target-like table left unread: {u}" for u in unread] + problems
-        reason = f"{p}: " + "; ".join(parts)
+        parts = []
+        if failed_pages:
+            pages = ", ".join(str(i.number) for i in failed_pages)
+            first = failed_pages[0].reason.removeprefix(f"{p}: ")
+            parts.append(
+                f"{len(failed_pages)} of {doc.page_count} pages could not be read (p. {pages}: {first}); "
+                f"{len(result.projects)} forms read from the others"
+            )
+        parts += [f"target-like table left unread: {u}" for u in unread] + problems
+        reason = f"{p}: partial: " + "; ".join(parts)
     return FileResult(
         path=str(p),
         sha256=doc.sha256,
