@@ -197,12 +197,12 @@ def test_batch_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert len(manifest) == 9
 
 
-def test_exit_code_0_with_partial_and_no_forms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_exit_code_1_with_partial_and_no_forms(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     no_forms(raw)
-    no_indicator_table(raw)
-    assert main(["extract", str(raw), "--out", str(tmp_path / "out"), "-j", "1"]) == 0
+    no_indicator_table(raw)  # a form without rows: the file was not fully read
+    assert main(["extract", str(raw), "--out", str(tmp_path / "out"), "-j", "1"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "0 ok, 1 partial, 1 no forms, 0 errors" in captured.err
