@@ -16,7 +16,7 @@ import pytest
 from conftest import REAL01, SAMPLE
 
 from jixiao.cli import main
-from jixiao.report.load import read_dataset
+from jixiao.api import read_tables
 from jixiao.report.render import build_report, slug
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -138,14 +138,14 @@ def same(a: object, b: object) -> bool:
 def test_index_lists_every_source_of_the_manifest(report: tuple[Path, Path], profile: Path) -> None:
     out, dest = report
     page = Page(chromium("--dump-dom", (dest / "index.html").as_uri(), profile=profile))
-    manifest = read_dataset(out)[0].to_pylist()
+    manifest = read_tables(out).manifest.to_pylist()
     (table,) = page.tables
     assert table["head"][0][:5] == ["source PDF", "status", "pages", "forms", "indicators"]
     shown = {r[0]: r for r in table["rows"]}
     assert set(shown) == {m["source_file"] for m in manifest}
     for m in manifest:
         assert shown[m["source_file"]][1:5] == [m["status"], str(m["pages"]), str(m["forms"]), str(m["indicators"])]
-    projects = read_dataset(out)[1].to_pylist()
+    projects = read_tables(out).projects.to_pylist()
     for m in manifest:
         warnings = sum(len(p["warnings"]) for p in projects if p["source_sha256"] == m["source_sha256"])
         assert shown[m["source_file"]][5] == str(warnings)
@@ -155,8 +155,9 @@ def test_index_lists_every_source_of_the_manifest(report: tuple[Path, Path], pro
 @pytest.mark.parametrize("pdf", [SAMPLE, REAL01], ids=["shpf-2023", "real-01"])
 def test_source_page_shows_the_extracted_rows(report: tuple[Path, Path], profile: Path, pdf: Path) -> None:
     out, dest = report
-    _, projects, indicators = read_dataset(out)
-    manifest = [m for m in read_dataset(out)[0].to_pylist() if m["source_file"] == pdf.name]
+    t = read_tables(out)
+    projects, indicators = t.projects, t.indicators
+    manifest = [m for m in read_tables(out).manifest.to_pylist() if m["source_file"] == pdf.name]
     html = dest / f"{slug(manifest[0])}.html"
     page = Page(chromium("--dump-dom", html.as_uri(), profile=profile))
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExitCode, NoDataset
+from ..errors import ExitCode
 from . import help_format
 
 EXAMPLE = """\
@@ -42,20 +42,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def collect(out: Path) -> dict[str, Any]:
     """The check's findings as plain data (what --json prints)."""
-    import pyarrow as pa
-    import pyarrow.dataset as ds
+    from ..api import read_tables
 
-    from ..pipelines.manifest import NAME, read_manifest
-
-    if not (out / NAME).exists():
-        raise NoDataset(str(out))
+    tables = read_tables(out)  # the one reader of a dataset; raises NoDataset
     projects: list[dict[str, Any]] = []
     checked = 0
-    if (out / "projects").is_dir():
-        part = ds.partitioning(pa.schema([("year", pa.int32()), ("department", pa.string())]), flavor="hive")
-        table = ds.dataset(out / "projects", format="parquet", partitioning=part).to_table(
-            columns=["year", "department", *COLUMNS]
-        )
+    if tables.projects.num_rows:
+        table = tables.projects.select(["year", "department", *COLUMNS])
         checked = table.num_rows
         rows = sorted(
             table.to_pylist(), key=lambda r: (r["year"], r["department"], r["source_file"], r["form_seq"])
@@ -63,7 +56,7 @@ def collect(out: Path) -> dict[str, Any]:
         projects = [r for r in rows if r["warnings"]]
     files = [
         {k: r[k] for k in ("source_file", "source_path", "source_sha256", "status", "error")}
-        for r in read_manifest(out).to_pylist()
+        for r in tables.manifest.to_pylist()
         if r["status"] != "ok"
     ]
     return {"dataset": str(out), "projects_checked": checked, "projects": projects, "files": files}

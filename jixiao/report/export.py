@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..errors import MissingExtra
-from .load import read_dataset
+from ..api import read_tables
 
 FORMATS = ("csv", "xlsx")
 SHEETS = ("indicators", "projects")
@@ -45,7 +45,8 @@ def export(out: str | os.PathLike[str], fmt: str, dest: str | os.PathLike[str] |
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, not {fmt!r}")
     out = Path(out)
-    _, projects, indicators = read_dataset(out)
+    t = read_tables(out)
+    projects, indicators = t.projects, t.indicators
     tables = {"indicators": in_dataset_order(indicators), "projects": in_dataset_order(projects)}
     paths = destinations(out, fmt, dest)
     if fmt == "csv":

@@ -24,7 +24,7 @@ from ..errors import JixiaoError, UsageError
 from ..extract import sha256_file
 from ..normalize.ocrfix import looks_doubtful
 from . import template
-from .load import read_dataset
+from ..api import read_tables
 
 DPI = 100
 # Grey pages make the coloured outlines stand out and compress well as PNG;
@@ -76,7 +76,8 @@ def build_report(
     """Write the report for the dataset at OUT into DEST (default OUT/report)."""
     out = Path(out)
     dest = Path(dest) if dest is not None else out / "report"
-    manifest, projects, indicators = read_dataset(out)
+    t = read_tables(out)
+    manifest, projects, indicators = t.manifest, t.projects, t.indicators
     entries = manifest.to_pylist()
     given: dict[str, Path] = {}
     if sources:
