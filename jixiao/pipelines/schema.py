@@ -38,6 +38,12 @@ INDICATORS = pa.schema(
         ("bbox_bottom", pa.float64()),
         # Lowest OCR confidence of the row's cells; null for text-layer rows.
         ("ocr_confidence", pa.float64()),
+        # Analysis-safe columns (normalize/standard.py), beside the printed ones.
+        ("level1_std", pa.string()),
+        ("level2_std", pa.string()),
+        ("value_base", pa.float64()),
+        ("value_max_base", pa.float64()),
+        ("unit_base", pa.string()),
     ]
 )
 
@@ -71,6 +77,8 @@ PROJECTS = pa.schema(
         # Order of the form in its source document, from 1.
         ("form_seq", pa.int32()),
         ("form_title", pa.string()),
+        # The budget year's amount, whichever block printed it (normalize/standard.py).
+        ("funds_budget", pa.float64()),
     ]
 )
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 from .. import __version__
 from ..errors import EncryptedPdf, JixiaoError, UnreadableFile
 from ..extract import Document, read_pdf, sha256_file
-from ..normalize import DocumentResult, Project, normalize, page_wanted
+from ..normalize import DocumentResult, Project, normalize, page_wanted, standard
 from . import schema
 
 OK = "ok"
@@ -200,6 +200,7 @@ def _tables(
             "year": year,
             "department": department,
         }
+        values.update(standard.project_columns(values))
         for k, v in values.items():
             prows[k].append(v)
         for i in p.indicators:
@@ -231,6 +232,7 @@ def _tables(
                 "year": year,
                 "department": department,
             }
+            row.update(standard.indicator_columns(row))
             for k, v in row.items():
                 irows[k].append(v)
     ptable = _with_partitions(prows, schema.PROJECTS)
