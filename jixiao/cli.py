@@ -15,7 +15,7 @@ import sys
 from . import __version__
 from .errors import ExitCode, JixiaoError
 
-COMMANDS = ("extract", "check", "report", "export")
+COMMANDS = ("extract", "check", "review", "report", "export")
 
 MAIN_EXAMPLE = """\
 Example:
