@@ -7,7 +7,7 @@ OUT    ?= data/parquet
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install extract test bench corpus lint clean
+.PHONY: help install extract test bench corpus lint clean notebook
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,10 +34,22 @@ $(VENV)/.bench-deps: pyproject.toml $(VENV)/.test-deps
 	$(PY) -m pip install -q -e '.[bench,dask]'
 	@touch $@
 
+$(VENV)/.notebook-deps: pyproject.toml $(VENV)/.run-deps
+	$(PY) -m pip install -q -e '.[notebook]'
+	@# Plots with Chinese labels need a CJK font.
+	@fc-list :lang=zh 2>/dev/null | grep -q . || \
+	  (command -v apt-get >/dev/null && apt-get update -qq && \
+	   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei) || \
+	  echo "make: could not apt-get install fonts-wqy-microhei; Chinese labels in plots will show as boxes"
+	@touch $@
+
 install: $(VENV)/.run-deps ## create .venv and install jixiao
 
 extract: $(VENV)/.run-deps ## read $(RAW) into the dataset at $(OUT)
 	$(VENV)/bin/jixiao extract $(RAW) --out $(OUT) $(if $(JOBS),-j $(JOBS))
+
+notebook: $(VENV)/.notebook-deps ## run notebooks/explore.ipynb on $(OUT); saved with its plots in $(OUT)/notebook/
+	$(PY) notebooks/run.py --data $(OUT)
 
 test: $(VENV)/.test-deps ## run the test suite
 	$(PY) -m pytest -q

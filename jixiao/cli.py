@@ -16,7 +16,7 @@ import sys
 from . import __version__
 from .errors import ExitCode, JixiaoError, Terminated, printable
 
-COMMANDS = ("extract", "check", "report", "export")
+COMMANDS = ("extract", "check", "review", "report", "export")
 
 MAIN_EXAMPLE = """\
 Example:

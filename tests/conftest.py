@@ -29,3 +29,18 @@ def born_digital_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     summary = run([raw], out)
     assert summary.count("ok") == 3, [r.error for r in summary.results]
     return out
+
+
+# --- analyst (issue 12): every born-digital fixture, for jixiao.load, review and the database export ---------------
+BORN_DIGITAL = sorted(p for p in PDFS.glob("*.pdf") if p != SCAN)
+
+
+@pytest.fixture(scope="session")
+def fixtures_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One run over every born-digital fixture PDF (all families; ~15 s)."""
+    from jixiao.pipelines.run import run
+
+    out = tmp_path_factory.mktemp("fixtures-dataset")
+    summary = run(BORN_DIGITAL, out, jobs=2)
+    assert summary.count("ok") == len(BORN_DIGITAL), [r.error for r in summary.results]
+    return out

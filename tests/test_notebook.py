@@ -26,16 +26,20 @@ def _cjk_font_installed() -> bool:
 
 @pytest.fixture(scope="module")
 def executed(born_digital_dataset: Path) -> nbformat.NotebookNode:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("JIXIAO_DATA", str(born_digital_dataset))  # the kernel inherits the environment
-        client = nbclient.NotebookClient(
-            nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK.parent)}}
-        )
-        client.execute()  # raises CellExecutionError on the first failing cell
+    """Run as `make notebook` runs it (notebooks/run.py): executed and saved with its outputs."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("notebook_run", NOTEBOOK.parent / "run.py")
+    assert spec and spec.loader
+    runner = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(runner)
     OUTPUT.mkdir(exist_ok=True)
-    nbformat.write(nb, OUTPUT / "explore.ipynb")  # to look at; the committed notebook stays without outputs
-    return nb
+    saved = OUTPUT / "explore.ipynb"  # to look at; the committed notebook stays without outputs
+    saved.unlink(missing_ok=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JIXIAO_DATA", str(born_digital_dataset))  # undone afterwards (run.py sets it for the kernel)
+        assert runner.main(["--data", str(born_digital_dataset), "--out", str(saved), "--timeout", "120"]) == 0
+    return nbformat.read(saved, as_version=4)
 
 
 def _outputs(nb: nbformat.NotebookNode) -> list[dict]:
@@ -52,7 +56,7 @@ def test_notebook_runs_and_plots(executed: nbformat.NotebookNode) -> None:
     outputs = _outputs(executed)
     assert not [o for o in outputs if o.output_type == "error"]
     pngs = [o for o in outputs if "image/png" in o.get("data", {})]
-    assert len(pngs) >= 4  # indicators per project, value kinds, common names, funds
+    assert len(pngs) >= 5  # indicators per project, value kinds, common names, budget, review findings
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream" and o.name == "stdout")
     assert "projects," in text and "indicators," in text
 

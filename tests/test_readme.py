@@ -76,6 +76,8 @@ def ran(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.Comple
     (work / "data" / "raw").mkdir(parents=True)
     shutil.copy(ROOT / "data" / "raw" / "shpf-2023.pdf", work / "data" / "raw")
     shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    if sys.prefix != sys.base_prefix:  # `source .venv/bin/activate` activates the venv running the tests
+        (work / ".venv").symlink_to(sys.prefix, target_is_directory=True)
     env = {k: v for k, v in os.environ.items() if k != "JIXIAO_DATA"}
     env["PATH"] = f"{SCRIPTS}{os.pathsep}{env.get('PATH', '')}"
     results: dict[str, subprocess.CompletedProcess[str] | list[str]] = {}

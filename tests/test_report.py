@@ -1,13 +1,15 @@
-"""jixiao report: the HTML review report, checked in headless Chromium against
-the dataset it shows."""
+"""jixiao report: the HTML review report, checked against the dataset it
+shows; its filters and page images in headless Chromium (with screenshots)."""
 
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pyarrow as pa
@@ -16,7 +18,7 @@ import pytest
 from conftest import REAL01, SAMPLE
 
 from jixiao.cli import main
-from jixiao.report.load import read_dataset
+from jixiao.api import read_tables
 from jixiao.report.render import build_report, slug
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -36,6 +38,7 @@ class Page(HTMLParser):
         super().__init__()
         self.tables: list[dict] = []  # {"attrs", "head", "rows": [[text]], "row_classes"}
         self.boxes: list[dict] = []
+        self.cells: list[dict] = []  # outlined value, header and funds cells
         self.images: list[str] = []
         self.classes_seen: set[str] = set()
         self.text: list[str] = []
@@ -61,6 +64,8 @@ class Page(HTMLParser):
             self._cell = []
         elif tag == "a" and "box" in (a.get("class") or "").split():
             self.boxes.append(a)
+        elif tag == "a" and "cell" in (a.get("class") or "").split():
+            self.cells.append(a)
         elif tag == "img":
             self.images.append(a["src"] or "")
 
@@ -134,56 +139,130 @@ def same(a: object, b: object) -> bool:
     return a == b
 
 
-@needs_chromium
-def test_index_lists_every_source_of_the_manifest(report: tuple[Path, Path], profile: Path) -> None:
+def _table(page: Page, cls: str) -> dict:
+    (table,) = [t for t in page.tables if cls in (t["attrs"].get("class") or "").split()]
+    return table
+
+
+def test_index_lists_every_source_and_form(report: tuple[Path, Path]) -> None:
     out, dest = report
-    page = Page(chromium("--dump-dom", (dest / "index.html").as_uri(), profile=profile))
-    manifest = read_dataset(out)[0].to_pylist()
-    (table,) = page.tables
+    page = Page((dest / "index.html").read_text(encoding="utf-8"))
+    t = read_tables(out)
+    manifest, projects = t.manifest.to_pylist(), t.projects.to_pylist()
+    table = _table(page, "sources")
     assert table["head"][0][:5] == ["source PDF", "status", "pages", "forms", "indicators"]
     shown = {r[0]: r for r in table["rows"]}
     assert set(shown) == {m["source_file"] for m in manifest}
     for m in manifest:
         assert shown[m["source_file"]][1:5] == [m["status"], str(m["pages"]), str(m["forms"]), str(m["indicators"])]
-    projects = read_dataset(out)[1].to_pylist()
-    for m in manifest:
         warnings = sum(len(p["warnings"]) for p in projects if p["source_sha256"] == m["source_sha256"])
         assert shown[m["source_file"]][5] == str(warnings)
+    forms = _table(page, "forms")
+    assert sorted(r[2] for r in forms["rows"]) == sorted(p["project_name"] for p in projects)
+
+
+def test_one_page_per_form_with_readable_names(report: tuple[Path, Path]) -> None:
+    out, dest = report
+    projects = read_tables(out).projects.to_pylist()
+    names = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("form-*.html"))
+    assert len(names) == len(projects)
+    assert "shpf-2023-" in names[-1] and names[-1].endswith("/form-08.html")
+    (sample,) = [m for m in read_tables(out).manifest.to_pylist() if m["source_file"] == SAMPLE.name]
+    assert slug(sample) == f"shpf-2023-{sample['source_sha256'][:8]}"
+
+
+def form_pages(dest: Path, entry: dict) -> list[Path]:
+    return sorted((dest / slug(entry)).glob("form-*.html"))
+
+
+@pytest.mark.parametrize("pdf", [SAMPLE, REAL01], ids=["shpf-2023", "real-01"])
+def test_form_pages_show_the_extracted_rows(report: tuple[Path, Path], pdf: Path) -> None:
+    out, dest = report
+    t = read_tables(out)
+    (entry,) = [m for m in t.manifest.to_pylist() if m["source_file"] == pdf.name]
+    rows = [r for r in t.indicators.to_pylist() if r["source_file"] == pdf.name]
+    forms = sorted((p for p in t.projects.to_pylist() if p["source_file"] == pdf.name), key=lambda f: f["form_seq"])
+    htmls = form_pages(dest, entry)
+    assert len(htmls) == len(forms)
+    all_images: set[str] = set()
+    for form, html in zip(forms, htmls):
+        page = Page(html.read_text(encoding="utf-8"))
+        (table,) = [t for t in page.tables if "rows" in (t["attrs"].get("class") or "")]
+        assert table["attrs"]["data-project-id"] == form["project_id"]
+        want = expected_rows([r for r in rows if r["project_id"] == form["project_id"]])
+        got = shown_rows(table)
+        assert len(got) == len(want)
+        for g, w in zip(got, want):
+            assert all(same(x, y) for x, y in zip(g, w, strict=True)), (g, w)
+        mine = [r for r in rows if r["project_id"] == form["project_id"]]
+        # every 三级指标 cell outlined once
+        assert len(page.boxes) == len({(r["page"], r["bbox_x0"], r["bbox_top"]) for r in mine})
+        # and the values, the header and the funds found again in the text layer
+        kinds = [c["class"].split()[1] for c in page.cells]
+        printed = [r for r in mine if r["value_raw"]]
+        assert kinds.count("value") >= 0.9 * len(printed)
+        assert "header" in kinds and "funds" in kinds
+        assert all(c["href"].startswith("#row-") for c in page.cells if "value" in c["class"])
+        pages = set(range(form["first_page"], form["last_page"] + 1))
+        assert len(set(page.images)) == len(pages)
+        all_images |= {(html.parent / src).as_posix() for src in page.images}
+        named = [w for w in form["warnings"] if w.startswith("indicator ")]
+        assert sum(1 for c in table["row_classes"] if "warn" in c) >= len(named)
+        assert ("warnings" in page.classes_seen) == bool(form["warnings"])
+    assert all(Path(src).is_file() and Path(src).stat().st_size < 400_000 for src in all_images)
+
+
+def test_review_findings_on_the_form_page(report: tuple[Path, Path]) -> None:
+    out, dest = report
+    (entry,) = [m for m in read_tables(out).manifest.to_pylist() if m["source_file"] == REAL01.name]
+    html = (dest / slug(entry) / "form-05.html").read_text(encoding="utf-8")
+    assert '<ul class="findings">' in html and "funds-sum" in html and "10,903,043.00" in html
+
+
+def _visible_forms(dom: str) -> list[list[str]]:
+    page = Page(dom)
+    table = _table(page, "forms")
+    hidden = re.findall(r"<tr [^>]*data-department[^>]*>", dom)
+    assert len(hidden) == len(table["rows"])
+    return [row for row, tag in zip(table["rows"], hidden) if " hidden" not in tag]
+
+
+@needs_chromium
+def test_index_filters_in_chromium(report: tuple[Path, Path], profile: Path) -> None:
+    out, dest = report
+    projects = read_tables(out).projects.to_pylist()
+    index = (dest / "index.html").as_uri()
+    everything = _visible_forms(chromium("--dump-dom", index, profile=profile))
+    assert len(everything) == len(projects)
+    dept = "上海市普陀区人民政府万里街道办事处"
+    shown = _visible_forms(chromium("--dump-dom", f"{index}#department={quote(dept)}", profile=profile))
+    assert {r[1] for r in shown} == {dept}
+    assert len(shown) == sum(p["department"] == dept for p in projects) == 5
+    # filters combine: this department's forms with a funds-sum finding
+    shown = _visible_forms(chromium("--dump-dom", f"{index}#department={quote(dept)}&review=funds-sum",
+                                    profile=profile))  # fmt: skip
+    assert [r[2] for r in shown] == ["公共服务设施运行经费"]
+    shown = _visible_forms(chromium("--dump-dom", f"{index}#warnings=without", profile=profile))
+    assert len(shown) == sum(not p["warnings"] for p in projects) > 0
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    shot = SCREENSHOTS / "report-index-filtered.png"
+    shot.unlink(missing_ok=True)
+    chromium(f"--screenshot={shot}", "--window-size=1400,900", f"{index}#department={quote(dept)}", profile=profile)
+    from PIL import Image
+
+    with Image.open(shot) as img:
+        assert img.size == (1400, 900)
 
 
 @needs_chromium
 @pytest.mark.parametrize("pdf", [SAMPLE, REAL01], ids=["shpf-2023", "real-01"])
-def test_source_page_shows_the_extracted_rows(report: tuple[Path, Path], profile: Path, pdf: Path) -> None:
+def test_form_page_renders_in_chromium(report: tuple[Path, Path], profile: Path, pdf: Path) -> None:
     out, dest = report
-    _, projects, indicators = read_dataset(out)
-    manifest = [m for m in read_dataset(out)[0].to_pylist() if m["source_file"] == pdf.name]
-    html = dest / f"{slug(manifest[0])}.html"
+    (entry,) = [m for m in read_tables(out).manifest.to_pylist() if m["source_file"] == pdf.name]
+    html = form_pages(dest, entry)[0]
     page = Page(chromium("--dump-dom", html.as_uri(), profile=profile))
-
-    rows = [r for r in indicators.to_pylist() if r["source_file"] == pdf.name]
-    forms = [p for p in projects.to_pylist() if p["source_file"] == pdf.name]
-    tables = [t for t in page.tables if "rows" in (t["attrs"].get("class") or "")]
-    assert [t["attrs"]["data-project-id"] for t in tables] == [
-        f["project_id"] for f in sorted(forms, key=lambda f: f["form_seq"])
-    ]
-    for t in tables:
-        want = expected_rows([r for r in rows if r["project_id"] == t["attrs"]["data-project-id"]])
-        got = shown_rows(t)
-        assert len(got) == len(want)
-        for g, w in zip(got, want):
-            assert all(same(x, y) for x, y in zip(g, w, strict=True)), (g, w)
-
-    # every 三级指标 cell outlined once, on an image that exists next to the HTML
-    assert len(page.boxes) == len({(r["project_id"], r["page"], r["bbox_x0"], r["bbox_top"]) for r in rows})
-    pages = {n for f in forms for n in range(f["first_page"], f["last_page"] + 1)}
-    assert len(set(page.images)) == len(pages)
-    assert all((dest / src).is_file() and (dest / src).stat().st_size < 400_000 for src in page.images)
-    # warnings highlighted: the rows a warning names, and the form's list
-    named = [w for f in forms for w in f["warnings"] if w.startswith("indicator ")]
-    warned_rows = sum(1 for t in tables for c in t["row_classes"] if "warn" in c)
-    assert warned_rows >= len(named)
-    assert ("warnings" in page.classes_seen) == any(f["warnings"] for f in forms)
-
+    assert page.boxes and page.images
     SCREENSHOTS.mkdir(exist_ok=True)
     shot = SCREENSHOTS / f"report-{pdf.stem}.png"
     shot.unlink(missing_ok=True)
@@ -216,13 +295,17 @@ def test_moved_pdf_is_reported_and_source_renders_it(born_digital_dataset: Path,
     entry = next(m for m in manifest.to_pylist() if m["source_file"] == REAL01.name)
     html = (tmp_path / "r1" / f"{slug(entry)}.html").read_text(encoding="utf-8")
     assert "is no longer at /nonexistent/" in html and "<img" not in html
-    assert len(Page(html).tables) == 5  # the rows are still shown
+    forms = form_pages(tmp_path / "r1", entry)
+    assert len(forms) == 5  # the rows are still shown, one page per form
+    assert all("<img" not in f.read_text(encoding="utf-8") and "no longer at" in f.read_text(encoding="utf-8")
+               for f in forms)  # fmt: skip
+    assert all(len(Page(f.read_text(encoding="utf-8")).tables) == 1 for f in forms)
 
     # --source with the PDF itself: matched by content, rendered from that copy
     result = build_report(out, tmp_path / "r2", sources=[str(REAL01)])
-    assert result.missing == () and len(result.pages) == 1
-    html = result.pages[0].read_text(encoding="utf-8")
-    assert "no longer" not in html and html.count("<img") == 5
+    assert result.missing == () and len(result.pages) == 1 and len(result.forms) == 5
+    assert "no longer" not in result.pages[0].read_text(encoding="utf-8")
+    assert sum(f.read_text(encoding="utf-8").count("<img") for f in result.forms) == 5
     # by file name: only that source, still missing
     result = build_report(out, tmp_path / "r3", sources=[REAL01.name])
     assert result.missing == (REAL01.name,)
@@ -230,7 +313,7 @@ def test_moved_pdf_is_reported_and_source_renders_it(born_digital_dataset: Path,
 
 def _rewrite(out: Path, table: str, pdf: Path, **columns: pa.Array) -> list[dict]:
     """Replace columns of one source PDF's rows in a copy of the dataset."""
-    (part,) = [p for p in (out / table).rglob("*.parquet") if p.stem == slug({"source_sha256": _sha(pdf)})]
+    (part,) = [p for p in (out / table).rglob("*.parquet") if p.stem == _sha(pdf)[:16]]
     t = pq.read_table(part)
     for name, values in columns.items():
         t = t.set_column(t.schema.get_field_index(name), name, values)
@@ -240,7 +323,7 @@ def _rewrite(out: Path, table: str, pdf: Path, **columns: pa.Array) -> list[dict
 
 def test_ocr_rows_warnings_and_escaping(born_digital_dataset: Path, tmp_path: Path) -> None:
     out = _copy(born_digital_dataset, tmp_path / "ds")
-    rows = pq.read_table(next((out / "indicators").rglob(f"{slug({'source_sha256': _sha(REAL01)})}.parquet")))
+    rows = pq.read_table(next((out / "indicators").rglob(f"{_sha(REAL01)[:16]}.parquet")))
     n = rows.num_rows
     names = ["<script>alert(1)</script> & co", *rows["level3"].to_pylist()[1:]]
     _rewrite(
@@ -248,7 +331,7 @@ def test_ocr_rows_warnings_and_escaping(born_digital_dataset: Path, tmp_path: Pa
         ocr_confidence=pa.array([0.62, 0.97] + [None] * (n - 2), pa.float64()), level3=pa.array(names),
     )  # fmt: skip
     # the first form's warnings name its rows 3 (by seq) and 4 (by name)
-    projects = pq.read_table(next((out / "projects").rglob(f"{slug({'source_sha256': _sha(REAL01)})}.parquet")))
+    projects = pq.read_table(next((out / "projects").rglob(f"{_sha(REAL01)[:16]}.parquet")))
     first_form = min(range(projects.num_rows), key=lambda i: projects["form_seq"][i].as_py())
     row4 = names[3]
     warnings = projects["warnings"].to_pylist()
@@ -256,10 +339,10 @@ def test_ocr_rows_warnings_and_escaping(born_digital_dataset: Path, tmp_path: Pa
     _rewrite(out, "projects", REAL01, warnings=pa.array(warnings, pa.list_(pa.string())))
 
     result = build_report(out, tmp_path / "r", sources=[REAL01.name])
-    html = result.pages[0].read_text(encoding="utf-8")
-    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    html = result.forms[0].read_text(encoding="utf-8")  # PDF 01's first form
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
     page = Page(html)
-    first = page.tables[0]  # PDF 01's first form
+    (first,) = page.tables
     assert first["rows"][0][0:4][3] == "<script>alert(1)</script> & co"
     classes = first["row_classes"]
     assert {"ocr", "low"} <= classes[0] and "ocr" in classes[1] and "low" not in classes[1]

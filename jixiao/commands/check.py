@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExitCode, NoDataset, printable
+from ..errors import ExitCode, printable
 from . import help_format
 
 EXAMPLE = """\
@@ -46,21 +46,15 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def collect(out: Path) -> dict[str, Any]:
     """The check's findings as plain data (what --json prints)."""
-    import pyarrow as pa
-    import pyarrow.dataset as ds
-
-    from ..pipelines.manifest import NAME, read_manifest
+    from ..api import read_tables
+    from ..pipelines.manifest import read_manifest
     from ..pipelines.verify import verify
 
-    if not (out / NAME).exists():
-        raise NoDataset(str(out))
+    tables = read_tables(out)  # the one reader of a dataset; raises NoDataset
     projects: list[dict[str, Any]] = []
     checked = 0
-    if (out / "projects").is_dir():
-        part = ds.partitioning(pa.schema([("year", pa.int32()), ("department", pa.string())]), flavor="hive")
-        table = ds.dataset(out / "projects", format="parquet", partitioning=part).to_table(
-            columns=["year", "department", *COLUMNS]
-        )
+    if tables.projects.num_rows:
+        table = tables.projects.select(["year", "department", *COLUMNS])
         checked = table.num_rows
         rows = sorted(
             table.to_pylist(), key=lambda r: (r["year"], r["department"], r["source_file"], r["form_seq"])

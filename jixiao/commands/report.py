@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..errors import ExitCode
@@ -20,9 +21,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     r = sub.add_parser(
         "report",
         help="write a static HTML review report",
-        description="Write a static HTML review report of the dataset at OUT: an index of the source PDFs and, "
-        "for each, its forms' pages with the extracted 三级指标 cells outlined next to the extracted rows. "
-        "Opens from disk (no server).",
+        description="Write a static HTML report for checking the dataset at OUT against its PDFs: an index of "
+        "every form (filters by department, year, family, warnings and review findings) and of the source PDFs, "
+        "and one page per form with its pages (zoomable), the extracted 三级指标, value, header and funds cells "
+        "outlined, next to the extracted rows, warnings and review findings. Opens from disk (no server).",
         epilog=EXAMPLE,
         formatter_class=help_format(),
     )
@@ -36,14 +38,16 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "(then its pages are rendered from this copy; use it when the PDF has moved); repeatable",
     )
     r.add_argument("--dest", metavar="DIR", help="report folder (default: OUT/report)")
-    r.add_argument("--dpi", type=int, default=100, help="resolution of the page images (default: 100)")
+    r.add_argument("--dpi", type=int, default=150, help="resolution of the page images (default: 150)")
     r.add_argument("--password", help="password for encrypted source PDFs")
     return r
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..pipelines.run import stderr_line
     from ..report.render import build_report
+
+    def stderr_line(message: str) -> None:
+        print(message, file=sys.stderr)
 
     if not Path(args.out).is_dir():
         stderr_line(f"jixiao: {args.out}: no such folder")

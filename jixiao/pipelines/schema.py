@@ -40,6 +40,12 @@ INDICATORS = pa.schema(
         ("ocr_confidence", pa.float64()),
         # The project's warnings that concern this row.
         ("warnings", pa.list_(pa.string())),
+        # Analysis-safe columns (normalize/standard.py), beside the printed ones.
+        ("level1_std", pa.string()),
+        ("level2_std", pa.string()),
+        ("value_base", pa.float64()),
+        ("value_max_base", pa.float64()),
+        ("unit_base", pa.string()),
     ]
 )
 
@@ -76,6 +82,8 @@ PROJECTS = pa.schema(
         ("form_kind", pa.string()),  # "project" | "department"
         # The codes of `warnings` (normalize/forms.py lists them), for filtering.
         ("warning_codes", pa.list_(pa.string())),
+        # The budget year's amount, whichever block printed it (normalize/standard.py).
+        ("funds_budget", pa.float64()),
     ]
 )
 

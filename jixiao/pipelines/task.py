@@ -22,7 +22,7 @@ from .. import __version__
 from ..errors import EncryptedPdf, JixiaoError, TooLarge, UnreadableFile, printable
 from ..extract import FAILED, Document, read_pdf, sha256_file
 from ..limits import Limits
-from ..normalize import DocumentResult, Project, normalize, page_wanted
+from ..normalize import DocumentResult, Project, normalize, page_wanted, standard
 from . import schema
 
 OK = "ok"
@@ -222,6 +222,7 @@ def _tables(
             "year": year,
             "department": department,
         }
+        values.update(standard.project_columns(values))
         for k, v in values.items():
             prows[k].append(v)
         for i in p.indicators:
@@ -254,6 +255,7 @@ def _tables(
                 "year": year,
                 "department": department,
             }
+            row.update(standard.indicator_columns(row))
             for k, v in row.items():
                 irows[k].append(v)
     ptable = _with_partitions(prows, schema.PROJECTS)

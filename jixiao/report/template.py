@@ -34,12 +34,24 @@ tr.warn td.notes { color: var(--warn); }
 tr.ocr td.conf { color: var(--ocr); font-weight: bold; }
 tr.low td.conf { color: var(--warn); }
 tr:target td { outline: 2px solid orange; }
-.form-body { display: grid; grid-template-columns: minmax(0, 5fr) minmax(0, 7fr); gap: 16px;
-             align-items: start; }
-figure { margin: 0 0 12px; }
+figure.page { margin: 0 0 16px; position: relative; }
 figcaption { font-size: 12px; color: var(--muted); }
-.sheet { position: relative; border: 1px solid #bbb; max-width: 900px; }
+.zoom { position: sticky; top: 0; z-index: 2; margin-bottom: 4px; }
+.zoom button { font-size: 13px; min-width: 2.4em; margin-right: 4px; }
+.scroller { overflow: auto; max-height: 92vh; border: 1px solid #bbb; }
+.sheet { position: relative; width: 100%; max-width: none; }
 .sheet img { display: block; width: 100%; height: auto; }
+a.cell { position: absolute; border: 1.5px solid; }
+a.cell.value { border-color: #2e7d32; border-style: dashed; }
+a.cell.header { border-color: #ef6c00; }
+a.cell.funds { border-color: #00838f; }
+ul.findings { background: #fff8e1; border-left: 4px solid #f9a825; margin: 8px 0;
+              padding: 6px 12px 6px 28px; font-size: 13px; }
+form.filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 8px 0 12px;
+               font-size: 14px; }
+form.filters .count { color: var(--muted); }
+table.forms td.bad { color: var(--warn); }
+.nav a + a { margin-left: 4px; }
 a.box { position: absolute; border: 2px solid var(--box); background: rgba(21, 101, 192, .07); }
 a.box span { position: absolute; left: -2px; top: -2px; transform: translateX(-100%); font-size: 10px;
              line-height: 1.2; padding: 0 3px; color: #fff; background: var(--box); text-decoration: none; }
@@ -50,7 +62,60 @@ a.box.warn span { background: var(--warn); }
 a.box:target { outline: 3px solid orange; }
 table.sources td.bad { color: var(--warn); font-weight: bold; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
-@media (max-width: 1000px) { .form-body { grid-template-columns: 1fr; } }
+"""
+
+# The index's filters: each <select data-filter> narrows the rows of
+# table.forms by their data- attributes; the choice is kept in the URL's
+# fragment (#department=…&review=no-cost), so a filtered view can be linked.
+FILTER_JS = """
+(() => {
+  const selects = [...document.querySelectorAll("select[data-filter]")];
+  const rows = [...document.querySelectorAll("table.forms tbody tr")];
+  const shown = document.getElementById("shown");
+  const keep = (tr, key, v) => {
+    if (!v) return true;
+    if (key === "warnings") return (tr.dataset.warnings !== "0") === (v === "with");
+    if (key === "review") {
+      const rules = tr.dataset.rules.trim();
+      if (v === "with") return rules !== "";
+      if (v === "without") return rules === "";
+      return tr.dataset.rules.includes(" " + v + " ");
+    }
+    return tr.dataset[key] === v;
+  };
+  const apply = () => {
+    const want = selects.map(s => [s.dataset.filter, s.value]);
+    let n = 0;
+    for (const tr of rows) {
+      const ok = want.every(([k, v]) => keep(tr, k, v));
+      tr.hidden = !ok;
+      n += ok;
+    }
+    shown.textContent = n + " of " + rows.length + " forms";
+    const q = new URLSearchParams(want.filter(([, v]) => v));
+    history.replaceState(null, "", q.toString() ? "#" + q.toString() : location.pathname);
+  };
+  const fromHash = () => {
+    const q = new URLSearchParams(location.hash.slice(1));
+    for (const s of selects) s.value = q.get(s.dataset.filter) || "";
+  };
+  selects.forEach(s => s.addEventListener("change", apply));
+  window.addEventListener("hashchange", () => { fromHash(); apply(); });
+  fromHash();
+  apply();
+})();
+"""
+
+# Page images: − / fit / + scale the sheet (the outlines are in % of it).
+ZOOM_JS = """
+document.querySelectorAll("figure.page").forEach(fig => {
+  const sheet = fig.querySelector(".sheet");
+  let z = 1;
+  fig.querySelectorAll("button[data-zoom]").forEach(b => b.addEventListener("click", () => {
+    z = b.dataset.zoom === "fit" ? 1 : Math.min(4, Math.max(0.5, z * Number(b.dataset.zoom)));
+    sheet.style.width = (100 * z) + "%";
+  }));
+});
 """
 
 PAGE = Template(
