@@ -39,7 +39,7 @@ INDICATORS = pa.schema(
         # Lowest OCR confidence of the row's cells; null for text-layer rows.
         ("ocr_confidence", pa.float64()),
         # The project's warnings that concern this row.
-        ("warnings", pa.list_(pa.string())),
+        ("row_warnings", pa.list_(pa.string())),
         # Analysis-safe columns (normalize/standard.py), beside the printed ones.
         ("level1_std", pa.string()),
         ("level2_std", pa.string()),

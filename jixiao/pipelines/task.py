@@ -170,11 +170,12 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
 
 
 def unread_tables(result: DocumentResult) -> list[str]:
-    """Skipped tables that may hold targets: all but self-evaluations (not targets)."""
-    return [s for s in result.skipped if not s.split(": ", 1)[-1].startswith(SELF_EVALUATION)]
+    """Skipped tables that may hold targets: all but self-evaluations and blank
+    templates (no targets in them)."""
+    return [s for s in result.skipped if not s.split(": ", 1)[-1].startswith(NOT_TARGETS)]
 
 
-SELF_EVALUATION = "自评表"
+NOT_TARGETS = ("自评表", "blank template")
 
 
 def _tables(
@@ -251,7 +252,7 @@ def _tables(
                 "bbox_x1": i.bbox[2],
                 "bbox_bottom": i.bbox[3],
                 "ocr_confidence": i.confidence,
-                "warnings": [n.message for n in p.warnings if n.indicator == i.seq],
+                "row_warnings": [n.message for n in p.warnings if n.indicator == i.seq],
                 "year": year,
                 "department": department,
             }
