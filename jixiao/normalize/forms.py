@@ -32,10 +32,11 @@ def _funds(draft: FormDraft, notes: list[Note]) -> Funds:
     scale = WAN if draft.funds_in_wan else 1.0
     values: dict[str, float | None] = {}
     for name, text in draft.funds.items():
-        v = fields.amount(text)
+        v, own_wan = fields.money(text)  # an amount printing its own unit wins over the block's
         if v is None and text.strip():
             notes.append(Note("funds_not_amount", f"funds {name}: '{text}' is not an amount"))
-        values[name] = None if v is None else round(v * scale, 2)
+        s = scale if own_wan is None else (WAN if own_wan else 1.0)
+        values[name] = None if v is None else round(v * s, 2)
     funds = Funds(**values)
     _check_sum(funds.total, [funds.total_fiscal, funds.total_other], "项目资金总额 ≠ 财政资金 + 其他资金", notes)
     _check_sum(
@@ -80,8 +81,8 @@ def _indicators(draft: FormDraft, notes: list[Note]) -> tuple[Indicator, ...]:
     out = []
     for i, d in enumerate(draft.indicators, start=1):
         tag = f"indicator {i} '{d.level3}'"
-        level1 = _ocr_label(d.level1, vocab.LEVEL1_NAMES, d.confidence, i, notes)
-        level2 = _ocr_label(d.level2, vocab.LEVEL2_NAMES, d.confidence, i, notes)
+        level1 = _ocr_label(fields.label_text(d.level1), vocab.LEVEL1_NAMES, d.confidence, i, notes)
+        level2 = _ocr_label(fields.label_text(d.level2), vocab.LEVEL2_NAMES, d.confidence, i, notes)
         if d.qualitative and d.value_raw.strip():
             # The form marks it 定性: a label whatever it holds ("前三名").
             parsed = ParsedValue("qualitative", None, None, None, None, d.value_raw.strip())

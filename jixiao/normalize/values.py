@@ -165,6 +165,30 @@ def _unit(m: regex.Match, side: str, printed: str) -> str | None:
     return None
 
 
+def _infix(after: str) -> str | None:
+    """10余次: a word between the number and its unit that makes it a lower bound."""
+    for w in V.OPERATOR_WORDS_INFIX:
+        if after.startswith(w) and len(after) > len(w):
+            return w
+    return None
+
+
+def _open_unit(unit: str | None, tail: str) -> str | None:
+    """Units are an open set: a short tail at the end of the value, after the
+    number or carrying a known unit on, is (part of) the unit: ≥5亿美元,
+    ≤100元/人.天, ≥90百分比, =365天数. A tail that reads as words is not."""
+    if any(ch.isdigit() for ch in tail) or any(ch in V.OPEN_UNIT_BREAKS for ch in tail):
+        return unit
+    if any(tail.startswith(w) for w in V.OPEN_UNIT_STOP_WORDS) or any(ch.isspace() for ch in tail):
+        return unit
+    if tail[-1] in V.OPEN_UNIT_JOINERS:
+        return unit  # "95%." : a full stop, not a unit
+    if unit is None:
+        return tail if len(tail) <= V.OPEN_UNIT_MAX else None
+    carried = tail[0] in V.OPEN_UNIT_JOINERS or unit in V.UNIT_PREFIXES or len(tail) == 1
+    return unit + tail if carried and len(tail) <= V.OPEN_UNIT_MAX + 2 else unit
+
+
 def _name_unit(indicator_name: str) -> str | None:
     """A unit printed in brackets at the end of the indicator name (调解补贴（元/件）)."""
     m = regex.search(rf"{_OPEN}\s*({_NOT_BRACKET}]{{1,12}}?)\s*{_CLOSE}\s*\Z", indicator_name or "")
@@ -262,8 +286,18 @@ def _parse(raw: str, indicator_name: str) -> ParsedValue:
         before = work[: m.start()]
         if before[-1:] in V.MINUS_SIGNS and (len(before) == 1 or _SYMBOL_BEFORE_RE.search(before[:-1])):
             value, before = -value, before[:-1]
-        operator, op_warnings = _operator(before, work[m.end():])
-        warnings += op_warnings
+        after = printed[m.end() :]
+        infix = _infix(after) if unit is None else None
+        if infix is not None:
+            operator, after = V.OPERATOR_WORDS_INFIX[infix], after[len(infix) :]
+            known = UNIT_RE.match(after)
+            unit = after[: known.end()] if known else None
+            after = after[known.end() :] if known else after
+        else:
+            operator, op_warnings = _operator(before, work[m.end():])
+            warnings += op_warnings
+        if after and (operator is None or infix is not None or not _WORD_AFTER_RE.match(after)):
+            unit = _open_unit(unit, after)
 
     if not all(math.isfinite(v) for v in (value, value_max) if v is not None):
         return _qualitative(label, WARN_UNREAD)  # hundreds of digits: not a target value

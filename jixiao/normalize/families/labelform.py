@@ -129,7 +129,7 @@ def read_forms(items: list[Table | TextLine], ctx: DocContext, layout: str) -> l
             continue
         starts = _starts(item, st, lines)
         if not starts:
-            if st.current is not None and _continuation(item, st):
+            if st.current is not None and _continuation(item, st, lines):
                 continue
             st.current, st.last = None, None
             continue
@@ -392,13 +392,16 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
             )
 
 
-def _continuation(table: Table, st: _State) -> bool:
+def _continuation(table: Table, st: _State, lines: LineContext) -> bool:
     """A table without labels after a form: more indicator rows of that form
-    (or its first, when the form's first table held only the envelope)."""
+    (or its first, when the form's first table held only the envelope; a goal
+    it repeats or adds above the grid is read too)."""
     draft = st.current
     assert draft is not None
     hrows = common.indicator_header_rows(table)
     if hrows:
+        if hrows[0] > 0:
+            _envelope(table, 0, hrows[0], draft, lines, hrows)
         cols = _read_grid(table, hrows, table.nrows, draft)
         if cols is not None:
             st.last = (table, cols)

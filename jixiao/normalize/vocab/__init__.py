@@ -161,6 +161,7 @@ FUNDS_LABELS_FAMILY: dict[str, tuple[str, str]] = {
     # in a one-year budget it is the year's amount.
     "资金总额": ("bare", "request"),
     "其中当年财政拨款": ("side", "fiscal"),
+    "总额": ("bare", "request"),  # a funds column head: 预算金额（万元） | 总额 | 财政拨款 | 其他资金
     "其中财政拨款": ("side", "fiscal"),
     "财政拨款": ("side", "fiscal"),
     "其中财政资金": ("side", "fiscal"),
