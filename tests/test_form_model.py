@@ -184,3 +184,12 @@ def test_serialized_indicators_under_a_goal_header_and_a_bare_name_column() -> N
         ("满意度指标", "群众满意度", "period", "≥90%"),
         ("满意度指标", "群众满意度", "annual", "≥90%"),
     ]
+
+
+def test_rows_that_cannot_carry_on_the_grid_are_reported() -> None:
+    form = table(1, GRID, [[one("项目名称"), ("示范项目", 4, 1)], *_grid_rows([("培训人数", "≥100人")])])
+    # Next page: a grid without header whose columns match none of the form's.
+    stray = table(2, [0.0, 300.0, 350.0, 600.0], [[one("满意度"), one("≥90%"), one("")], [one("完成率"), one("≥95%"), one("")]])
+    (p,) = normalize(doc(form, stray)).projects
+    assert [i.level3 for i in p.indicators] == ["培训人数"]
+    assert p.problems == ("p.2: a table of indicator-like rows after the form does not carry on its columns: not read",)

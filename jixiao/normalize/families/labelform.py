@@ -151,6 +151,12 @@ def read_forms(items: list[Table | TextLine], ctx: DocContext, layout: str) -> l
         if not starts:
             if st.current is not None and _continuation(item, st, lines):
                 continue
+            if st.current is not None and _looks_like_rows(item):
+                st.current.warn(
+                    "rows_not_attached",
+                    f"p.{item.pages[0]}: a table of indicator-like rows after the form does not carry on "
+                    "its columns: not read",
+                )
             st.current, st.last = None, None
             continue
         for i, start in enumerate(starts):
@@ -410,6 +416,12 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
                     qualitative=common.is_qualitative_operator(op_text),
                 )
             )
+
+
+def _looks_like_rows(table: Table) -> bool:
+    """Cells that print targets ("≥95%", "≤10分钟"): rows of a grid, not prose."""
+    ops = tuple(vocab.SPLIT_OPERATORS)
+    return sum(1 for c in table.cells if c.text.strip().startswith(ops)) >= vocab.ROWS_LIKE_MIN
 
 
 def _continuation(table: Table, st: _State, lines: LineContext) -> bool:
