@@ -142,16 +142,16 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
     elif unread or problems or failed_pages:
         # Not a success, whatever was read: one line names what was not.
         status = PARTIAL
-        parts = []
+        missing: list[str] = []
         if failed_pages:
             pages = ", ".join(str(i.number) for i in failed_pages)
             first = failed_pages[0].reason.removeprefix(f"{p}: ")
-            parts.append(
+            missing.append(
                 f"{len(failed_pages)} of {doc.page_count} pages could not be read (p. {pages}: {first}); "
                 f"{len(result.projects)} forms read from the others"
             )
-        parts += [f"target-like table left unread: {u}" for u in unread] + problems
-        reason = f"{p}: partial: " + "; ".join(parts)
+        missing += [f"target-like table left unread: {u}" for u in unread] + problems
+        reason = f"{p}: partial: " + "; ".join(missing)
     return FileResult(
         path=str(p),
         sha256=doc.sha256,
