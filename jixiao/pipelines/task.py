@@ -13,7 +13,7 @@ import hashlib
 import os
 import time
 import traceback
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -46,8 +46,6 @@ class FileResult:
     page_decisions: tuple[str, ...] = ()
     skipped_tables: tuple[str, ...] = ()
     seconds: float = 0.0
-    # (year, department) of each project row, same order as `projects`.
-    partitions: tuple[tuple[int | None, str], ...] = field(default_factory=tuple)
     # One line each, worth telling at run time although the file was read
     # (a form without an indicator table).
     notes: tuple[str, ...] = ()
@@ -124,7 +122,7 @@ def _read(p: Path, password: str | None, limits: Limits | None = None) -> Docume
 
 
 def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: float) -> FileResult:
-    projects, indicators, parts = _tables(result.projects, printable(p.name), doc.sha256)
+    projects, indicators = _tables(result.projects, printable(p.name), doc.sha256)
     decisions = tuple(f"{i.number}:{i.text_layer}:{i.method}" for i in doc.pages)
     # The engines that read pages (a scanned PDF without forms was still OCR'd).
     methods = tuple(sorted({i.method for i in doc.pages if i.method != "skipped"}))
@@ -165,7 +163,6 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
         page_decisions=decisions,
         skipped_tables=result.skipped,
         seconds=seconds,
-        partitions=parts,
     )
 
 
@@ -180,7 +177,7 @@ NOT_TARGETS = ("自评表", "blank template")
 
 def _tables(
     projects: tuple[Project, ...], file_name: str, sha: str
-) -> tuple[pa.Table, pa.Table, tuple[tuple[int | None, str], ...]]:
+) -> tuple[pa.Table, pa.Table]:
     prows: dict[str, list] = {f.name: [] for f in schema.PROJECTS}
     irows: dict[str, list] = {f.name: [] for f in schema.INDICATORS}
     prows["year"], prows["department"] = [], []
@@ -261,8 +258,7 @@ def _tables(
                 irows[k].append(v)
     ptable = _with_partitions(prows, schema.PROJECTS)
     itable = _with_partitions(irows, schema.INDICATORS)
-    parts = tuple(zip(prows["year"], prows["department"]))
-    return ptable, itable, parts
+    return ptable, itable
 
 
 def _with_partitions(rows: dict[str, list], sch: pa.Schema) -> pa.Table:
