@@ -46,9 +46,6 @@ class FileResult:
     page_decisions: tuple[str, ...] = ()
     skipped_tables: tuple[str, ...] = ()
     seconds: float = 0.0
-    # One line each, worth telling at run time although the file was read
-    # (a form without an indicator table).
-    notes: tuple[str, ...] = ()
     # For a failure inside jixiao (not the file's fault): shown with --debug.
     traceback: str = ""
 
