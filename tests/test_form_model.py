@@ -193,3 +193,13 @@ def test_rows_that_cannot_carry_on_the_grid_are_reported() -> None:
     (p,) = normalize(doc(form, stray)).projects
     assert [i.level3 for i in p.indicators] == ["培训人数"]
     assert p.problems == ("p.2: a table of indicator-like rows after the form does not carry on its columns: not read",)
+
+
+def test_forms_without_a_year_take_the_year_the_other_forms_print() -> None:
+    # No cover year; one form prints "(2026年度)", the next prints none.
+    dept = [one("主管部门"), ("某市某局", 4, 1)]
+    a = table(1, GRID, [[one("项目名称"), ("甲专项", 4, 1)], dept, *_grid_rows([("人次", "≥1人次")])])
+    b = table(2, GRID, [[one("项目名称"), ("乙专项", 4, 1)], dept, *_grid_rows([("场次", "≥2场")])])
+    r = normalize(doc(line(1, "（2026年度）"), a, b, cover="某局\n"))
+    assert [p.year for p in r.projects] == [2026, 2026]
+    assert not any(p.problems for p in r.projects)

@@ -25,6 +25,10 @@ FAILED = "failed"  # PageInfo.method of a page that could not be read (the file 
 BLANK = "blank page"  # PageInfo.reason of an empty page, skipped before OCR
 
 
+COVER_PAGES = 3  # pages looked at for the document's cover text
+COVER_MIN_CHARS = 8  # fewer characters than this is no cover (a blank or image page)
+
+
 def read_pdf(
     path: str | Path,
     *,
@@ -53,8 +57,8 @@ def read_pdf(
                 failures.append(e.error)
                 previous_wanted = False
                 continue
-            if index == 0:
-                cover = text
+            if index < COVER_PAGES and len(cover.strip()) < COVER_MIN_CHARS:
+                cover += text + "\n"  # an image-only or empty first page: the title is on the next
             if ink == "blank":  # recognised before OCR, which would cost a second or more
                 infos.append(PageInfo(index + 1, state, "skipped", BLANK))
                 previous_wanted = False

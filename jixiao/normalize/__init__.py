@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ..extract.model import Document
-from . import families, vocab
+from . import families, fields, vocab
 from .document import DocumentFacts, document_facts
 from .families.common import DocContext
 from .forms import to_project
@@ -26,6 +28,15 @@ def _blank(d: FormDraft) -> bool:
     return not named and not printed
 
 
+def _year_from_forms(facts: DocumentFacts, drafts: list[FormDraft]) -> DocumentFacts:
+    """No title or cover names the year: the year most forms print (their year
+    label or title) is the document's, for the forms that print none."""
+    years = Counter(y for d in drafts for y in [fields.year_of(d.year_label or d.title or "")] if y)
+    if not years:
+        return facts
+    return DocumentFacts(title=facts.title, year=years.most_common(1)[0][0], publisher=facts.publisher)
+
+
 def normalize(doc: Document) -> DocumentResult:
     facts: DocumentFacts = document_facts(doc)
     drafts, skipped = families.read_document(doc, DocContext(publisher=facts.publisher or ""))
@@ -36,6 +47,8 @@ def normalize(doc: Document) -> DocumentResult:
             skipped.append(f"p.{page}: blank template (no name, no values){' ' + d.title if d.title else ''}")
         else:
             kept.append(d)
+    if facts.year is None:
+        facts = _year_from_forms(facts, kept)
     projects = tuple(to_project(d, i, facts) for i, d in enumerate(kept, start=1))
     return DocumentResult(
         projects=projects, title=facts.title, year=facts.year, publisher=facts.publisher, skipped=tuple(skipped)
