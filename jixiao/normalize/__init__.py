@@ -44,7 +44,7 @@ def normalize(doc: Document) -> DocumentResult:
     for d in drafts:
         if _blank(d):
             page = min(d.pages) if d.pages else 0
-            skipped.append(f"p.{page}: blank template (no name, no values){' ' + d.title if d.title else ''}")
+            skipped.append(f"p.{page}: {families.BLANK_TEMPLATE} (no name, no values){' ' + d.title if d.title else ''}")
         else:
             kept.append(d)
     if facts.year is None:

@@ -144,6 +144,9 @@ ENVELOPE_ONLY = Family("label-form", labelform.read_forms, lambda f: False, "env
 LAYOUTS = tuple(f.layout for f in FAMILIES)
 
 
+BLANK_TEMPLATE = "blank template"
+
+
 @dataclass
 class Verdict:
     kind: str  # "form" | "envelope" | "skip" | "continuation" | "other"
@@ -193,6 +196,8 @@ def classify(table: Table, lines: list[TextLine]) -> Verdict:
             return Verdict("form", family)
     if not hrows and labelform.is_envelope(table):
         return Verdict("envelope")  # a form's labels; its grid may follow on the next page
+    if hrows and labelform.blank_envelope(table):
+        return Verdict("skip", reason=f"p.{page}: {BLANK_TEMPLATE} (no name, no values)")
     if hrows:
         reason = f"p.{page}: target-like table of no known family (headers: {', '.join(_header_words(table, hrows[0]))})"
         named = any(

@@ -111,6 +111,18 @@ def is_envelope(table: Table) -> bool:
     return bool(names) and bool(others)
 
 
+def blank_envelope(table: Table) -> bool:
+    """A template never filled in: its name labels and funds labels have nothing on their right."""
+    names = [c for c in table.cells if common.label_in(c.text, vocab.PROJECT_NAME_LABELS)]
+    funds = [c for c in table.cells if common.label_in(c.text, vocab.FUNDS_LABELS_FAMILY)]
+
+    def empty(c: Cell) -> bool:
+        right = table.right_of(c)
+        return right is None or not common.amount_text(right.text)
+
+    return bool(names) and all(empty(c) for c in names + funds)
+
+
 def goal_only(table: Table, stop: int | None = None) -> bool:
     """Are goals the only labels above ``stop`` (a continuation that repeats the goal)?"""
     stop = table.nrows if stop is None else stop
