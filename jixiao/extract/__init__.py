@@ -7,7 +7,9 @@ pages cheaply: a page is read when it is wanted or follows a wanted page
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import DamagedPdf, JixiaoError, TooLarge
@@ -77,17 +79,61 @@ def read_pdf(
             try:
                 if engine == "ocr":
                     _check_pixels(source, index, limits)
-                content = _read_page(source, engine, index, info)
+                with library_warnings() as warned:
+                    content = _read_page(source, engine, index, info)
             except PageFailed as e:
                 infos.append(PageInfo(index + 1, state, FAILED, str(e.error)))
                 failures.append(e.error)
                 continue
-            infos.append(content.info)
             contents.append(content)
+            if warned:
+                # Read, but the PDF library had to skip part of the page (a stream
+                # that does not inflate, operators with broken operands): its
+                # rows are kept and the file is partial, this page named.
+                error = DamagedPdf(source.path, f"page {index + 1} decoded in part: {warned[0]}")
+                infos.append(PageInfo(index + 1, state, FAILED, str(error)))
+                failures.append(error)
+                continue
+            infos.append(content.info)
         if failures and len(failures) == source.page_count:
             raise failures[0]  # nothing could be read: the file's error
         items = _reading_order(contents)
         return Document(str(path), sha256_file(path), source.page_count, tuple(infos), tuple(items), cover)
+
+
+# Loggers of the PDF libraries: on the real PDFs they are silent; a warning
+# means part of a page was skipped or guessed.
+LIBRARY_LOGGERS = ("playa", "pdfminer")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):
+            self.messages.append(record.getMessage().splitlines()[0][:160])
+
+
+@contextlib.contextmanager
+def library_warnings() -> Iterator[list[str]]:
+    """The PDF libraries' warnings while a page is read (and kept off the
+    terminal: the page's one line says it)."""
+    handler = _Collect()
+    loggers = [logging.getLogger(name) for name in LIBRARY_LOGGERS]
+    saved = [(lg.propagate, lg.level) for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.propagate = False
+        if lg.level == logging.NOTSET or lg.level > logging.WARNING:
+            lg.setLevel(logging.WARNING)
+    try:
+        yield handler.messages
+    finally:
+        for lg, (propagate, level) in zip(loggers, saved):
+            lg.removeHandler(handler)
+            lg.propagate, lg.level = propagate, level
 
 
 class PageFailed(Exception):

@@ -104,6 +104,10 @@ class PdfSource:
             raise EncryptedPdf(self.path, bool(self.password)) from e
         except PDFException as e:
             raise DamagedPdf(self.path, type(e).__name__) from e
+        except Exception as e:
+            if _raised_in(e, PDF_LIBRARIES):
+                raise DamagedPdf(self.path, f"{type(e).__name__}: {_first_line(e)}") from e
+            raise
 
     def page_text(self, index: int) -> str:
         """The page's text layer as pdfium decodes it (fast, no layout)."""
@@ -161,7 +165,9 @@ def blank_state(source: PdfSource, index: int) -> str:
     page = source.pdfium[index]
     try:
         if next(iter(page.get_objects(max_depth=2)), None) is None:
-            return "blank"
+            # Nothing PDFium could interpret: a blank page, or a content
+            # stream that does not decode (PLAYA still sees its bytes).
+            return "unreadable" if _has_content(source, index) else "blank"
         w, h = page.get_size()
         scale = min(1.0, BLANK_THUMB_PX / max(w, h, 1.0))
         image = page.render(scale=scale, grayscale=True).to_numpy()
@@ -179,6 +185,18 @@ def blank_state(source: PdfSource, index: int) -> str:
         return "blank"
     finally:
         page.close()
+
+
+CONTENT_MIN_BYTES = 16  # less than this is no drawing ("q Q", white space)
+
+
+def _has_content(source: PdfSource, index: int) -> bool:
+    try:
+        return sum(len(bytes(s.buffer).strip()) for s in source.playa.pages[index].streams) >= CONTENT_MIN_BYTES
+    except Exception as e:
+        if _raised_in(e, PDF_LIBRARIES) or isinstance(e, JixiaoError):
+            return True
+        raise
 
 
 def _translate_pdfium(path: str, e: Exception, password: str | None) -> Exception:
@@ -233,14 +251,17 @@ def translate_page_error(path: str, e: Exception) -> JixiaoError | None:
 
 
 def _raised_in(e: BaseException, packages: tuple[str, ...]) -> bool:
-    """Was ``e`` raised by code of one of these packages (innermost frame)?"""
+    """Was ``e`` raised inside one of these packages: the innermost frame that
+    is not the standard library belongs to one (playa decodes Ascii85 with
+    ``base64``, whose ValueError is the PDF's fault, not jixiao's)?"""
     tb = e.__traceback__
-    if tb is None:
-        return False
-    while tb.tb_next is not None:
+    last = ""
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", "")).split(".")[0]
+        if module in packages or module == "jixiao":
+            last = module
         tb = tb.tb_next
-    module = str(tb.tb_frame.f_globals.get("__name__", ""))
-    return module.split(".")[0] in packages
+    return last in packages
 
 
 def _first_line(e: BaseException) -> str:

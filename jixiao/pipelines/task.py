@@ -131,7 +131,7 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
     projects, indicators, parts = _tables(result.projects, printable(p.name), doc.sha256)
     decisions = tuple(f"{i.number}:{i.text_layer}:{i.method}" for i in doc.pages)
     # The engines that read pages (a scanned PDF without forms was still OCR'd).
-    methods = tuple(sorted({i.method for i in doc.pages if i.method != "skipped"}))
+    methods = tuple(sorted({i.method for i in doc.pages if i.method not in ("skipped", FAILED)}))
     notes = tuple(
         f"{p}: form {pr.seq} (p.{pr.first_page} '{pr.project_name}') has no indicator table"
         for pr in result.projects
@@ -143,6 +143,17 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
         read = sum(1 for i in doc.pages if i.method != "skipped")
         reason = f"{p}: no target forms found ({doc.page_count} pages, {read} read, the rest without form vocabulary)"
     unread = [i for i in doc.pages if i.method == FAILED]
+    garbled = [i for i in doc.pages if i.text_layer == "garbled"]
+    if not result.projects and garbled and not unread:
+        # No form, but on pages whose text does not decode: OCR read them and
+        # found none, which is no proof there is none (a broken font renders
+        # badly too). Not "done": the file is partial, the pages named.
+        status = PARTIAL
+        pages = ", ".join(str(i.number) for i in garbled)
+        reason = (
+            f"{p}: partial: no target forms found, but {len(garbled)} of {doc.page_count} pages have a text "
+            f"layer that does not decode (p. {pages}) and OCR found no form on them"
+        )
     if unread:
         # Not a success, whatever was read: the pages are named, the first reason given.
         status = PARTIAL
