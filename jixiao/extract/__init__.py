@@ -159,7 +159,10 @@ def _triage(source: PdfSource, index: int, limits: Limits, look_for_ink: bool) -
                 detail = f"page {index + 1}'s images inflate to {total / MIB:.0f} MB, the limit is " \
                     f"{limits.image_bytes / MIB:.0f} MB"
                 raise PageFailed(TooLarge(source.path, detail))
-        ink = blank_state(source, index) if state == "absent" and look_for_ink else "ink"
+        ink = "ink"
+        if state == "absent" and look_for_ink:
+            with library_warnings():  # an empty stream of a blank page is no damage
+                ink = blank_state(source, index)
         return text, state, reason, ink
     except PageFailed:
         raise

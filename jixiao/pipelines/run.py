@@ -158,11 +158,12 @@ def _new_pool(jobs: int, notes: str) -> ProcessPoolExecutor:
 
 
 def _stop(pool: ProcessPoolExecutor, now: bool) -> None:
+    procs = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     if now:
         # Interrupted: workers only read, so ending them loses nothing, and
         # waiting for a long file would delay the exit (and the lock).
-        for proc in list(getattr(pool, "_processes", {}).values()):
+        for proc in procs:
             with contextlib.suppress(Exception):
                 proc.terminate()
 
