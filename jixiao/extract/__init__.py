@@ -62,7 +62,7 @@ def read_pdf(
                 previous_wanted = False
                 continue
             if ink == "unreadable":  # a broken font, an image that does not decode: not a blank page
-                error = DamagedPdf(source.path, f"page {index + 1}: its text or images neither decode nor render")
+                error = DamagedPdf(source.path, f"page {index + 1}: its content neither decodes nor renders")
                 infos.append(PageInfo(index + 1, state, FAILED, str(error)))
                 failures.append(error)
                 previous_wanted = False
@@ -151,19 +151,8 @@ def _triage(source: PdfSource, index: int, limits: Limits, look_for_ink: bool) -
     rendered first has its images' declared size checked (a Flate bomb is
     refused before anything inflates it)."""
     try:
-        text = source.page_text(index)
-        state, reason = triage_page(source, index, text)
-        if state != "sound" and limits.image_bytes is not None:
-            total, _ = image_bytes(source, index)
-            if total > limits.image_bytes:
-                detail = f"page {index + 1}'s images inflate to {total / MIB:.0f} MB, the limit is " \
-                    f"{limits.image_bytes / MIB:.0f} MB"
-                raise PageFailed(TooLarge(source.path, detail))
-        ink = "ink"
-        if state == "absent" and look_for_ink:
-            with library_warnings():  # an empty stream of a blank page is no damage
-                ink = blank_state(source, index)
-        return text, state, reason, ink
+        with library_warnings():  # the page's read says what is damaged, once
+            return _triage_page(source, index, limits, look_for_ink)
     except PageFailed:
         raise
     except Exception as e:
@@ -171,6 +160,19 @@ def _triage(source: PdfSource, index: int, limits: Limits, look_for_ink: bool) -
         if err is e:
             raise
         raise err from e
+
+
+def _triage_page(source: PdfSource, index: int, limits: Limits, look_for_ink: bool) -> tuple[str, str, str, str]:
+    text = source.page_text(index)
+    state, reason = triage_page(source, index, text)
+    if state != "sound" and limits.image_bytes is not None:
+        total, _ = image_bytes(source, index)
+        if total > limits.image_bytes:
+            detail = f"page {index + 1}'s images inflate to {total / MIB:.0f} MB, the limit is " \
+                f"{limits.image_bytes / MIB:.0f} MB"
+            raise PageFailed(TooLarge(source.path, detail))
+    ink = blank_state(source, index) if state == "absent" and look_for_ink else "ink"
+    return text, state, reason, ink
 
 
 def _check_pixels(source: PdfSource, index: int, limits: Limits) -> None:
