@@ -46,6 +46,7 @@ bench: $(VENV)/.bench-deps ## print speed and memory figures
 	$(PY) bench/bench.py
 	$(PY) bench/bench_ocr.py
 	$(PY) bench/bench_runs.py
+	$(PY) bench/bench_hostile.py
 
 lint: $(VENV)/.test-deps ## ruff + mypy
 	$(VENV)/bin/ruff check jixiao tests bench
