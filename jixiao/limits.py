@@ -16,7 +16,7 @@ Each limit can be switched off with None.
   with ``too large`` instead of waking the OOM killer).
 - ``seconds``: wall time per file; then ``timeout``. Checked by a timer in the
   reading thread, and in worker processes by a watchdog that ends the worker
-  when the file is stuck inside a C library (the file is recorded as
+  when the file is stuck inside a C library ``kill_after`` seconds later (the file is recorded as
   ``timeout``, the batch goes on in a fresh worker).
 """
 
@@ -34,9 +34,11 @@ class Limits:
     image_bytes: int | None = 512 * MIB  # an A4 colour scan at 600 dpi is 104 MB
     memory_bytes: int | None = 2 * GIB  # a scanned page peaks at ~0.4 GB, a text page at ~0.2 GB
     seconds: float | None = 600.0
+    # Past ``seconds``, this long more before a worker stuck in C code is ended.
+    kill_after: float = 10.0
 
     def __post_init__(self) -> None:
-        for name in ("page_pixels", "image_bytes", "memory_bytes", "seconds"):
+        for name in ("page_pixels", "image_bytes", "memory_bytes", "seconds", "kill_after"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValueError(f"Limits.{name} must be positive or None, not {value!r}")

@@ -269,6 +269,20 @@ def test_time_limit_per_file(raw: Path, tmp_path: Path) -> None:
     assert {r.status for r in summary.results} == {"ok"}
 
 
+def test_a_worker_stuck_in_c_is_ended_and_the_file_is_timeout(raw: Path, tmp_path: Path) -> None:
+    """A page of three million tiny rectangles keeps PDFium busy in C (loading
+    the page) for seconds, where no Python exception reaches it: the worker's
+    watchdog ends the worker, the file is ``timeout``, the batch goes on."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.obj.Contents = pdf.make_stream(b"".join(b"%d %d 1 1 re f\n" % (i % 590, i % 840) for i in range(3_000_000)))
+    pdf.save(raw / "slow.pdf")
+    summary = run([raw], tmp_path / "out", jobs=2, limits=Limits(seconds=2.0, kill_after=0.5))
+    results = {Path(r.path).name: r for r in summary.results}
+    assert results["slow.pdf"].error == f"{raw / 'slow.pdf'}: timeout (not read within 2 s); raise --timeout to read it"
+    assert (results[GOOD].status, results[GOOD].indicator_rows) == ("ok", GOOD_ROWS), results[GOOD].error
+
+
 def test_blank_pages_are_skipped_before_ocr(tmp_path: Path) -> None:
     pdf = pikepdf.open(SAMPLE)
     out = pikepdf.new()
@@ -369,21 +383,30 @@ def test_republished_source_supersedes(raw: Path, tmp_path: Path, capsys: pytest
     good_rows_intact(out)
 
 
-def test_sigterm_is_clean(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("sig", "code", "word"), [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")]
+)
+def test_signals_are_clean(tmp_path: Path, sig: signal.Signals, code: int, word: str) -> None:
+    """SIGTERM to the run, or Ctrl-C (SIGINT to the whole process group, as a
+    terminal sends it): one line, the manifest saved, the lock freed, no
+    worker traceback."""
     raw = tmp_path / "raw"
     raw.mkdir()
     for i in range(4):
         cut(SAMPLE, list(range(17)), raw / f"copy-{i}.pdf", tag=str(i))
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "jixiao.cli", "extract", str(raw), "--out", str(out), "-j", "2"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 60
     while not any((out / "indicators").rglob("*.parquet")) and time.monotonic() < deadline:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
     _, err = proc.communicate(timeout=180)
-    assert proc.returncode == 143, err
-    assert err.splitlines() == ["jixiao: terminated; what was finished is kept, re-run to go on"], err
+    assert proc.returncode == code, err
+    assert err.splitlines() == [f"jixiao: {word}; what was finished is kept, re-run to go on"], err
     assert (out / "manifest.parquet").exists()
     # The lock is free and the run goes on from where it was.
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)

@@ -9,7 +9,7 @@ Three mechanisms, from gentle to hard:
   FileTimeout in the reading code (again every second, in case a library
   swallows it);
 * time, in a worker process: a watchdog thread ends the worker (``os._exit``)
-  when the file is still being read ``GRACE`` seconds after its limit (stuck
+  when the file is still being read ``kill_after`` seconds after its limit (stuck
   in C code, where no Python exception can reach); before that it leaves a
   note, so that the parent records ``timeout`` for that file instead of
   blaming a crash.
@@ -30,7 +30,6 @@ from ..errors import FileTimeout, JixiaoError
 from ..limits import Limits
 from .task import FileResult
 
-GRACE = 10.0  # seconds after the limit before a stuck worker is ended
 EXIT_TIMEOUT = 70  # a worker's exit code when its watchdog ends it
 
 # Set in worker processes by the pool's initializer: the run's folder for notes.
@@ -42,7 +41,7 @@ def set_notes_dir(folder: str) -> None:
 
 
 def guarded(task: Callable[..., FileResult], path: Path, *, limits: Limits, **kwargs: Any) -> FileResult:
-    with _memory(limits.memory_bytes), _timer(path, limits.seconds), _watchdog(path, limits.seconds):
+    with _memory(limits.memory_bytes), _timer(path, limits.seconds), _watchdog(path, limits):
         return task(path, limits=limits, **kwargs)
 
 
@@ -101,15 +100,15 @@ def _timer(path: Path, seconds: float | None) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _watchdog(path: Path, seconds: float | None) -> Iterator[None]:
-    folder = _notes.get("dir")
+def _watchdog(path: Path, limits: Limits) -> Iterator[None]:
+    folder, seconds = _notes.get("dir"), limits.seconds
     if seconds is None or folder is None:
         yield
         return
     done = threading.Event()
 
     def watch() -> None:
-        if not done.wait(seconds + GRACE):
+        if not done.wait(seconds + limits.kill_after):
             with contextlib.suppress(OSError):
                 _note_path(folder, path).write_text("timeout\n", encoding="utf-8")
             os._exit(EXIT_TIMEOUT)

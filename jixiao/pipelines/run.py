@@ -242,6 +242,10 @@ def _worker_init(parent: int, ocr_threads: int, notes: str) -> None:
     # would only be noise.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     set_notes_dir(notes)
+    # Imported here, not inside the first file's time limit.
+    import playa  # noqa: F401
+
+    from ..extract import textlayer  # noqa: F401
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
