@@ -27,12 +27,11 @@ import pyarrow.parquet as pq
 
 from ..errors import DamagedManifest, printable
 from . import schema
-from .task import ERROR, FileResult
+from .task import ERROR, PARTIAL, FileResult
 from .write import TABLES, atomic_write_table, data_files
 
 NAME = "manifest.parquet"
 DAMAGED_SUFFIX = ".damaged"
-PARTIAL = "partial"
 SUPERSEDED = "superseded"
 DONE = ("ok", "no_forms")  # statuses a later run skips (same sha256 and version)
 HAS_DATA = ("ok", PARTIAL)  # statuses whose rows are in the data files
@@ -100,6 +99,10 @@ class Manifest:
         self.out = Path(out)
         self.dirty = False
         self.rebuilt = ""
+        try:  # data files changed after this are verified whole (see verify)
+            self.mtime: float | None = (self.out / NAME).stat().st_mtime
+        except OSError:
+            self.mtime = None
         try:
             rows: Iterable[dict] = read_manifest(self.out).to_pylist()
         except DamagedManifest as e:
@@ -175,7 +178,9 @@ class Manifest:
         return pa.Table.from_pylist(rows, schema=schema.MANIFEST)
 
     def save(self) -> None:
-        if self.dirty:
+        # Written when changed, and once in any case: a dataset folder always
+        # has its manifest, even when a run is stopped before its first row.
+        if self.dirty or not (self.out / NAME).exists():
             atomic_write_table(self.table(), self.out / NAME)
             self.dirty = False
 

@@ -394,7 +394,7 @@ def plan(
     has as done by this version (unless ``force``) whose data files verify.
     A done PDF found under a new name keeps its rows, renamed. A source whose
     data files are damaged is read again from its PDF, wherever it is."""
-    check = verify(out, manifest.rows.values())
+    check = verify(out, manifest.rows.values(), full=False, since=manifest.mtime)
     for stray, moved in zip(check.strays, quarantine(out, check.strays)):
         note(f"{printable(str(stray))}: a data file no source in the manifest owns; moved to {printable(str(moved))}")
     by_sha: dict[str, list[Path]] = {}
