@@ -11,9 +11,10 @@ Each limit can be switched off with None.
 - ``image_bytes``: the decompressed size of a page's images, from their
   declared width, height and depth, checked before a page is rendered (a
   1 MB Flate bomb declares a 32768 x 32768 image: 1 GB once inflated).
-- ``memory_bytes``: the data segment a file may grow its reader to (soft
-  RLIMIT_DATA while the file is read; whatever else inflates past it fails
-  with ``too large`` instead of waking the OOM killer).
+- ``memory_bytes``: the data segment a file may grow its worker process to
+  (soft RLIMIT_DATA while the file is read; whatever else inflates past it
+  fails with ``too large`` instead of waking the OOM killer). Not applied in
+  the main process (``-j 1``), which a MemoryError could leave broken.
 - ``seconds``: wall time per file; then ``timeout``. Checked by a timer in the
   reading thread, and in worker processes by a watchdog that ends the worker
   when the file is stuck inside a C library ``kill_after`` seconds later (the file is recorded as
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+OUT_OF_MEMORY = "more memory than the limit"  # in the reason of a file or page that ran out
 MIB = 1 << 20
 GIB = 1 << 30
 

@@ -22,7 +22,7 @@ from conftest import SAMPLE
 
 from jixiao.cli import main
 from jixiao.errors import printable
-from jixiao.limits import Limits
+from jixiao.limits import MIB, Limits
 from jixiao.pipelines.run import run
 from jixiao.pipelines.task import process_file
 from jixiao.pipelines.write import write_result
@@ -267,6 +267,19 @@ def test_time_limit_per_file(raw: Path, tmp_path: Path) -> None:
     # With the default limits the same files are read.
     summary = run([raw], tmp_path / "out-default")
     assert {r.status for r in summary.results} == {"ok"}
+
+
+def test_memory_limit_per_file(raw: Path, tmp_path: Path) -> None:
+    """Past its memory limit a file is ``too large`` (here a limit too small
+    for any file); the worker that ran out is replaced, so the next files and
+    runs read normally."""
+    cut(SAMPLE, [0, 1], raw / "form-1.pdf")
+    summary = run([raw], tmp_path / "small", jobs=2, limits=Limits(memory_bytes=64 * MIB))
+    assert [r.status for r in summary.results] == ["error", "error"]
+    for r in summary.results:
+        assert r.error == f"{r.path}: too large (it needs more memory than the limit); raise the limit (--max-*) to read it"
+    summary = run([raw], tmp_path / "default", jobs=2)
+    assert sorted((Path(r.path).name, r.status) for r in summary.results) == [("form-1.pdf", "ok"), (GOOD, "ok")]
 
 
 def test_a_worker_stuck_in_c_is_ended_and_the_file_is_timeout(raw: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import DamagedPdf, JixiaoError, TooLarge
-from ..limits import MIB, Limits
+from ..limits import MIB, OUT_OF_MEMORY, Limits
 from .engines import get_engine
 from .model import Cell, Document, Fragment, PageContent, PageInfo, Table, TextLine
 from .source import PdfSource, blank_state, image_bytes, sha256_file, translate_page_error
@@ -210,7 +210,7 @@ def _page_error(source: PdfSource, index: int, e: Exception) -> Exception:
     itself when it is the whole file's (the file went away, a wrong password,
     a timeout) or a bug in jixiao (its traceback is kept)."""
     if isinstance(e, MemoryError):
-        return PageFailed(TooLarge(source.path, f"page {index + 1} needs more memory than the limit"))
+        return PageFailed(TooLarge(source.path, f"page {index + 1} needs {OUT_OF_MEMORY}"))
     if isinstance(e, DamagedPdf):
         return PageFailed(e)
     if isinstance(e, JixiaoError):

@@ -2,9 +2,10 @@
 
 Three mechanisms, from gentle to hard:
 
-* memory: the soft RLIMIT_DATA is lowered while the file is read, so that an
-  allocation beyond it fails (MemoryError -> ``too large``) and is restored
-  afterwards;
+* memory, in worker processes: the soft RLIMIT_DATA is lowered while the
+  file is read, so that an allocation beyond it fails (MemoryError -> ``too
+  large``), and restored afterwards; a worker that ran out ends before its
+  next file (the pool replaces it);
 * time, in the main thread of a process: an interval timer raises
   FileTimeout in the reading code (again every second, in case a library
   swallows it);
@@ -27,10 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FileTimeout, JixiaoError
-from ..limits import Limits
+from ..limits import OUT_OF_MEMORY, Limits
 from .task import FileResult
 
 EXIT_TIMEOUT = 70  # a worker's exit code when its watchdog ends it
+EXIT_POISONED = 71  # a worker's exit code when it ran out of memory on its previous file
 
 # Set in worker processes by the pool's initializer: the run's folder for notes.
 _notes: dict[str, str] = {}
@@ -41,8 +43,20 @@ def set_notes_dir(folder: str) -> None:
 
 
 def guarded(task: Callable[..., FileResult], path: Path, *, limits: Limits, **kwargs: Any) -> FileResult:
-    with _memory(limits.memory_bytes), _timer(path, limits.seconds), _watchdog(path, limits):
-        return task(path, limits=limits, **kwargs)
+    in_worker = "dir" in _notes
+    if _notes.get("poisoned"):
+        # An earlier file ran this worker out of memory: a MemoryError can
+        # leave a process broken (a codec import that failed stays failed),
+        # so the worker ends and a fresh one reads this file.
+        os._exit(EXIT_POISONED)
+    # The watchdog's thread first: under the memory limit it might not start.
+    # The memory limit only in worker processes: the main process must stay sound.
+    memory = limits.memory_bytes if in_worker else None
+    with _watchdog(path, limits), _timer(path, limits.seconds), _memory(memory):
+        result = task(path, limits=limits, **kwargs)
+    if in_worker and OUT_OF_MEMORY in result.error:
+        _notes["poisoned"] = "yes"
+    return result
 
 
 def _note_path(folder: str, path: Path | str) -> Path:

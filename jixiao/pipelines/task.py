@@ -21,7 +21,7 @@ import pyarrow as pa
 from .. import __version__
 from ..errors import EncryptedPdf, JixiaoError, TooLarge, UnreadableFile, printable
 from ..extract import FAILED, Document, read_pdf, sha256_file
-from ..limits import Limits
+from ..limits import OUT_OF_MEMORY, Limits
 from ..normalize import DocumentResult, Project, normalize, page_wanted
 from . import schema
 
@@ -82,7 +82,7 @@ def failed(path: str | os.PathLike[str], error: Exception, sha256: str | None = 
         except (OSError, JixiaoError):  # unreadable, or not a regular file
             sha256 = ""
     if isinstance(error, MemoryError):
-        error = TooLarge(str(path), "it needs more memory than the limit")
+        error = TooLarge(str(path), f"it needs {OUT_OF_MEMORY}")
     if isinstance(error, JixiaoError):
         return FileResult(str(path), sha256, size, 0, ERROR, str(error))
     tb = "".join(traceback.format_exception(error))
