@@ -54,7 +54,8 @@ def read_manifest(out: Path) -> pa.Table:
                 columns.append(pa.nulls(table.num_rows, f.type))
         return pa.Table.from_arrays(columns, schema=schema.MANIFEST)
     except (pa.ArrowException, OSError, ValueError) as e:
-        raise DamagedManifest(str(path), f"{type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''}") from e
+        first = (str(e).splitlines() or [""])[0].split(". ")[0].replace(f"'{path}'", "it")
+        raise DamagedManifest(str(path), f"{type(e).__name__}: {first[:160]}") from e
 
 
 def row(result: FileResult, version: str, now: dt.datetime) -> dict:
