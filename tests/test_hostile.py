@@ -476,3 +476,14 @@ def test_rotate_on_upright_content_still_reads(tmp_path: Path, rotate: int) -> N
     assert r.indicators is not None and plain.indicators is not None
     columns = ["project_name", "level1", "level2", "level3", "value_raw", "page"]
     assert r.indicators.select(columns).to_pylist() == plain.indicators.select(columns).to_pylist()
+
+
+def test_mediabox_away_from_the_origin_reads(tmp_path: Path) -> None:
+    """A MediaBox that does not start at (0, 0), its content drawn inside it."""
+    with pikepdf.open(SAMPLE) as pdf:
+        for page in pdf.pages:
+            page.contents_add(pdf.make_stream(b"1 0 0 1 100 -900 cm"), prepend=True)
+            page.obj.MediaBox = [100, -900, 695.2756, -58.1102]
+        pdf.save(tmp_path / "shifted.pdf")
+    r = process_file(tmp_path / "shifted.pdf")
+    assert (r.status, r.forms, r.indicator_rows) == ("ok", 8, 143)
