@@ -11,12 +11,13 @@ Each limit can be switched off with None.
 - ``image_bytes``: the decompressed size of a page's images, from their
   declared width, height and depth, checked before a page is rendered (a
   1 MB Flate bomb declares a 32768 x 32768 image: 1 GB once inflated).
-- ``memory_bytes``: the data segment a file may grow its reader to (soft
-  RLIMIT_DATA while the file is read; whatever else inflates past it fails
-  with ``too large`` instead of waking the OOM killer).
+- ``memory_bytes``: the data segment a file may grow its worker process to
+  (soft RLIMIT_DATA while the file is read; whatever else inflates past it
+  fails with ``too large`` instead of waking the OOM killer). Not applied in
+  the main process (``-j 1``), which a MemoryError could leave broken.
 - ``seconds``: wall time per file; then ``timeout``. Checked by a timer in the
   reading thread, and in worker processes by a watchdog that ends the worker
-  when the file is stuck inside a C library (the file is recorded as
+  when the file is stuck inside a C library ``kill_after`` seconds later (the file is recorded as
   ``timeout``, the batch goes on in a fresh worker).
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+OUT_OF_MEMORY = "more memory than the limit"  # in the reason of a file or page that ran out
 MIB = 1 << 20
 GIB = 1 << 30
 
@@ -34,9 +36,11 @@ class Limits:
     image_bytes: int | None = 512 * MIB  # an A4 colour scan at 600 dpi is 104 MB
     memory_bytes: int | None = 2 * GIB  # a scanned page peaks at ~0.4 GB, a text page at ~0.2 GB
     seconds: float | None = 600.0
+    # Past ``seconds``, this long more before a worker stuck in C code is ended.
+    kill_after: float = 10.0
 
     def __post_init__(self) -> None:
-        for name in ("page_pixels", "image_bytes", "memory_bytes", "seconds"):
+        for name in ("page_pixels", "image_bytes", "memory_bytes", "seconds", "kill_after"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValueError(f"Limits.{name} must be positive or None, not {value!r}")

@@ -7,11 +7,13 @@ pages cheaply: a page is read when it is wanted or follows a wanted page
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import DamagedPdf, JixiaoError, TooLarge
-from ..limits import MIB, Limits
+from ..limits import MIB, OUT_OF_MEMORY, Limits
 from .engines import get_engine
 from .model import Cell, Document, Fragment, PageContent, PageInfo, Table, TextLine
 from .source import PdfSource, blank_state, image_bytes, sha256_file, translate_page_error
@@ -64,7 +66,7 @@ def read_pdf(
                 previous_wanted = False
                 continue
             if ink == "unreadable":  # a broken font, an image that does not decode: not a blank page
-                error = DamagedPdf(source.path, f"page {index + 1}: its text or images neither decode nor render")
+                error = DamagedPdf(source.path, f"page {index + 1}: its content neither decodes nor renders")
                 infos.append(PageInfo(index + 1, state, FAILED, str(error)))
                 failures.append(error)
                 previous_wanted = False
@@ -81,17 +83,61 @@ def read_pdf(
             try:
                 if engine == "ocr":
                     _check_pixels(source, index, limits)
-                content = _read_page(source, engine, index, info)
+                with library_warnings() as warned:
+                    content = _read_page(source, engine, index, info)
             except PageFailed as e:
                 infos.append(PageInfo(index + 1, state, FAILED, str(e.error)))
                 failures.append(e.error)
                 continue
-            infos.append(content.info)
             contents.append(content)
+            if warned:
+                # Read, but the PDF library had to skip part of the page (a stream
+                # that does not inflate, operators with broken operands): its
+                # rows are kept and the file is partial, this page named.
+                error = DamagedPdf(source.path, f"page {index + 1} decoded in part: {warned[0]}")
+                infos.append(PageInfo(index + 1, state, FAILED, str(error)))
+                failures.append(error)
+                continue
+            infos.append(content.info)
         if failures and len(failures) == source.page_count:
             raise failures[0]  # nothing could be read: the file's error
         items = _reading_order(contents)
         return Document(str(path), sha256_file(path), source.page_count, tuple(infos), tuple(items), cover)
+
+
+# Loggers of the PDF libraries: on the real PDFs they are silent; a warning
+# means part of a page was skipped or guessed.
+LIBRARY_LOGGERS = ("playa", "pdfminer")
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(Exception):
+            self.messages.append(record.getMessage().splitlines()[0][:160])
+
+
+@contextlib.contextmanager
+def library_warnings() -> Iterator[list[str]]:
+    """The PDF libraries' warnings while a page is read (and kept off the
+    terminal: the page's one line says it)."""
+    handler = _Collect()
+    loggers = [logging.getLogger(name) for name in LIBRARY_LOGGERS]
+    saved = [(lg.propagate, lg.level) for lg in loggers]
+    for lg in loggers:
+        lg.addHandler(handler)
+        lg.propagate = False
+        if lg.level == logging.NOTSET or lg.level > logging.WARNING:
+            lg.setLevel(logging.WARNING)
+    try:
+        yield handler.messages
+    finally:
+        for lg, (propagate, level) in zip(loggers, saved):
+            lg.removeHandler(handler)
+            lg.propagate, lg.level = propagate, level
 
 
 class PageFailed(Exception):
@@ -109,16 +155,8 @@ def _triage(source: PdfSource, index: int, limits: Limits, look_for_ink: bool) -
     rendered first has its images' declared size checked (a Flate bomb is
     refused before anything inflates it)."""
     try:
-        text = source.page_text(index)
-        state, reason = triage_page(source, index, text)
-        if state != "sound" and limits.image_bytes is not None:
-            total, _ = image_bytes(source, index)
-            if total > limits.image_bytes:
-                detail = f"page {index + 1}'s images inflate to {total / MIB:.0f} MB, the limit is " \
-                    f"{limits.image_bytes / MIB:.0f} MB"
-                raise PageFailed(TooLarge(source.path, detail))
-        ink = blank_state(source, index) if state == "absent" and look_for_ink else "ink"
-        return text, state, reason, ink
+        with library_warnings():  # the page's read says what is damaged, once
+            return _triage_page(source, index, limits, look_for_ink)
     except PageFailed:
         raise
     except Exception as e:
@@ -126,6 +164,19 @@ def _triage(source: PdfSource, index: int, limits: Limits, look_for_ink: bool) -
         if err is e:
             raise
         raise err from e
+
+
+def _triage_page(source: PdfSource, index: int, limits: Limits, look_for_ink: bool) -> tuple[str, str, str, str]:
+    text = source.page_text(index)
+    state, reason = triage_page(source, index, text)
+    if state != "sound" and limits.image_bytes is not None:
+        total, _ = image_bytes(source, index)
+        if total > limits.image_bytes:
+            detail = f"page {index + 1}'s images inflate to {total / MIB:.0f} MB, the limit is " \
+                f"{limits.image_bytes / MIB:.0f} MB"
+            raise PageFailed(TooLarge(source.path, detail))
+    ink = blank_state(source, index) if state == "absent" and look_for_ink else "ink"
+    return text, state, reason, ink
 
 
 def _check_pixels(source: PdfSource, index: int, limits: Limits) -> None:
@@ -163,7 +214,7 @@ def _page_error(source: PdfSource, index: int, e: Exception) -> Exception:
     itself when it is the whole file's (the file went away, a wrong password,
     a timeout) or a bug in jixiao (its traceback is kept)."""
     if isinstance(e, MemoryError):
-        return PageFailed(TooLarge(source.path, f"page {index + 1} needs more memory than the limit"))
+        return PageFailed(TooLarge(source.path, f"page {index + 1} needs {OUT_OF_MEMORY}"))
     if isinstance(e, DamagedPdf):
         return PageFailed(e)
     if isinstance(e, JixiaoError):

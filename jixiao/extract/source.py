@@ -104,10 +104,30 @@ class PdfSource:
             raise EncryptedPdf(self.path, bool(self.password)) from e
         except PDFException as e:
             raise DamagedPdf(self.path, type(e).__name__) from e
+        except Exception as e:
+            if _raised_in(e, PDF_LIBRARIES):
+                raise DamagedPdf(self.path, f"{type(e).__name__}: {_first_line(e)}") from e
+            raise
+
+    def playa_page(self, index: int) -> Any:
+        """PLAYA's page, in the orientation its text is printed in.
+
+        /Rotate turns the page for display. Most PDFs draw their content
+        upright in the unrotated page and set /Rotate to show it turned (a
+        form saved rotated): read them unrotated, or every line of text runs
+        down the page and no cell holds a word. A PDF that draws its content
+        turned and sets /Rotate to show it upright reads rotated, as PLAYA
+        gives it. The text's own direction decides."""
+        page = self.playa.pages[index]
+        if page.rotate % 360 and _runs_vertically(page):
+            page.set_initial_ctm(page.space, 0)
+        return page
 
     def page_text(self, index: int) -> str:
         """The page's text layer as pdfium decodes it (fast, no layout)."""
         page = self.pdfium[index]
+        if page.get_rotation() and self.playa_page(index).rotate == 0:
+            page.set_rotation(0)  # read as the text layer is read (see playa_page)
         tp = page.get_textpage()
         try:
             return tp.get_text_range()
@@ -146,6 +166,27 @@ def image_bytes(source: PdfSource, index: int) -> tuple[int, int]:
         page.close()
 
 
+ORIENTATION_SAMPLE = 64  # glyphs looked at to tell the direction of a rotated page's text
+
+
+def _runs_vertically(page: Any) -> bool:
+    """Does most of the page's text run along y in its device space (glyph
+    matrices whose x axis maps to y)?"""
+    along_y = along_x = 0
+    for obj in page:
+        if obj.object_type != "text":
+            continue
+        for g in obj:
+            a, b = g.matrix[0], g.matrix[1]
+            if abs(b) > abs(a):
+                along_y += 1
+            else:
+                along_x += 1
+            if along_x + along_y >= ORIENTATION_SAMPLE:
+                return along_y > along_x
+    return along_y > along_x
+
+
 BLANK_THUMB_PX = 300  # long side of the thumbnail that tells a blank page
 BLANK_INK = 240  # a pixel darker than this (0-255 grey) is ink
 
@@ -161,7 +202,9 @@ def blank_state(source: PdfSource, index: int) -> str:
     page = source.pdfium[index]
     try:
         if next(iter(page.get_objects(max_depth=2)), None) is None:
-            return "blank"
+            # Nothing PDFium could interpret: a blank page, or a content
+            # stream that does not decode (PLAYA still sees its bytes).
+            return "unreadable" if _has_content(source, index) else "blank"
         w, h = page.get_size()
         scale = min(1.0, BLANK_THUMB_PX / max(w, h, 1.0))
         image = page.render(scale=scale, grayscale=True).to_numpy()
@@ -179,6 +222,24 @@ def blank_state(source: PdfSource, index: int) -> str:
         return "blank"
     finally:
         page.close()
+
+
+CONTENT_MIN_BYTES = 16  # less than this is no drawing ("q Q", white space)
+RAW_MIN_BYTES = 32  # a compressed empty stream is ~8 bytes; more that inflates to nothing is damage
+
+
+def _has_content(source: PdfSource, index: int) -> bool:
+    """Does the page have content streams with something in them, decoded
+    or not (a stream that does not inflate decodes to nothing)?"""
+    try:
+        streams = list(source.playa.pages[index].streams)
+        decoded = sum(len(bytes(s.buffer).strip()) for s in streams)
+        raw = sum(len(getattr(s, "rawdata", b"") or b"") for s in streams)
+        return decoded >= CONTENT_MIN_BYTES or raw >= RAW_MIN_BYTES
+    except Exception as e:
+        if _raised_in(e, PDF_LIBRARIES) or isinstance(e, JixiaoError):
+            return True
+        raise
 
 
 def _translate_pdfium(path: str, e: Exception, password: str | None) -> Exception:
@@ -233,14 +294,17 @@ def translate_page_error(path: str, e: Exception) -> JixiaoError | None:
 
 
 def _raised_in(e: BaseException, packages: tuple[str, ...]) -> bool:
-    """Was ``e`` raised by code of one of these packages (innermost frame)?"""
+    """Was ``e`` raised inside one of these packages: the innermost frame that
+    is not the standard library belongs to one (playa decodes Ascii85 with
+    ``base64``, whose ValueError is the PDF's fault, not jixiao's)?"""
     tb = e.__traceback__
-    if tb is None:
-        return False
-    while tb.tb_next is not None:
+    last = ""
+    while tb is not None:
+        module = str(tb.tb_frame.f_globals.get("__name__", "")).split(".")[0]
+        if module in packages or module == "jixiao":
+            last = module
         tb = tb.tb_next
-    module = str(tb.tb_frame.f_globals.get("__name__", ""))
-    return module.split(".")[0] in packages
+    return last in packages
 
 
 def _first_line(e: BaseException) -> str:

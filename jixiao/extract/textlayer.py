@@ -54,7 +54,7 @@ def plumber_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segme
 
 
 def playa_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment], float, float]:
-    page = source.playa.pages[index]
+    page = source.playa_page(index)  # /Rotate honoured where the text needs it
     glyphs, segments = playa_layer.read_page(page)
     return glyphs, segments, float(page.width), float(page.height)
 

@@ -2,14 +2,15 @@
 
 Three mechanisms, from gentle to hard:
 
-* memory: the soft RLIMIT_DATA is lowered while the file is read, so that an
-  allocation beyond it fails (MemoryError -> ``too large``) and is restored
-  afterwards;
+* memory, in worker processes: the soft RLIMIT_DATA is lowered while the
+  file is read, so that an allocation beyond it fails (MemoryError -> ``too
+  large``), and restored afterwards; a worker that ran out ends before its
+  next file (the pool replaces it);
 * time, in the main thread of a process: an interval timer raises
   FileTimeout in the reading code (again every second, in case a library
   swallows it);
 * time, in a worker process: a watchdog thread ends the worker (``os._exit``)
-  when the file is still being read ``GRACE`` seconds after its limit (stuck
+  when the file is still being read ``kill_after`` seconds after its limit (stuck
   in C code, where no Python exception can reach); before that it leaves a
   note, so that the parent records ``timeout`` for that file instead of
   blaming a crash.
@@ -27,11 +28,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FileTimeout, JixiaoError
-from ..limits import Limits
+from ..limits import OUT_OF_MEMORY, Limits
 from .task import FileResult
 
-GRACE = 10.0  # seconds after the limit before a stuck worker is ended
 EXIT_TIMEOUT = 70  # a worker's exit code when its watchdog ends it
+EXIT_POISONED = 71  # a worker's exit code when it ran out of memory on its previous file
 
 # Set in worker processes by the pool's initializer: the run's folder for notes.
 _notes: dict[str, str] = {}
@@ -42,8 +43,20 @@ def set_notes_dir(folder: str) -> None:
 
 
 def guarded(task: Callable[..., FileResult], path: Path, *, limits: Limits, **kwargs: Any) -> FileResult:
-    with _memory(limits.memory_bytes), _timer(path, limits.seconds), _watchdog(path, limits.seconds):
-        return task(path, limits=limits, **kwargs)
+    in_worker = "dir" in _notes
+    if _notes.get("poisoned"):
+        # An earlier file ran this worker out of memory: a MemoryError can
+        # leave a process broken (a codec import that failed stays failed),
+        # so the worker ends and a fresh one reads this file.
+        os._exit(EXIT_POISONED)
+    # The watchdog's thread first: under the memory limit it might not start.
+    # The memory limit only in worker processes: the main process must stay sound.
+    memory = limits.memory_bytes if in_worker else None
+    with _watchdog(path, limits), _timer(path, limits.seconds), _memory(memory):
+        result = task(path, limits=limits, **kwargs)
+    if in_worker and OUT_OF_MEMORY in result.error:
+        _notes["poisoned"] = "yes"
+    return result
 
 
 def _note_path(folder: str, path: Path | str) -> Path:
@@ -101,15 +114,15 @@ def _timer(path: Path, seconds: float | None) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _watchdog(path: Path, seconds: float | None) -> Iterator[None]:
-    folder = _notes.get("dir")
+def _watchdog(path: Path, limits: Limits) -> Iterator[None]:
+    folder, seconds = _notes.get("dir"), limits.seconds
     if seconds is None or folder is None:
         yield
         return
     done = threading.Event()
 
     def watch() -> None:
-        if not done.wait(seconds + GRACE):
+        if not done.wait(seconds + limits.kill_after):
             with contextlib.suppress(OSError):
                 _note_path(folder, path).write_text("timeout\n", encoding="utf-8")
             os._exit(EXIT_TIMEOUT)

@@ -27,12 +27,11 @@ import pyarrow.parquet as pq
 
 from ..errors import DamagedManifest, printable
 from . import schema
-from .task import ERROR, FileResult
+from .task import ERROR, PARTIAL, FileResult
 from .write import TABLES, atomic_write_table, data_files
 
 NAME = "manifest.parquet"
 DAMAGED_SUFFIX = ".damaged"
-PARTIAL = "partial"
 SUPERSEDED = "superseded"
 DONE = ("ok", "no_forms")  # statuses a later run skips (same sha256 and version)
 HAS_DATA = ("ok", PARTIAL)  # statuses whose rows are in the data files
@@ -55,7 +54,8 @@ def read_manifest(out: Path) -> pa.Table:
                 columns.append(pa.nulls(table.num_rows, f.type))
         return pa.Table.from_arrays(columns, schema=schema.MANIFEST)
     except (pa.ArrowException, OSError, ValueError) as e:
-        raise DamagedManifest(str(path), f"{type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''}") from e
+        first = (str(e).splitlines() or [""])[0].split(". ")[0].replace(f"'{path}'", "it")
+        raise DamagedManifest(str(path), f"{type(e).__name__}: {first[:160]}") from e
 
 
 def row(result: FileResult, version: str, now: dt.datetime) -> dict:
@@ -100,6 +100,10 @@ class Manifest:
         self.out = Path(out)
         self.dirty = False
         self.rebuilt = ""
+        try:  # data files changed after this are verified whole (see verify)
+            self.mtime: float | None = (self.out / NAME).stat().st_mtime
+        except OSError:
+            self.mtime = None
         try:
             rows: Iterable[dict] = read_manifest(self.out).to_pylist()
         except DamagedManifest as e:
@@ -175,7 +179,9 @@ class Manifest:
         return pa.Table.from_pylist(rows, schema=schema.MANIFEST)
 
     def save(self) -> None:
-        if self.dirty:
+        # Written when changed, and once in any case: a dataset folder always
+        # has its manifest, even when a run is stopped before its first row.
+        if self.dirty or not (self.out / NAME).exists():
             atomic_write_table(self.table(), self.out / NAME)
             self.dirty = False
 

@@ -84,7 +84,9 @@ class Progress:
 
 def summary_line(summary: RunSummary, out: str) -> str:
     return (
-        f"jixiao: {out}: {summary.count(OK)} ok, {summary.count(PARTIAL)} partial, {summary.count(NO_FORMS)} no forms, "
-        f"{summary.count(ERROR)} errors, {len(summary.skipped)} done before; "
+        f"jixiao: {out}: {summary.count(OK)} ok, {summary.count(NO_FORMS)} no forms, "
+        f"{summary.count(ERROR)} errors, "
+        + (f"{summary.count('partial')} partial, " if summary.count("partial") else "")  # read in part
+        + f"{len(summary.skipped)} done before; "
         f"{summary.forms} forms, {summary.indicators} indicators, {summary.pages} pages in {summary.seconds:.1f} s"
     )

@@ -158,11 +158,12 @@ def _new_pool(jobs: int, notes: str) -> ProcessPoolExecutor:
 
 
 def _stop(pool: ProcessPoolExecutor, now: bool) -> None:
+    procs = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     if now:
         # Interrupted: workers only read, so ending them loses nothing, and
         # waiting for a long file would delay the exit (and the lock).
-        for proc in list(getattr(pool, "_processes", {}).values()):
+        for proc in procs:
             with contextlib.suppress(Exception):
                 proc.terminate()
 
@@ -241,6 +242,10 @@ def _worker_init(parent: int, ocr_threads: int, notes: str) -> None:
     # would only be noise.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     set_notes_dir(notes)
+    # Imported here, not inside the first file's time limit.
+    import playa  # noqa: F401
+
+    from ..extract import textlayer  # noqa: F401
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
@@ -389,7 +394,7 @@ def plan(
     has as done by this version (unless ``force``) whose data files verify.
     A done PDF found under a new name keeps its rows, renamed. A source whose
     data files are damaged is read again from its PDF, wherever it is."""
-    check = verify(out, manifest.rows.values())
+    check = verify(out, manifest.rows.values(), full=False, since=manifest.mtime)
     for stray, moved in zip(check.strays, quarantine(out, check.strays)):
         note(f"{printable(str(stray))}: a data file no source in the manifest owns; moved to {printable(str(moved))}")
     by_sha: dict[str, list[Path]] = {}

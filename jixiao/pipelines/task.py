@@ -21,7 +21,7 @@ import pyarrow as pa
 from .. import __version__
 from ..errors import EncryptedPdf, JixiaoError, TooLarge, UnreadableFile, printable
 from ..extract import FAILED, Document, read_pdf, sha256_file
-from ..limits import Limits
+from ..limits import OUT_OF_MEMORY, Limits
 from ..normalize import DocumentResult, Project, normalize, page_wanted, standard
 from . import schema
 
@@ -73,7 +73,7 @@ def failed(path: str | os.PathLike[str], error: Exception, sha256: str | None = 
         except (OSError, JixiaoError):  # unreadable, or not a regular file
             sha256 = ""
     if isinstance(error, MemoryError):
-        error = TooLarge(str(path), "it needs more memory than the limit")
+        error = TooLarge(str(path), f"it needs {OUT_OF_MEMORY}")
     if isinstance(error, JixiaoError):
         return FileResult(str(path), sha256, size, 0, ERROR, str(error))
     tb = "".join(traceback.format_exception(error))
@@ -122,31 +122,40 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
     projects, indicators = _tables(result.projects, printable(p.name), doc.sha256)
     decisions = tuple(f"{i.number}:{i.text_layer}:{i.method}" for i in doc.pages)
     # The engines that read pages (a scanned PDF without forms was still OCR'd).
-    methods = tuple(sorted({i.method for i in doc.pages if i.method != "skipped"}))
+    methods = tuple(sorted({i.method for i in doc.pages if i.method not in ("skipped", FAILED)}))
     unread = unread_tables(result)
     problems = [
         f"form {pr.seq} (p.{pr.first_page} '{pr.project_name or ''}'): {why}" for pr in result.projects for why in pr.problems
     ]
+    failed_pages = [i for i in doc.pages if i.method == FAILED]
+    garbled = [i for i in doc.pages if i.text_layer == "garbled"]
     reason = ""
     status = OK
-    failed_pages = [i for i in doc.pages if i.method == FAILED]
-    if not result.projects and not unread and not failed_pages:
+    missing: list[str] = []  # what was not read, one part of the file's one line each
+    if failed_pages:
+        pages = ", ".join(str(i.number) for i in failed_pages)
+        first = failed_pages[0].reason.removeprefix(f"{p}: ")
+        missing.append(
+            f"{len(failed_pages)} of {doc.page_count} pages could not be read (p. {pages}: {first}); "
+            f"{len(result.projects)} forms read from the others"
+        )
+    elif not result.projects and garbled:
+        # No form, but on pages whose text does not decode: OCR read them and
+        # found none, which is no proof there is none (a broken font renders
+        # badly too). Not "done": the file is partial, the pages named.
+        pages = ", ".join(str(i.number) for i in garbled)
+        missing.append(
+            f"no target forms found, but {len(garbled)} of {doc.page_count} pages have a text "
+            f"layer that does not decode (p. {pages}) and OCR found no form on them"
+        )
+    missing += [f"target-like table left unread: {u}" for u in unread] + problems
+    if missing:
+        status = PARTIAL
+        reason = f"{p}: partial: " + "; ".join(missing)
+    elif not result.projects:
         read = sum(1 for i in doc.pages if i.method != "skipped")
         reason = f"{p}: no target forms found ({doc.page_count} pages, {read} read, the rest without form vocabulary)"
         status = NO_FORMS
-    elif unread or problems or failed_pages:
-        # Not a success, whatever was read: one line names what was not.
-        status = PARTIAL
-        missing: list[str] = []
-        if failed_pages:
-            pages = ", ".join(str(i.number) for i in failed_pages)
-            first = failed_pages[0].reason.removeprefix(f"{p}: ")
-            missing.append(
-                f"{len(failed_pages)} of {doc.page_count} pages could not be read (p. {pages}: {first}); "
-                f"{len(result.projects)} forms read from the others"
-            )
-        missing += [f"target-like table left unread: {u}" for u in unread] + problems
-        reason = f"{p}: partial: " + "; ".join(missing)
     return FileResult(
         path=str(p),
         sha256=doc.sha256,

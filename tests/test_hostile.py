@@ -1,0 +1,489 @@
+"""Hostile inputs, as real archives hold them, made here (no mocks): each gives
+one clear stderr line naming the file, a manifest row, and the good file's
+rows intact."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import pandas as pd
+import pikepdf
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from conftest import SAMPLE
+
+from jixiao.cli import main
+from jixiao.errors import printable
+from jixiao.limits import MIB, Limits
+from jixiao.pipelines.run import run
+from jixiao.pipelines.task import process_file
+from jixiao.pipelines.write import write_result
+
+GOOD = "good.pdf"
+GOOD_ROWS = 9  # indicator rows of form 7 (page 14 of the sample)
+
+
+def cut(src: Path, pages: list[int], dest: Path, tag: str = "") -> Path:
+    with pikepdf.open(src) as pdf:
+        out = pikepdf.new()
+        for i in pages:
+            out.pages.append(pdf.pages[i])
+        if tag:
+            out.docinfo["/JixiaoTest"] = tag
+        out.save(dest, deterministic_id=True)
+    return dest
+
+
+@pytest.fixture
+def raw(tmp_path: Path) -> Path:
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    cut(SAMPLE, [13], folder / GOOD)
+    return folder
+
+
+def extract(raw: Path | str, out: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, list[str]]:
+    code = main(["extract", str(raw), "--out", str(out), "-j", "1", "-q", *extra])
+    return code, capsys.readouterr().err.splitlines()
+
+
+def manifest(out: Path) -> list[dict]:
+    return pq.read_table(out / "manifest.parquet").to_pylist()
+
+
+def good_rows_intact(out: Path) -> None:
+    ind = pd.read_parquet(out / "indicators")
+    assert (ind.source_file == GOOD).sum() == GOOD_ROWS
+
+
+def one_line(err: list[str], name: str, *words: str) -> str:
+    lines = [ln for ln in err if name in ln]
+    assert len(lines) == 1, (name, err)
+    assert lines[0].startswith("jixiao: ")
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+    return lines[0]
+
+
+# --- names -------------------------------------------------------------------------
+
+
+def test_non_utf8_name_is_stored_losslessly(raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    gbk = os.fsencode(raw) + b"/\xbc\xa8\xd0\xa7.pdf"  # 绩效.pdf in GBK, from an unzipped archive
+    cut(SAMPLE, [13], Path(os.fsdecode(gbk)), tag="gbk copy")
+    (Path(os.fsdecode(os.fsencode(raw) + b"/\xb4\xed.pdf"))).write_bytes(b"")  # a bad one too
+    out = tmp_path / "out"
+    code, err = extract(raw, out, capsys)
+    assert code == 1
+    one_line(err, "\\xb4\\xed.pdf", "empty file")
+    rows = {r["source_path_bytes"]: r for r in manifest(out)}
+    row = rows[gbk]
+    assert (row["status"], row["indicators"]) == ("ok", GOOD_ROWS)
+    assert row["source_file"] == "\\xbc\\xa8Ч.pdf"  # escaped text; the raw bytes are in source_path_bytes
+    assert rows[os.fsencode(raw) + b"/\xb4\xed.pdf"]["status"] == "error"
+    ind = pd.read_parquet(out / "indicators")
+    assert (ind.source_file == row["source_file"]).sum() == GOOD_ROWS
+    good_rows_intact(out)
+    # The next run recognises it: nothing read again.
+    summary = run([raw], out)
+    assert [Path(r.path).name for r in summary.results] == [os.fsdecode(b"\xb4\xed.pdf")]
+
+
+def test_newlines_and_escape_codes_in_names_are_escaped(
+    raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (raw / "a\nb\x1b[31m.pdf").write_bytes(b"")
+    out = tmp_path / "out"
+    code, err = extract(raw, out, capsys)
+    assert code == 1
+    one_line(err, "a\\nb\\x1b[31m.pdf", "empty file")
+    assert not any("\x1b" in ln for ln in err)
+    assert any(r["source_file"] == "a\\nb\\x1b[31m.pdf" for r in manifest(out))
+    good_rows_intact(out)
+
+
+def test_long_department_gets_a_bounded_folder(raw: Path, tmp_path: Path) -> None:
+    """A 主管部门 of 120 CJK characters (360 bytes): a stable short folder name,
+    the printed name in the project's warnings."""
+    result = process_file(raw / GOOD)
+    long_name = "上海市某某管理委员会办公室" * 10  # 130 characters
+    assert result.projects is not None and result.indicators is not None
+    tables = []
+    for t in (result.projects, result.indicators):
+        i = t.schema.get_field_index("department")
+        tables.append(t.set_column(i, "department", pa.array([long_name] * t.num_rows, pa.string())))
+    from dataclasses import replace
+
+    written = write_result(tmp_path / "out", replace(result, projects=tables[0], indicators=tables[1]))
+    folders = {p.parent.name for p in written}
+    assert len(folders) == 1
+    (folder,) = folders
+    assert len(folder.encode()) <= 200 and folder.startswith("department=上海市某某") and "~" in folder
+    ind = pd.read_parquet(tmp_path / "out" / "indicators")
+    assert len(ind) == GOOD_ROWS
+    projects = pd.read_parquet(tmp_path / "out" / "projects")
+    assert any(long_name in w for w in projects.warnings[0])
+    # Stable: the same name gives the same folder.
+    again = write_result(tmp_path / "out", replace(result, projects=tables[0], indicators=tables[1]))
+    assert again == written
+
+
+# --- special files -------------------------------------------------------------------
+
+
+def test_special_files_get_one_line_each_and_never_hang(raw: Path, tmp_path: Path) -> None:
+    os.mkfifo(raw / "fifo.pdf")
+    (raw / "loop.pdf").symlink_to(raw / "loop.pdf")
+    (raw / "dangling.pdf").symlink_to(raw / "nothing-here")
+    (raw / "empty-1.pdf").write_bytes(b"")
+    (raw / "empty-2.pdf").write_bytes(b"")  # identical bad files: each its line and row
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "jixiao.cli", "extract", str(raw), "/dev/zero", "--out", str(out), "-j", "1"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    err = done.stderr.splitlines()
+    assert done.returncode == 1, done.stderr
+    one_line(err, "fifo.pdf:", "not a regular file (a FIFO)")
+    one_line(err, "loop.pdf:", "not a regular file (a symbolic link loop)")
+    one_line(err, "dangling.pdf:", "not a regular file (a symbolic link to nothing)")
+    one_line(err, "/dev/zero:", "not a regular file (a character device)")
+    one_line(err, "empty-1.pdf:", "empty file")
+    one_line(err, "empty-2.pdf:", "empty file")
+    assert "Traceback" not in done.stderr
+    rows = {r["source_file"]: r["status"] for r in manifest(out)}
+    assert rows == {
+        "fifo.pdf": "error",
+        "loop.pdf": "error",
+        "dangling.pdf": "error",
+        "zero": "error",
+        "empty-1.pdf": "error",
+        "empty-2.pdf": "error",
+        GOOD: "ok",
+    }
+    good_rows_intact(out)
+
+
+# --- writes ------------------------------------------------------------------------------
+
+
+def test_a_write_that_fails_for_one_file_is_that_files_error(
+    raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A partition folder that cannot be made (a file is in its way): the
+    files with rows there fail, the others are written."""
+    blocked = cut(SAMPLE, [0, 1], raw / "blocked.pdf")
+    out = tmp_path / "out"
+    assert extract(raw, out, capsys)[0] == 0
+    projects = pd.read_parquet(out / "projects")
+    shutil.rmtree(out)
+    # Form 1 is filed under its own partition: put a file where its folder goes.
+    first = projects[projects.source_file == "blocked.pdf"].iloc[0]
+    year_dir = out / "indicators" / f"year={first.year}"
+    year_dir.parent.mkdir(parents=True)
+    year_dir.write_text("in the way")
+    code, err = extract(raw, out, capsys, "--force")
+    assert code == 1
+    one_line(err, str(raw / GOOD), "cannot write its rows")
+    one_line(err, str(blocked), "cannot write its rows")
+    rows = {r["source_file"]: r["status"] for r in manifest(out)}
+    assert rows == {GOOD: "error", "blocked.pdf": "error"}
+
+
+# --- limits -------------------------------------------------------------------------------
+
+
+def big_image_page(dest: Path, points: float) -> Path:
+    """An image-only page on a MediaBox of ``points`` x ``points``."""
+    pdf = pikepdf.new()
+    pixels = bytes(range(256)) * 20
+    img = pdf.make_stream(
+        zlib.compress(pixels),
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=80,
+        Height=64,
+        ColorSpace=pikepdf.Name.DeviceGray,
+        BitsPerComponent=8,
+        Filter=pikepdf.Name.FlateDecode,
+    )
+    page = pdf.add_blank_page(page_size=(points, points))
+    page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=img))
+    page.obj.Contents = pdf.make_stream(f"q {points} 0 0 {points} 0 0 cm /Im0 Do Q".encode())
+    pdf.save(dest)
+    return dest
+
+
+def flate_bomb(dest: Path) -> Path:
+    """1 MB on disk, a 32768 x 32768 image (1 GB) once inflated."""
+    pdf = pikepdf.new()
+    img = pdf.make_stream(
+        b"",
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Image,
+        Width=32768,
+        Height=32768,
+        ColorSpace=pikepdf.Name.DeviceGray,
+        BitsPerComponent=8,
+    )
+    img.write(zlib.compress(b"\0" * (1 << 30), 9), filter=pikepdf.Name.FlateDecode)
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=img))
+    page.obj.Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
+    pdf.save(dest)
+    return dest
+
+
+def test_huge_page_and_flate_bomb_are_too_large(raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    big_image_page(raw / "huge-page.pdf", 14400)
+    flate_bomb(raw / "bomb.pdf")
+    out = tmp_path / "out"
+    code, err = extract(raw, out, capsys)
+    assert code == 1
+    one_line(err, "huge-page.pdf:", "too large", "14400 x 14400 pt", "900 M pixels")
+    one_line(err, "bomb.pdf:", "too large", "images inflate to 1024 MB")
+    rows = {r["source_file"]: (r["status"], r["error"]) for r in manifest(out)}
+    assert rows["huge-page.pdf"][0] == rows["bomb.pdf"][0] == "error"
+    good_rows_intact(out)
+
+
+def test_time_limit_per_file(raw: Path, tmp_path: Path) -> None:
+    """A file not read within its limit is ``timeout``, in the reading process
+    and in a worker; the limit is a setting (here too short for any file)."""
+    (raw / "second.pdf").write_bytes(SAMPLE.read_bytes())
+    for jobs in (1, 2):
+        out = tmp_path / f"out-{jobs}"
+        summary = run([raw], out, jobs=jobs, limits=Limits(seconds=0.001))
+        assert {r.status for r in summary.results} == {"error"}
+        for r in summary.results:
+            assert r.error == f"{r.path}: timeout (not read within 0.001 s); raise --timeout to read it"
+        assert [r["status"] for r in manifest(out)] == ["error", "error"]
+    # With the default limits the same files are read.
+    summary = run([raw], tmp_path / "out-default")
+    assert {r.status for r in summary.results} == {"ok"}
+
+
+def test_memory_limit_per_file(raw: Path, tmp_path: Path) -> None:
+    """Past its memory limit a file is ``too large`` (here a limit too small
+    for any file); the worker that ran out is replaced, so the next files and
+    runs read normally."""
+    cut(SAMPLE, [0, 1], raw / "form-1.pdf")
+    summary = run([raw], tmp_path / "small", jobs=2, limits=Limits(memory_bytes=64 * MIB))
+    assert [r.status for r in summary.results] == ["error", "error"]
+    for r in summary.results:
+        assert r.error == f"{r.path}: too large (it needs more memory than the limit); raise the limit (--max-*) to read it"
+    summary = run([raw], tmp_path / "default", jobs=2)
+    assert sorted((Path(r.path).name, r.status) for r in summary.results) == [("form-1.pdf", "ok"), (GOOD, "ok")]
+
+
+def test_a_worker_stuck_in_c_is_ended_and_the_file_is_timeout(raw: Path, tmp_path: Path) -> None:
+    """A page of three million tiny rectangles keeps PDFium busy in C (loading
+    the page) for seconds, where no Python exception reaches it: the worker's
+    watchdog ends the worker, the file is ``timeout``, the batch goes on."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.obj.Contents = pdf.make_stream(b"".join(b"%d %d 1 1 re f\n" % (i % 590, i % 840) for i in range(3_000_000)))
+    pdf.save(raw / "slow.pdf")
+    summary = run([raw], tmp_path / "out", jobs=2, limits=Limits(seconds=2.0, kill_after=0.5))
+    results = {Path(r.path).name: r for r in summary.results}
+    assert results["slow.pdf"].error == f"{raw / 'slow.pdf'}: timeout (not read within 2 s); raise --timeout to read it"
+    assert (results[GOOD].status, results[GOOD].indicator_rows) == ("ok", GOOD_ROWS), results[GOOD].error
+
+
+def test_blank_pages_are_skipped_before_ocr(tmp_path: Path) -> None:
+    pdf = pikepdf.open(SAMPLE)
+    out = pikepdf.new()
+    out.pages.append(pdf.pages[13])
+    for _ in range(40):
+        out.add_blank_page(page_size=(595, 842))
+    out.save(tmp_path / "blank-pages.pdf")
+    r = process_file(tmp_path / "blank-pages.pdf")
+    assert (r.status, r.indicator_rows) == ("ok", GOOD_ROWS)
+    assert r.page_decisions[1:] == tuple(f"{n}:absent:skipped" for n in range(2, 42))
+    assert r.methods == ("text",)  # no page went to OCR
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+def test_damaged_data_files_are_read_again(raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cut(SAMPLE, [0, 1], raw / "form-1.pdf")
+    out = tmp_path / "out"
+    assert extract(raw, out, capsys)[0] == 0
+    files = sorted((out / "indicators").rglob("*.parquet"))
+    good = pd.read_parquet(out / "indicators").sort_values(["project_id", "seq"]).reset_index(drop=True)
+    damages = [
+        ("truncated", lambda p: p.write_bytes(p.read_bytes()[:100])),
+        ("deleted", lambda p: p.unlink()),
+        ("garbled", lambda p: p.write_bytes(p.read_bytes()[:60] + bytes(40) + p.read_bytes()[100:])),
+    ]
+    for label, damage in damages:
+        damage(files[0])
+        assert main(["check", str(out)]) == 1, label
+        assert "damaged" in capsys.readouterr().out
+        code, err = extract(raw, out, capsys)
+        assert code == 0, (label, err)
+        assert any("its data files are damaged" in ln and "reading it again" in ln for ln in err), (label, err)
+        again = pd.read_parquet(out / "indicators").sort_values(["project_id", "seq"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(again, good)
+        assert main(["check", str(out)]) == 0
+        capsys.readouterr()
+    # A copy of a data file under another name: moved out of the dataset.
+    shutil.copy(files[1], files[1].with_name("copy.parquet"))
+    assert main(["check", str(out)]) == 1
+    code, err = extract(raw, out, capsys)
+    one_line(err, "copy.parquet", "no source in the manifest owns", ".quarantine")
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "indicators").sort_values(["project_id", "seq"]).reset_index(drop=True), good
+    )
+
+
+def test_damaged_source_gone_is_reported(raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = cut(SAMPLE, [0, 1], tmp_path / "elsewhere.pdf")
+    out = tmp_path / "out"
+    assert extract(other, out, capsys)[0] == 0
+    other.unlink()
+    for p in (out / "indicators").rglob("*.parquet"):
+        p.write_bytes(b"PAR1")
+    code, err = extract(raw, out, capsys)
+    assert code == 1
+    one_line(err, "elsewhere.pdf", "its data files are damaged", "its PDF is gone")
+    rows = {r["source_file"]: r["status"] for r in manifest(out)}
+    assert rows == {"elsewhere.pdf": "error", GOOD: "ok"}
+    good_rows_intact(out)
+
+
+def test_damaged_manifest(raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert extract(raw, out, capsys)[0] == 0
+    m = out / "manifest.parquet"
+    m.write_bytes(m.read_bytes()[:50])
+    assert main(["check", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "the manifest is damaged" in err and "Traceback" not in err
+    code, err = extract(raw, out, capsys)
+    assert code == 0
+    one_line(err, "manifest.parquet", "rebuilt from the data files", "manifest.parquet.damaged")
+    assert [(r["source_file"], r["status"], r["indicators"]) for r in manifest(out)] == [(GOOD, "ok", GOOD_ROWS)]
+    good_rows_intact(out)
+    assert main(["check", str(out)]) == 0
+
+
+# --- republished sources, signals, passwords -------------------------------------------
+
+
+def test_republished_source_supersedes(raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    cut(SAMPLE, [0, 1], raw / "report.pdf")
+    assert extract(raw, out, capsys)[0] == 0
+    old_sha = next(r["source_sha256"] for r in manifest(out) if r["source_file"] == "report.pdf")
+    cut(SAMPLE, [13], raw / "report.pdf", tag="corrected")  # another form at the same path
+    code, err = extract(raw, out, capsys)
+    assert code == 0
+    one_line(err, "report.pdf", "supersedes the earlier read")
+    rows = {(r["source_file"], r["status"]): r for r in manifest(out)}
+    new = rows[("report.pdf", "ok")]
+    assert rows[("report.pdf", "superseded")]["superseded_by"] == new["source_sha256"]
+    ind = pd.read_parquet(out / "indicators")
+    assert set(ind[ind.source_file == "report.pdf"].source_sha256) == {new["source_sha256"]}
+    assert old_sha not in set(ind.source_sha256)
+    good_rows_intact(out)
+
+
+@pytest.mark.parametrize(
+    ("sig", "code", "word"), [(signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")]
+)
+def test_signals_are_clean(tmp_path: Path, sig: signal.Signals, code: int, word: str) -> None:
+    """SIGTERM to the run, or Ctrl-C (SIGINT to the whole process group, as a
+    terminal sends it): one line, the manifest saved, the lock freed, no
+    worker traceback."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(4):
+        cut(SAMPLE, list(range(17)), raw / f"copy-{i}.pdf", tag=str(i))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "jixiao.cli", "extract", str(raw), "--out", str(out), "-j", "2"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not any((out / "indicators").rglob("*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)
+    else:
+        proc.send_signal(sig)
+    _, err = proc.communicate(timeout=180)
+    assert proc.returncode == code, err
+    assert err.splitlines() == [f"jixiao: {word}; what was finished is kept, re-run to go on"], err
+    assert (out / "manifest.parquet").exists()
+    # The lock is free and the run goes on from where it was.
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert len(pd.read_parquet(out / "indicators")) == 4 * 143
+
+
+def test_password_file_and_environment(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    with pikepdf.open(SAMPLE) as pdf:
+        pdf.save(raw / "locked.pdf", encryption=pikepdf.Encryption(user="s3cret", owner="o", R=6))
+    (tmp_path / "pw").write_text("s3cret\n")
+    code, _ = extract(raw, tmp_path / "a", capsys, "--password-file", str(tmp_path / "pw"))
+    assert code == 0
+    monkeypatch.setenv("JIXIAO_PASSWORD", "s3cret")
+    code, _ = extract(raw, tmp_path / "b", capsys)
+    assert code == 0
+    monkeypatch.delenv("JIXIAO_PASSWORD")
+    code, err = extract(raw, tmp_path / "c", capsys)
+    assert code == 1 and "--password" in err[0]
+
+
+# --- check ---------------------------------------------------------------------------------
+
+
+def test_check_shows_markup_as_text(raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (raw / "[bold]x[red].pdf").write_text("not a PDF")
+    out = tmp_path / "out"
+    extract(raw, out, capsys)
+    assert main(["check", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "[bold]x[red].pdf" in shown
+
+
+def test_printable_is_one_line() -> None:
+    assert printable("a\nb\r\x1b[2J\u2028c") == "a\\nb\\r\\x1b[2J\\u2028c"
+    assert printable(os.fsdecode(b"\xff.pdf")) == "\\xff.pdf"
+
+
+# --- page geometry ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rotate", [90, 270])
+def test_rotate_on_upright_content_still_reads(tmp_path: Path, rotate: int) -> None:
+    """/Rotate turns the page for display; the content is drawn upright."""
+    with pikepdf.open(SAMPLE) as pdf:
+        for page in pdf.pages:
+            page.obj.Rotate = rotate
+        pdf.save(tmp_path / "rotated.pdf")
+    r = process_file(tmp_path / "rotated.pdf")
+    plain = process_file(SAMPLE)
+    assert (r.status, r.forms, r.indicator_rows) == ("ok", 8, 143)
+    assert r.indicators is not None and plain.indicators is not None
+    columns = ["project_name", "level1", "level2", "level3", "value_raw", "page"]
+    assert r.indicators.select(columns).to_pylist() == plain.indicators.select(columns).to_pylist()
+
+
+def test_mediabox_away_from_the_origin_reads(tmp_path: Path) -> None:
+    """A MediaBox that does not start at (0, 0), its content drawn inside it."""
+    with pikepdf.open(SAMPLE) as pdf:
+        for page in pdf.pages:
+            page.contents_add(pdf.make_stream(b"1 0 0 1 100 -900 cm"), prepend=True)
+            page.obj.MediaBox = [100, -900, 695.2756, -58.1102]
+        pdf.save(tmp_path / "shifted.pdf")
+    r = process_file(tmp_path / "shifted.pdf")
+    assert (r.status, r.forms, r.indicator_rows) == ("ok", 8, 143)
