@@ -27,11 +27,12 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
-from .errors import MissingExtra, NoDataset, UsageError
+from .errors import DamagedDataset, MissingExtra, NoDataset, UsageError
 from .normalize import standard
 from .pipelines import schema
+from .pipelines.manifest import read_manifest
+from .pipelines.write import data_files
 
 MANIFEST = "manifest.parquet"
 PARTITIONING = pa.schema([("year", pa.int32()), ("department", pa.string())])
@@ -57,18 +58,23 @@ def with_partitions(s: pa.Schema) -> pa.Schema:
     return pa.schema(list(PARTITIONING) + [f for f in s if f.name not in PARTITIONING.names])
 
 
-def _read(out: Path, name: str, file_schema: pa.Schema) -> pa.Table:
+def _read(out: Path, name: str, file_schema: pa.Schema, exclude: frozenset[Path] = frozenset()) -> pa.Table:
     full = with_partitions(file_schema)
     folder = out / name
-    if not folder.is_dir():
+    files = [str(f) for f in data_files(out, name) if f not in exclude]
+    if not files:
         return full.empty_table()
     dataset = ds.dataset(
-        folder,
+        files,
         schema=pa.unify_schemas([file_schema, PARTITIONING]),
         format="parquet",
         partitioning=ds.partitioning(PARTITIONING, flavor="hive"),
+        partition_base_dir=str(folder),
     )
-    return dataset.to_table().select(full.names)
+    try:
+        return dataset.to_table().select(full.names)
+    except (pa.ArrowInvalid, OSError) as e:  # never a traceback, never fewer rows in silence
+        raise DamagedDataset(str(out), f"{name}: {e}") from e
 
 
 def _fill(table: pa.Table, derive: Any, names: tuple[str, ...], types: dict[str, pa.DataType]) -> pa.Table:
@@ -84,14 +90,16 @@ def _fill(table: pa.Table, derive: Any, names: tuple[str, ...], types: dict[str,
     return table
 
 
-def read_tables(out: str | os.PathLike[str]) -> Tables:
-    """The dataset at OUT as Arrow tables (raises NoDataset if it is none)."""
+def read_tables(out: str | os.PathLike[str], exclude: frozenset[Path] = frozenset()) -> Tables:
+    """The dataset at OUT as Arrow tables (raises NoDataset if it is none, and
+    DamagedManifest for a manifest that cannot be read). ``exclude``: data files
+    to leave out (those `jixiao check` found damaged)."""
     out = Path(out)
     if not (out / MANIFEST).is_file():
         raise NoDataset(str(out))
-    manifest = pq.read_table(out / MANIFEST, schema=schema.MANIFEST)
-    projects = _read(out, "projects", schema.PROJECTS)
-    indicators = _read(out, "indicators", schema.INDICATORS)
+    manifest = read_manifest(out)
+    projects = _read(out, "projects", schema.PROJECTS, exclude)
+    indicators = _read(out, "indicators", schema.INDICATORS, exclude)
     indicators = _fill(
         indicators,
         standard.indicator_columns,

@@ -87,6 +87,14 @@ class DamagedManifest(OutputError):
         )
 
 
+class DamagedDataset(OutputError):
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(
+            f"{path}: a data file is damaged ({detail}); `jixiao check {path}` names it, and "
+            "`jixiao extract ... --out` on this folder reads its PDF again"
+        )
+
+
 class InputError(JixiaoError):
     """A source file jixiao cannot read (not a PDF, damaged, ...)."""
 

@@ -487,3 +487,26 @@ def test_mediabox_away_from_the_origin_reads(tmp_path: Path) -> None:
         pdf.save(tmp_path / "shifted.pdf")
     r = process_file(tmp_path / "shifted.pdf")
     assert (r.status, r.forms, r.indicator_rows) == ("ok", 8, 143)
+
+
+def test_load_and_export_refuse_a_damaged_data_file_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # jixiao.load and export never return fewer rows in silence: a garbled data file
+    # is named (and `jixiao check` lists it).
+    import shutil
+
+    import jixiao
+    from jixiao.errors import DamagedDataset
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "pdfs" / "shpf-2023.pdf", raw)
+    out = tmp_path / "out"
+    assert main(["extract", str(raw), "--out", str(out), "-j", "1", "-q"]) == 0
+    victim = next((out / "indicators").rglob("*.parquet"))
+    victim.write_bytes(b"garbage" * 100)
+    with pytest.raises(DamagedDataset, match="a data file is damaged"):
+        jixiao.load(out)
+    capsys.readouterr()
+    assert main(["export", str(out), "--format", "csv", "--dest", str(tmp_path / "x")]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "a data file is damaged" in err[0]

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExitCode, printable
+from ..errors import ExitCode, NoDataset, printable
 from . import help_format
 
 EXAMPLE = """\
@@ -47,10 +47,19 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def collect(out: Path) -> dict[str, Any]:
     """The check's findings as plain data (what --json prints)."""
     from ..api import read_tables
-    from ..pipelines.manifest import read_manifest
+    from ..pipelines.manifest import NAME, read_manifest
     from ..pipelines.verify import verify
+    from ..pipelines.write import TABLES, data_files, file_stem
 
-    tables = read_tables(out)  # the one reader of a dataset; raises NoDataset
+    if not (out / NAME).exists():
+        raise NoDataset(str(out))
+    manifest = read_manifest(out).to_pylist()  # a damaged manifest: one line, exit 3
+    v = verify(out, manifest)
+    damaged_files = {
+        f for t in TABLES for f in data_files(out, t) if f.stem in {file_stem(sha) for sha in v.damaged}
+    }
+    # The one reader of a dataset, without the files found damaged (listed below instead).
+    tables = read_tables(out, exclude=frozenset(damaged_files | set(v.strays)))
     projects: list[dict[str, Any]] = []
     checked = 0
     if tables.projects.num_rows:
@@ -60,13 +69,11 @@ def collect(out: Path) -> dict[str, Any]:
             table.to_pylist(), key=lambda r: (r["year"], r["department"], r["source_file"], r["form_seq"])
         )
         projects = [r for r in rows if r["warnings"]]
-    manifest = read_manifest(out).to_pylist()  # a damaged manifest: one line, exit 3
     files = [
         {k: r[k] for k in ("source_file", "source_path", "source_sha256", "status", "error")}
         for r in manifest
         if r["status"] != "ok"
     ]
-    v = verify(out, manifest)
     names = {r["source_sha256"]: r["source_path"] or r["source_file"] for r in manifest}
     damaged = [{"source": names.get(sha, sha), "source_sha256": sha, "reason": why} for sha, why in sorted(v.damaged.items())]
     strays = [str(p.relative_to(out)) for p in v.strays]
