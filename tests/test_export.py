@@ -11,8 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from jixiao.cli import main
 from jixiao.api import read_tables
+from jixiao.cli import main
 from jixiao.pipelines import schema
 from jixiao.report.export import export
 

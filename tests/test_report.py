@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import REAL01, SAMPLE
 
-from jixiao.cli import main
 from jixiao.api import read_tables
+from jixiao.cli import main
 from jixiao.report.render import build_report, slug
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -9,6 +9,7 @@ layer (scans) get only the 三级指标 boxes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 # Header and funds fields outlined on a form's first page: column -> label.
@@ -24,6 +25,9 @@ BAND_SLACK = 2.0  # points
 PAD = 1.5  # points around the characters, so the outline does not cover them
 
 
+Rect = tuple[float, float, float, float]  # x0, top, x1, bottom; PDF points from the top-left corner
+
+
 @dataclass(frozen=True)
 class Box:
     page: int
@@ -36,7 +40,7 @@ class Box:
     anchor: str = ""  # the row anchor a value box links to
 
 
-def _hits(textpage, text: str, height: float) -> list[tuple[float, float, float, float]]:  # type: ignore[no-untyped-def]
+def _hits(textpage, text: str, height: float) -> list[Rect]:  # type: ignore[no-untyped-def]
     """Boxes (x0, top, x1, bottom; top-left origin) of TEXT on the page."""
     for needle in dict.fromkeys((" ".join(text.split())[:SEARCH_CHARS], "".join(text.split())[:SEARCH_CHARS])):
         if needle and (found := _search(textpage, needle, height)):
@@ -44,7 +48,7 @@ def _hits(textpage, text: str, height: float) -> list[tuple[float, float, float,
     return []
 
 
-def _search(textpage, needle: str, height: float) -> list[tuple[float, float, float, float]]:  # type: ignore[no-untyped-def]
+def _search(textpage, needle: str, height: float) -> list[Rect]:  # type: ignore[no-untyped-def]
     out = []
     searcher = textpage.search(needle, match_case=True)
     try:
@@ -89,7 +93,7 @@ def _value_texts(r: dict) -> list[str]:
     return texts
 
 
-def _in_band(hits: list[tuple[float, float, float, float]], r: dict, seen: set[tuple]) -> tuple | None:
+def _in_band(hits: list[Rect], r: dict, seen: set[tuple]) -> Rect | None:
     for x0, top, x1, bottom in hits:
         middle = (top + bottom) / 2
         in_band = r["bbox_top"] - BAND_SLACK <= middle <= r["bbox_bottom"] + BAND_SLACK
@@ -115,10 +119,10 @@ def header_boxes(textpage, height: float, page: int, form: dict) -> list[Box]:  
         text = form.get(field)
         if text and (hits := _hits(textpage, text, height)):
             found.append(Box(page, *hits[0], "header", label))
-    used: set[tuple] = set()
+    used: set[Rect] = set()
     for field, label in FUNDS_FIELDS.items():
         v = form.get(field)
-        if not isinstance(v, float) or v != v or v == 0:
+        if not isinstance(v, float) or math.isnan(v) or v == 0:
             continue
         labels = _hits(textpage, label, height)
         for text in _amount_texts(v):
@@ -129,7 +133,7 @@ def header_boxes(textpage, height: float, page: int, form: dict) -> list[Box]:  
     return found
 
 
-def _beside(hits: list[tuple], labels: list[tuple], used: set[tuple]) -> tuple | None:
+def _beside(hits: list[Rect], labels: list[Rect], used: set[Rect]) -> Rect | None:
     """The first hit on a label's band right of it (several funds fields often
     print the same amount); else the first hit not taken yet."""
     free = [h for h in hits if h not in used]

@@ -25,6 +25,10 @@ COLUMN_TITLES = {
     "unit": "value_unit",
     "label": "qualitative value",
 }
+ZOOM_BUTTONS = (
+    '<figure class="page"><div class="zoom"><button type="button" data-zoom="0.8">−</button>'
+    '<button type="button" data-zoom="fit">fit</button><button type="button" data-zoom="1.25">+</button></div>'
+)
 FILTERS = (("department", "department"), ("year", "year"), ("layout", "family"), ("kind", "kind"))
 
 
@@ -97,8 +101,10 @@ def index_page(listed: list[tuple[dict, list[dict], str, list[str]]], findings: 
     rules = sorted({x["rule"] for fs in findings.values() for x in fs})
     parts = [
         f"<header><h1>Review report: {e(out)}</h1>",
-        f'<p class="meta"><span>{len(listed)} source PDFs</span><span>{len(forms)} forms</span>'
-        f"<span>{total_rows} indicators</span></p></header>",
+        (
+            f'<p class="meta"><span>{len(listed)} source PDFs</span><span>{len(forms)} forms</span>'
+            f"<span>{total_rows} indicators</span></p></header>"
+        ),
         '<form class="filters" id="filters" onsubmit="return false">',
     ]
     for key, label in FILTERS:
@@ -143,8 +149,10 @@ def index_page(listed: list[tuple[dict, list[dict], str, list[str]]], findings: 
 def sources_table(listed: list[tuple[dict, list[dict], str, list[str]]]) -> str:
     parts = [
         "<h2>Source PDFs</h2>",
-        '<table class="sources"><thead><tr><th>source PDF</th><th>status</th><th>pages</th><th>forms</th>'
-        "<th>indicators</th><th>warnings</th><th>read as</th><th>error</th></tr></thead><tbody>",
+        (
+            '<table class="sources"><thead><tr><th>source PDF</th><th>status</th><th>pages</th><th>forms</th>'
+            "<th>indicators</th><th>warnings</th><th>read as</th><th>error</th></tr></thead><tbody>"
+        ),
     ]
     for entry, forms, name, _ in listed:
         n_warn = sum(len(f["warnings"] or []) for f in forms)
@@ -207,7 +215,7 @@ def form_page(
     entry: dict, form: dict, rows: list[dict], images: dict, boxes: list[Box], findings: list[dict],
     problem: str, out: Path, *, source_href: str, prev_href: str | None, next_href: str | None,
 ) -> str:  # fmt: skip
-    nav = [f'<a href="../index.html">← all forms</a>', f'<a href="{e(source_href)}">{e(entry["source_file"])}</a>']
+    nav = ['<a href="../index.html">← all forms</a>', f'<a href="{e(source_href)}">{e(entry["source_file"])}</a>']
     nav += [f'<a href="{e(prev_href)}">‹ previous form</a>'] if prev_href else []
     nav += [f'<a href="{e(next_href)}">next form ›</a>'] if next_href else []
     parts = [f'<header><p class="nav">{" · ".join(nav)}</p>']
@@ -266,11 +274,7 @@ def _style(image: Any, x0: float, top: float, x1: float, bottom: float) -> str:
 
 
 def page_figure(n: int, image: Any, rows: list[dict], boxes: list[Box], warned: dict[int, list[str]]) -> str:
-    parts = [
-        f'<figure class="page"><div class="zoom"><button type="button" data-zoom="0.8">−</button>'
-        f'<button type="button" data-zoom="fit">fit</button><button type="button" data-zoom="1.25">+</button></div>'
-        f'<div class="scroller"><div class="sheet"><img src="{e(image.src)}" alt="page {n}" loading="lazy">'
-    ]
+    parts = [ZOOM_BUTTONS + f'<div class="scroller"><div class="sheet"><img src="{e(image.src)}" alt="page {n}" loading="lazy">']
     seen: set[tuple] = set()
     for r in rows:
         box = (r["bbox_x0"], r["bbox_top"], r["bbox_x1"], r["bbox_bottom"])
