@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if args.executor == "dask":
         executor = get_executor("dask", args.jobs, len(files), args.scheduler)
 
-    with Progress(total=len(files), quiet=args.quiet) as progress:
+    with Progress(total=len(files), quiet=args.quiet, files=files, jobs=args.jobs) as progress:
 
         def on_result(r: FileResult) -> None:
             if r.status == ERROR:
