@@ -73,7 +73,7 @@ def _read(out: Path, name: str, file_schema: pa.Schema) -> pa.Table:
 
 def _fill(table: pa.Table, derive: Any, names: tuple[str, ...], types: dict[str, pa.DataType]) -> pa.Table:
     """Add or complete derived columns: a value already in the data wins."""
-    rows = table.select([c for c in table.column_names if c not in names]).to_pylist()
+    rows = table.to_pylist()
     derived = [derive(r) for r in rows]
     for name in names:
         computed = pa.array([d[name] for d in derived], types[name])
@@ -100,9 +100,9 @@ def read_tables(out: str | os.PathLike[str]) -> Tables:
          "value_max_base": pa.float64(), "unit_base": pa.string()},
     )  # fmt: skip
     projects = _fill(projects, standard.project_columns, standard.PROJECT_COLUMNS, {"funds_budget": pa.float64()})
-    if "form_kind" not in projects.column_names:
-        kinds = pa.array([standard.form_kind(r) for r in projects.select(["form_title", "project_name"]).to_pylist()])
-        projects = projects.append_column("form_kind", kinds.cast(pa.string()))
+    # form_kind: the column where the data has it (contract v2), else from the title
+    projects = _fill(projects, lambda r: {"form_kind": standard.form_kind(r)}, ("form_kind",),
+                     {"form_kind": pa.string()})  # fmt: skip
     return Tables(manifest, projects, indicators)
 
 

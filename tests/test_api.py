@@ -132,3 +132,19 @@ def test_form_kind_prefers_the_column() -> None:
     assert standard.form_kind({"form_kind": "department", "form_title": "项目支出绩效目标表"}) == "department"
     assert standard.form_kind({"form_kind": None, "form_title": "2026年部门整体绩效目标表"}) == "department"
     assert standard.form_kind({"form_title": None, "project_name": None}) == "project"
+
+
+def test_the_readme_snippet_needs_no_extra() -> None:
+    """jixiao.load and the README's first snippet (pandas, DuckDB) run on the
+    runtime dependencies alone: `make extract` installs nothing else."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    deps = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    names = {d.split(">")[0].split("=")[0].split("[")[0].strip().lower() for d in deps}
+    assert {"pandas", "duckdb", "pyarrow"} <= names
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    first = readme[readme.index("```python") :].split("```")[1]
+    assert "jixiao.load(" in first
+    imported = {line.split()[1].split(".")[0] for line in first.splitlines() if line.startswith(("import ", "from "))}
+    assert imported <= names | {"jixiao"}, imported
