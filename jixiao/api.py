@@ -72,11 +72,25 @@ def _read(out: Path, name: str, file_schema: pa.Schema) -> pa.Table:
 
 
 def _fill(table: pa.Table, derive: Any, names: tuple[str, ...], types: dict[str, pa.DataType]) -> pa.Table:
-    """Add or complete derived columns: a value already in the data wins."""
-    rows = table.to_pylist()
-    derived = [derive(r) for r in rows]
+    """Add or complete derived columns: a value already in the data wins.
+    Only rows with none of them set are derived again (files written before
+    the columns existed), so a current dataset costs one null check."""
+    present = all(n in table.column_names for n in names)
+    if present and table.num_rows:
+        mask = pc.is_null(table[names[0]])
+        for n in names[1:]:
+            mask = pc.and_(mask, pc.is_null(table[n]))
+        where = pc.indices_nonzero(mask).to_pylist()
+    else:
+        where = list(range(table.num_rows))
+    if not where:
+        return table
+    derived = [derive(r) for r in table.take(pa.array(where, pa.int64())).to_pylist()]
     for name in names:
-        computed = pa.array([d[name] for d in derived], types[name])
+        column: list[object] = [None] * table.num_rows
+        for i, d in zip(where, derived):
+            column[i] = d[name]
+        computed = pa.array(column, types[name])
         if name in table.column_names:
             table = table.set_column(table.column_names.index(name), name, pc.coalesce(table[name], computed))
         else:
