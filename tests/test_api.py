@@ -148,3 +148,24 @@ def test_the_readme_snippet_needs_no_extra() -> None:
     assert "jixiao.load(" in first
     imported = {line.split()[1].split(".")[0] for line in first.splitlines() if line.startswith(("import ", "from "))}
     assert imported <= names | {"jixiao"}, imported
+
+
+def test_a_dataset_written_before_the_standard_columns(born_digital_dataset: Path, tmp_path: Path) -> None:
+    """Files without level1_std … funds_budget (an older jixiao) load with the
+    same values as files that have them."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    old = tmp_path / "old"
+    shutil.copytree(born_digital_dataset, old, ignore=shutil.ignore_patterns("report", "export"))
+    for part in old.rglob("*.parquet"):
+        if part.name == "manifest.parquet":
+            continue
+        t = pq.read_table(part)
+        pq.write_table(t.drop_columns([c for c in (*standard.INDICATOR_COLUMNS, *standard.PROJECT_COLUMNS)
+                                       if c in t.column_names]), part)  # fmt: skip
+    assert "level1_std" not in pq.read_schema(next((old / "indicators").rglob("*.parquet"))).names
+    new_d, old_d = jixiao.load(born_digital_dataset, horizon="all"), jixiao.load(old, horizon="all")
+    pd.testing.assert_frame_equal(old_d.indicators, new_d.indicators)
+    pd.testing.assert_frame_equal(old_d.projects, new_d.projects)
