@@ -159,6 +159,9 @@ def test_index_lists_every_source_and_form(report: tuple[Path, Path]) -> None:
         assert shown[m["source_file"]][5] == str(warnings)
     forms = _table(page, "forms")
     assert sorted(r[2] for r in forms["rows"]) == sorted(p["project_name"] for p in projects)
+    summary = {(r[0], r[1]): r for r in _table(page, "review-summary")["rows"]}
+    assert summary[("2023", "上海市普陀区人民政府万里街道办事处")][2:4] == ["5", "5"]
+    assert "funds-sum 1" in summary[("2023", "上海市普陀区人民政府万里街道办事处")][4]
 
 
 def test_one_page_per_form_with_readable_names(report: tuple[Path, Path]) -> None:

@@ -89,7 +89,10 @@ def _page(title: str, body: str, out: Path) -> str:
 # -- index -----------------------------------------------------------------------------------------------------------
 
 
-def index_page(listed: list[tuple[dict, list[dict], str, list[str]]], findings: dict[str, list[dict]], out: Path) -> str:
+def index_page(
+    listed: list[tuple[dict, list[dict], str, list[str]]], findings: dict[str, list[dict]], out: Path,
+    summary: list[dict] | None = None,
+) -> str:  # fmt: skip
     forms = [(entry, f, link) for entry, fs, _, links in listed for f, link in zip(fs, links)]
     total_rows = sum(entry["indicators"] or 0 for entry, *_ in listed)
     values: dict[str, set[str]] = defaultdict(set)
@@ -141,9 +144,31 @@ def index_page(listed: list[tuple[dict, list[dict], str, list[str]]], findings: 
             f'<td>{e(entry["source_file"])} ({e(pages_text(f["first_page"], f["last_page"]))})</td></tr>'
         )
     parts.append("</tbody></table>")
+    if summary:
+        parts.append(summary_table(summary))
     parts.append(sources_table(listed))
     parts.append(f"<script>{template.FILTER_JS}</script>")
     return _page("jixiao review report", "\n".join(parts), out)
+
+
+def summary_table(summary: list[dict]) -> str:
+    """The review per department and year (jixiao review's summary)."""
+    skip = ("year", "department", "forms", "forms_with_findings", "findings")
+    parts = [
+        "<h2>Review summary per department</h2>",
+        (
+            '<table class="review-summary"><thead><tr><th>year</th><th>department</th><th>forms</th>'
+            "<th>with findings</th><th>findings by rule</th></tr></thead><tbody>"
+        ),
+    ]
+    for s in summary:
+        by_rule = ", ".join(f"{k} {v}" for k, v in s.items() if k not in skip and v)
+        parts.append(
+            f'<tr><td class="num">{e(s["year"])}</td><td>{e(s["department"])}</td><td class="num">{e(s["forms"])}</td>'
+            f'<td class="num">{e(s["forms_with_findings"])}</td><td>{e(by_rule or "–")}</td></tr>'
+        )
+    parts.append("</tbody></table>")
+    return "\n".join(parts)
 
 
 def sources_table(listed: list[tuple[dict, list[dict], str, list[str]]]) -> str:
