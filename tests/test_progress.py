@@ -61,14 +61,18 @@ def test_files_in_flight_and_eta(monkeypatch: pytest.MonkeyPatch) -> None:
     p.skip(Path("/d/d.pdf"))  # done before: nothing left to read there
     assert p.eta() == pytest.approx(50.0)
     assert p.in_flight() == ["/d/a.pdf", "/d/c.pdf"]
+    p._ocr_of["/d/e.pdf"] = 20  # a scan: its pages weigh as OCR pages
+    assert p.eta() == pytest.approx(30.0 + 20 * pr.OCR_WEIGHT)
     p.advance(_result("/d/a.pdf", pages=10, decisions=("1:absent:ocr",)))
     assert (p.pages, p.ocr, p.done) == (20, 1, 3)
 
 
 def test_page_count_of_a_real_and_a_broken_file(tmp_path: Path) -> None:
-    from conftest import SAMPLE
+    from conftest import SAMPLE, SCAN
 
     assert pr.page_count(str(SAMPLE)) == 17
+    assert pr.survey(str(SAMPLE)) == (17, 0)
+    assert pr.survey(str(SCAN)) == (11, 11)  # every page of the scan goes through OCR
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"not a pdf")
     assert pr.page_count(str(bad)) == 0
