@@ -33,7 +33,7 @@ class UsageError(JixiaoError):
 
 class MissingExtra(UsageError):
     def __init__(self, feature: str, extra: str) -> None:
-        super().__init__(f"{feature} needs an optional extra: pip install 'jixiao[{extra}]'")
+        super().__init__(f"{feature} needs an optional extra: pip install -e '.[{extra}]' (in the jixiao checkout)")
 
 
 class NoDataset(UsageError):

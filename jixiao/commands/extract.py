@@ -47,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--executor",
         choices=("local", "dask"),
         default="local",
-        help="local: this machine's cores (default); dask: a dask.distributed cluster (pip install 'jixiao[dask]')",
+        help="local: this machine's cores (default); dask: a dask.distributed cluster (pip install -e '.[dask]')",
     )
     e.add_argument(
         "--scheduler",
