@@ -7,7 +7,7 @@ OUT    ?= data/parquet
 JOBS   ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install extract test bench lint clean notebook
+.PHONY: help install extract test bench corpus lint clean notebook
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ bench: $(VENV)/.bench-deps ## print speed and memory figures
 	$(PY) bench/bench.py
 	$(PY) bench/bench_ocr.py
 	$(PY) bench/bench_runs.py
+
+corpus: $(VENV)/.run-deps ## read ../shared/corpus and ../shared/real-pdfs, print per PDF what was found
+	$(PY) bench/corpus.py $(CORPUS)
 
 lint: $(VENV)/.test-deps ## ruff + mypy
 	$(VENV)/bin/ruff check jixiao tests bench

@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 
 from . import __version__
-from .errors import ExitCode, JixiaoError
+from .errors import ExitCode, JixiaoError, Terminated, printable
 
 COMMANDS = ("extract", "check", "review", "report", "export")
 
@@ -50,22 +51,32 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # SIGTERM (kill, systemd, a batch scheduler) is handled like Ctrl-C: the
+    # manifest is saved, the lock freed, one line said.
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args._run(args))
     except JixiaoError as e:
-        print(f"jixiao: {e}", file=sys.stderr)
+        print(f"jixiao: {printable(str(e))}", file=sys.stderr)
         return int(e.exit_code)
     except BrokenPipeError:
         # The reader went away (`jixiao check OUT --json | head`): not an error.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return ExitCode.ok
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         # Files finished so far are in the dataset and the manifest.
-        print("jixiao: interrupted; what was finished is kept, re-run to go on", file=sys.stderr)
-        return ExitCode.interrupted
+        what = "terminated" if isinstance(e, Terminated) else "interrupted"
+        print(f"jixiao: {what}; what was finished is kept, re-run to go on", file=sys.stderr)
+        return ExitCode.terminated if isinstance(e, Terminated) else ExitCode.interrupted
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

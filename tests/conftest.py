@@ -32,7 +32,21 @@ def born_digital_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # --- analyst (issue 12): every born-digital fixture, for jixiao.load, review and the database export ---------------
-BORN_DIGITAL = sorted(p for p in PDFS.glob("*.pdf") if p != SCAN)
+# The sample, its twins and the six real PDFs (the corpus PDFs of test_corpus.py are not needed here).
+BORN_DIGITAL = sorted(
+    PDFS / n
+    for n in (
+        "shpf-2023.pdf",
+        "shpf-2023-libreoffice.pdf",
+        "template-2015-synthetic.pdf",
+        "01-sh-putuo-wanli-2023-dept-budget.pdf",
+        "02-central-guojiaxinfangju-2026-dept-budget.pdf",
+        "05-yantai-minzhengju-2026-dept-budget.pdf",
+        "06-changsha-xinfangju-2026-dept-budget.pdf",
+        "09-chongqing-shuiliju-2026-dept-budget.pdf",
+        "10-guangzhou-shengtaihuanjing-2026-project-targets.pdf",
+    )
+)
 
 
 @pytest.fixture(scope="session")
@@ -42,5 +56,7 @@ def fixtures_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("fixtures-dataset")
     summary = run(BORN_DIGITAL, out, jobs=2)
-    assert summary.count("ok") == len(BORN_DIGITAL), [r.error for r in summary.results]
+    # The synthetic PDF holds a table of no known family on purpose: it is left unread, so `partial`.
+    assert summary.count("ok") == len(BORN_DIGITAL) - 1, [r.error for r in summary.results]
+    assert [r.status for r in summary.results if "synthetic" in r.path] == ["partial"]
     return out

@@ -81,11 +81,11 @@ def test_standard_columns_on_the_dataset(fixtures_dataset: Path) -> None:
     assert (wan["value_base"] == wan["value"] * 10_000).all()
     pct = ind[ind["value_unit"] == "%"]
     assert (pct["unit_base"] == "%").all() and (pct["value_base"] == pct["value"]).all()
-    # the year's budget: Shanghai prints 年度资金申请总额, Guangdong only a one-year 资金总额
+    # the year's budget: Shanghai prints 年度资金申请总额, Guangdong a one-year 总计 (annual by contract v2)
     sh = prj[prj["layout"] == "sh-declaration"]
     assert (sh["funds_budget"] == sh["funds_annual_request"]).all()
     gd = prj[prj["layout"] == "guangdong-serialized"]
-    assert len(gd) == 300 and (gd["funds_budget"] == gd["funds_total"]).all()
+    assert len(gd) == 300 and (gd["funds_budget"] == gd["funds_annual_request"]).all()
     assert set(prj["form_kind"]) == {"project", "department"}
 
 

@@ -11,8 +11,9 @@ import pytest
 from conftest import REAL01, SAMPLE
 
 from jixiao.cli import main
+from jixiao.normalize.document import DocumentFacts
 from jixiao.normalize.forms import to_project
-from jixiao.normalize.shanghai import FormDraft, IndicatorDraft
+from jixiao.normalize.model import FormDraft, IndicatorDraft
 from jixiao.pipelines.run import run
 
 BOX = (0.0, 0.0, 10.0, 10.0)
@@ -44,8 +45,16 @@ def draft(**changes: object) -> FormDraft:
     return d
 
 
+def facts(year: int = 2023) -> DocumentFacts:
+    return DocumentFacts(title=f"{year}年度项目绩效目标汇总表", year=year, publisher="上海市测试局")
+
+
+def messages(d: FormDraft, year: int = 2023) -> list[str]:
+    return [n.message for n in to_project(d, 1, facts(year)).warnings]
+
+
 def test_a_sound_form_has_no_warnings() -> None:
-    assert to_project(draft(), 1, 2023, "sh-declaration").warnings == ()
+    assert to_project(draft(), 1, facts()).warnings == ()
 
 
 @pytest.mark.parametrize(
@@ -58,7 +67,7 @@ def test_a_sound_form_has_no_warnings() -> None:
 def test_funds_that_do_not_add_up(funds: dict[str, str], expect: str) -> None:
     d = draft()
     d.funds = {**d.funds, **funds}
-    warnings = to_project(d, 1, 2023, "sh-declaration").warnings
+    warnings = messages(d)
     assert [w for w in warnings if w.startswith("funds do not add up")] == [
         next(w for w in warnings if expect in w)
     ]
@@ -67,7 +76,7 @@ def test_funds_that_do_not_add_up(funds: dict[str, str], expect: str) -> None:
 def test_empty_value_cell() -> None:
     d = draft()
     d.indicators[1].value_raw = ""
-    warnings = to_project(d, 1, 2023, "sh-declaration").warnings
+    warnings = messages(d)
     assert "indicator 2 '服务覆盖率': empty value cell" in warnings
 
 
@@ -75,7 +84,7 @@ def test_levels_outside_the_vocabulary() -> None:
     d = draft()
     d.indicators[0].level1 = "产量指标"
     d.indicators[2].level2 = "群众口碑指标"
-    warnings = to_project(d, 1, 2023, "sh-declaration").warnings
+    warnings = messages(d)
     assert any("一级指标 '产量指标' outside the known vocabulary" in w for w in warnings)
     assert any("二级指标 '群众口碑指标' outside the known vocabulary" in w for w in warnings)
 
@@ -83,18 +92,20 @@ def test_levels_outside_the_vocabulary() -> None:
 def test_same_level3_twice() -> None:
     d = draft()
     d.indicators[2].level3 = "培训人次"
-    warnings = to_project(d, 1, 2023, "sh-declaration").warnings
+    warnings = messages(d)
     assert "三级指标 '培训人次' appears 2 times" in warnings
 
 
 def test_form_year_differs_from_document() -> None:
-    p = to_project(draft(), 1, 2024, "sh-declaration")
-    assert "form year 2023 differs from the document's 2024" in p.warnings
+    p = to_project(draft(), 1, facts(2024))
+    assert "form year 2023 differs from the document's 2024" in [n.message for n in p.warnings]
     assert p.year == 2023  # the form's own label wins
 
 
 def test_form_without_indicator_table() -> None:
-    assert "form has no indicator table" in to_project(draft(indicators=[]), 1, 2023, "sh-declaration").warnings
+    p = to_project(draft(indicators=[]), 1, facts())
+    assert "form has no indicator table" in [n.message for n in p.warnings]
+    assert p.problems == ("form has no indicator table",)  # the file is `partial`
 
 
 # --- jixiao check OUT on a real dataset ------------------------------------------
@@ -125,8 +136,11 @@ def test_check_json(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert any("empty value cell" in w for w in by_file[SAMPLE.name])
     assert any(w.startswith("funds do not add up") for w in by_file[REAL01.name])
     assert by_file["form-without-indicators.pdf"] == ["form has no indicator table"]
-    assert [(f["source_file"], f["status"]) for f in found["files"]] == [("not-a-pdf.pdf", "error")]
-    assert "not a PDF" in found["files"][0]["error"]
+    assert sorted((f["source_file"], f["status"]) for f in found["files"]) == [
+        ("form-without-indicators.pdf", "partial"),
+        ("not-a-pdf.pdf", "error"),
+    ]
+    assert "not a PDF" in next(f["error"] for f in found["files"] if f["status"] == "error")
 
 
 def test_check_table(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -136,7 +150,7 @@ def test_check_table(dataset: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "form has no indicator table" in out
     assert "form-without-indicators.pdf" in out
     assert "not-a-pdf.pdf" in out
-    assert "projects have warnings; 1 source files could not be read." in out
+    assert "projects have warnings; 1 source files could not be read; 5 data files verified, 0 sources damaged" in out
 
 
 def test_check_without_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -209,8 +209,9 @@ def _query(db: Path, fmt: str, sql: str) -> pd.DataFrame:
 
     with sqlite3.connect(db) as con:
         df = pd.read_sql_query(sql, con)
-    if "warnings" in df:
-        df["warnings"] = [json.loads(w) for w in df["warnings"]]
+    for col in ("warnings", "row_warnings", "warning_codes"):  # lists are JSON text in SQLite
+        if col in df:
+            df[col] = [json.loads(w) for w in df[col]]
     return df
 
 

@@ -126,7 +126,7 @@ def test_guangdong_count(results: dict[str, DocumentResult]) -> None:
     assert {p.layout for p in r.projects} == {"guangdong-serialized"}
     # Their 总计 add up to the printed 合计 37,367.86 万元, up to the rounding of the
     # printed unit subtotals (0.01 万元 each).
-    total = sum(p.funds.total or 0.0 for p in r.projects)
+    total = sum(p.funds.annual_request or 0.0 for p in r.projects)  # a one-year budget's 总计
     assert abs(total - 373_678_600.0) < 2_000.0
     # One row per indicator and horizon.
     for p in r.projects:
@@ -348,8 +348,8 @@ def test_wide_table_continued_without_header() -> None:
         ("群众知晓度", "提高", 10.0, 1),
         ("满意度", "≥90%", 10.0, 2),
     ]
-    assert a.funds.total == 300_000.0 and a.annual_goal == "甲目标" and a.year == 2026
-    assert any("without a project name" in w for w in a.warnings)
+    assert a.funds.annual_request == 300_000.0 and a.annual_goal == "甲目标" and a.year == 2026
+    assert any(n.code == "rows_without_name" and "without a project name" in n.message for n in a.warnings)
     assert [(i.level1, i.value_raw) for i in b.indicators] == [("成本指标", "≤5万元")]
 
 

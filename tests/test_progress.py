@@ -34,8 +34,8 @@ def test_summary_names_forms_with_warnings_partial_files_and_ocr() -> None:
     ], seconds=1.5)  # fmt: skip
     assert pr.forms_with_warnings(s) == ["a.pdf form 2 (p.1) '项目2': 2 warnings"]
     line = pr.summary_line(s, "out")
-    assert line.startswith("jixiao: out: 1 ok, 0 no forms, 0 errors, 0 done before; 3 forms")
-    assert line.endswith("; 1 partial, 1 forms with warnings, 2 pages by OCR (jixiao check out)")
+    assert line.startswith("jixiao: out: 1 ok, 1 partial, 0 no forms, 0 errors, 0 done before; 3 forms")
+    assert line.endswith("; 1 forms with warnings, 2 pages by OCR (jixiao check out)")
     quiet = RunSummary(results=[_result("/d/c.pdf")])
     assert "(jixiao check" not in pr.summary_line(quiet, "out")  # nothing to point at
 

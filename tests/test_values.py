@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from jixiao.normalize import values
 from jixiao.normalize.values import (
     DATE_RE,
     WARN_NAME_UNIT,
@@ -338,33 +340,84 @@ def _render(parsed: ParsedValue) -> str:
     return text + unit
 
 
-@settings(max_examples=500)
-@given(st.text())
-def test_never_raises_on_any_text(raw):
-    got = parse_value(raw, raw[:10])
-    assert got.kind in ("numeric", "qualitative", "empty")
+# The two properties are built over a parser, so that a test can run them on a
+# broken one and see them fail (a property that cannot fail tests nothing).
+Parser = Callable[..., ParsedValue]
 
 
-@settings(max_examples=1500)
-@given(st.text(alphabet=GRAMMAR_CHARS, max_size=30))
-def test_numeric_results_read_back(raw):
-    got = parse_value(raw)
-    assert got.kind in ("numeric", "qualitative", "empty")
-    if got.kind == "qualitative":
-        assert got.label == raw.strip() and got.value is None and got.operator is None
-        return
-    if got.kind == "empty":
-        return
-    assert got.label is None
-    rendered = _render(got)
-    assume(not DATE_RE.search(rendered))  # a bare 2023.5 reads as a date: ambiguous by nature
-    again = parse_value(rendered)
-    assert (again.operator, again.value, again.value_max, again.unit) == (
-        got.operator,
-        got.value,
-        got.value_max,
-        got.unit,
-    ), rendered
+def never_raises(parse: Parser) -> Callable[[], None]:
+    @settings(max_examples=500, database=None)
+    @given(st.text())
+    def prop(raw: str) -> None:
+        got = parse(raw, raw[:10])
+        assert got.kind in ("numeric", "qualitative", "empty")
+        assert (got.kind == "empty") == (raw.strip() == "")
+        if got.kind == "qualitative":
+            assert got.label == raw.strip()
+
+    return prop
+
+
+def numeric_results_read_back(parse: Parser) -> Callable[[], None]:
+    @settings(max_examples=1500, database=None)
+    @given(st.text(alphabet=GRAMMAR_CHARS, max_size=30))
+    def prop(raw: str) -> None:
+        got = parse(raw)
+        assert got.kind in ("numeric", "qualitative", "empty")
+        if got.kind == "qualitative":
+            assert got.label == raw.strip() and got.value is None and got.operator is None
+            return
+        if got.kind == "empty":
+            assert raw.strip() == ""
+            return
+        assert got.label is None
+        rendered = _render(got)
+        assume(not DATE_RE.search(rendered))  # a bare 2023.5 reads as a date: ambiguous by nature
+        again = parse(rendered)
+        assert (again.operator, again.value, again.value_max, again.unit) == (
+            got.operator,
+            got.value,
+            got.value_max,
+            got.unit,
+        ), rendered
+
+    return prop
+
+
+test_never_raises_on_any_text = never_raises(parse_value)
+test_numeric_results_read_back = numeric_results_read_back(parse_value)
+
+
+def test_grammar_is_not_wrapped_in_a_catch_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the grammar raises, parse_value raises, and both properties fail."""
+
+    def grammar_bug(raw: str, indicator_name: str) -> ParsedValue:
+        raise ZeroDivisionError("a bug in the grammar")
+
+    monkeypatch.setattr(values, "_parse", grammar_bug)
+    with pytest.raises(ZeroDivisionError):
+        values.parse_value("≥95%")
+    for prop in (never_raises(values.parse_value), numeric_results_read_back(values.parse_value)):
+        with pytest.raises(ZeroDivisionError):
+            prop()
+
+
+def test_properties_fail_on_a_grammar_that_gives_up() -> None:
+    """A parser that turns everything into a label (what a catch-all did) fails them too."""
+
+    def gives_up(raw: str, indicator_name: str = "") -> ParsedValue:
+        return ParsedValue("qualitative", None, None, None, None, raw.strip())
+
+    with pytest.raises(AssertionError):
+        never_raises(gives_up)()
+
+
+def test_long_cells_read_as_labels() -> None:
+    """Long texts (100 KB of " 9" took 101 s when parsing was quadratic; the
+    time is printed by ``make bench``) read as labels, their digits unread."""
+    for raw, warning in ((" 9" * 50_000, WARN_UNREAD), (" 1.1" * 25_000, WARN_SEVERAL), ("9年" * 50_000, WARN_SEVERAL)):
+        got = parse_value(raw)
+        assert (got.kind, got.label, got.warnings) == ("qualitative", raw.strip(), (warning,)), raw[:10]
 
 
 @settings(max_examples=500)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import ExitCode
+from ..errors import ExitCode, printable
 from . import help_format
 
 EXAMPLE = """\
@@ -18,8 +18,12 @@ Example:
 Lists every project whose `warnings` column is not empty (funds that do not
 add up, empty value cells, 一级/二级指标 outside the known vocabulary, the same
 三级指标 twice, a form year that differs from the document's, ...) and every
-source file the manifest has as not read (errors) or without forms.
-Exit code 0 whatever it finds (it reports; it does not judge).
+source file the manifest has as not read (errors), read in part, without
+forms or superseded. It also verifies the dataset: every source's data files
+exist, read back whole and hold the row counts the manifest recorded.
+Exit code 0 when the dataset verifies (whatever warnings it lists), 1 when
+data files are damaged, missing or not in the manifest (`jixiao extract`
+on the sources repairs it), 3 when the manifest itself is damaged.
 """
 
 WIDTH_NOT_TTY = 160
@@ -43,6 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def collect(out: Path) -> dict[str, Any]:
     """The check's findings as plain data (what --json prints)."""
     from ..api import read_tables
+    from ..pipelines.manifest import read_manifest
+    from ..pipelines.verify import verify
 
     tables = read_tables(out)  # the one reader of a dataset; raises NoDataset
     projects: list[dict[str, Any]] = []
@@ -54,12 +60,25 @@ def collect(out: Path) -> dict[str, Any]:
             table.to_pylist(), key=lambda r: (r["year"], r["department"], r["source_file"], r["form_seq"])
         )
         projects = [r for r in rows if r["warnings"]]
+    manifest = read_manifest(out).to_pylist()  # a damaged manifest: one line, exit 3
     files = [
         {k: r[k] for k in ("source_file", "source_path", "source_sha256", "status", "error")}
-        for r in tables.manifest.to_pylist()
+        for r in manifest
         if r["status"] != "ok"
     ]
-    return {"dataset": str(out), "projects_checked": checked, "projects": projects, "files": files}
+    v = verify(out, manifest)
+    names = {r["source_sha256"]: r["source_path"] or r["source_file"] for r in manifest}
+    damaged = [{"source": names.get(sha, sha), "source_sha256": sha, "reason": why} for sha, why in sorted(v.damaged.items())]
+    strays = [str(p.relative_to(out)) for p in v.strays]
+    return {
+        "dataset": str(out),
+        "projects_checked": checked,
+        "projects": projects,
+        "files": files,
+        "verified_files": v.files,
+        "damaged": damaged,
+        "strays": strays,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,12 +87,18 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(found, ensure_ascii=False, indent=2))
     else:
         render(found)
-    return ExitCode.ok
+    return ExitCode.some_failed if found["damaged"] or found["strays"] else ExitCode.ok
 
 
 def render(found: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    def t(value: object) -> Text:
+        # Text from PDFs and file names is shown as printed: "[bold]" is no markup,
+        # and control characters are escaped.
+        return Text(printable(str(value)))
 
     console = Console()
     if not console.is_terminal:
@@ -88,11 +113,11 @@ def render(found: dict[str, Any]) -> None:
         table.add_column("warnings", overflow="fold")
         for p in found["projects"]:
             table.add_row(
-                str(p["year"]),
-                p["department"],
-                p["project_name"],
-                f"{p['source_file']} ({_pages(p['first_page'], p['last_page'])})",
-                "\n".join(p["warnings"]),
+                t(p["year"]),
+                t(p["department"]),
+                t(p["project_name"]),
+                t(f"{p['source_file']} ({_pages(p['first_page'], p['last_page'])})"),
+                Text("\n".join(printable(w) for w in p["warnings"])),
             )
         console.print(table)
     if found["files"]:
@@ -101,12 +126,17 @@ def render(found: dict[str, Any]) -> None:
         table.add_column("status", no_wrap=True)
         table.add_column("reason", overflow="fold")
         for f in found["files"]:
-            table.add_row(f["source_file"], f["status"], f["error"])
+            table.add_row(t(f["source_file"]), t(f["status"]), t(f["error"]))
         console.print(table)
+    for d in found["damaged"]:
+        console.print(t(f"damaged: {d['source']}: {d['reason']}; `jixiao extract` on it reads it again"))
+    for path in found["strays"]:
+        console.print(t(f"not in the manifest: {path}; the next `jixiao extract` moves it to .quarantine/"))
     errors = sum(1 for f in found["files"] if f["status"] == "error")
     console.print(
         f"{len(found['projects'])} of {found['projects_checked']} projects have warnings; "
-        f"{errors} source files could not be read.",
+        f"{errors} source files could not be read; {found['verified_files']} data files verified, "
+        f"{len(found['damaged'])} sources damaged, {len(found['strays'])} files not in the manifest.",
         markup=False,
         highlight=False,
     )

@@ -10,14 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import JixiaoError
+from ..errors import DamagedPdf, JixiaoError, TooLarge
+from ..limits import MIB, Limits
 from .engines import get_engine
 from .model import Cell, Document, Fragment, PageContent, PageInfo, Table, TextLine
-from .source import PdfSource, sha256_file, translate_page_error
+from .source import PdfSource, blank_state, image_bytes, sha256_file, translate_page_error
 from .tables import align_to, continues, stitch
 from .triage import triage_page
 
-__all__ = ["Cell", "Document", "Fragment", "PageInfo", "Table", "TextLine", "read_pdf", "sha256_file"]
+__all__ = ["FAILED", "Cell", "Document", "Fragment", "PageInfo", "Table", "TextLine", "read_pdf", "sha256_file"]
+
+
+FAILED = "failed"  # PageInfo.method of a page that could not be read (the file is then partial)
+BLANK = "blank page"  # PageInfo.reason of an empty page, skipped before OCR
 
 
 def read_pdf(
@@ -26,18 +31,40 @@ def read_pdf(
     password: str | None = None,
     wanted: Callable[[str], bool] | None = None,
     force_engine: str | None = None,
+    limits: Limits | None = None,
 ) -> Document:
-    """Read every (wanted) page with the engine its text layer calls for."""
+    """Read every (wanted) page with the engine its text layer calls for.
+
+    A page that cannot be read (a stream that does not decode, a page too
+    large to render) is recorded with method "failed" and its reason, and the
+    others are read; only when every page fails does the file fail."""
+    limits = limits or Limits()
     with PdfSource(path, password) as source:
         contents: list[PageContent] = []
         infos: list[PageInfo] = []
+        failures: list[JixiaoError] = []
         previous_wanted = False
         cover = ""
         for index in range(source.page_count):
-            text = source.page_text(index)
+            try:
+                text, state, reason, ink = _triage(source, index, limits, look_for_ink=force_engine is None)
+            except PageFailed as e:
+                infos.append(PageInfo(index + 1, "absent", FAILED, str(e.error)))
+                failures.append(e.error)
+                previous_wanted = False
+                continue
             if index == 0:
                 cover = text
-            state, reason = triage_page(source, index, text)
+            if ink == "blank":  # recognised before OCR, which would cost a second or more
+                infos.append(PageInfo(index + 1, state, "skipped", BLANK))
+                previous_wanted = False
+                continue
+            if ink == "unreadable":  # a broken font, an image that does not decode: not a blank page
+                error = DamagedPdf(source.path, f"page {index + 1}: its text or images neither decode nor render")
+                infos.append(PageInfo(index + 1, state, FAILED, str(error)))
+                failures.append(error)
+                previous_wanted = False
+                continue
             is_wanted = wanted is None or state != "sound" or wanted(text)
             if not (is_wanted or previous_wanted):
                 info = PageInfo(index + 1, state, "skipped", "no form vocabulary")
@@ -47,24 +74,102 @@ def read_pdf(
             previous_wanted = is_wanted
             engine = force_engine or ("text" if state == "sound" else "ocr")
             info = PageInfo(index + 1, state, engine, reason)
-            content = _read_page(source, engine, index, info)
+            try:
+                if engine == "ocr":
+                    _check_pixels(source, index, limits)
+                content = _read_page(source, engine, index, info)
+            except PageFailed as e:
+                infos.append(PageInfo(index + 1, state, FAILED, str(e.error)))
+                failures.append(e.error)
+                continue
             infos.append(content.info)
             contents.append(content)
+        if failures and len(failures) == source.page_count:
+            raise failures[0]  # nothing could be read: the file's error
         items = _reading_order(contents)
         return Document(str(path), sha256_file(path), source.page_count, tuple(infos), tuple(items), cover)
+
+
+class PageFailed(Exception):
+    """One page could not be read; ``error`` says why (the file goes on)."""
+
+    def __init__(self, error: JixiaoError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _triage(source: PdfSource, index: int, limits: Limits, look_for_ink: bool) -> tuple[str, str, str, str]:
+    """The page's text, its triage and, for a page without text, whether it
+    has ink (``blank_state``), inside the same boundary as reading: a page
+    whose text layer does not decode fails alone. A page that will be
+    rendered first has its images' declared size checked (a Flate bomb is
+    refused before anything inflates it)."""
+    try:
+        text = source.page_text(index)
+        state, reason = triage_page(source, index, text)
+        if state != "sound" and limits.image_bytes is not None:
+            total, _ = image_bytes(source, index)
+            if total > limits.image_bytes:
+                detail = f"page {index + 1}'s images inflate to {total / MIB:.0f} MB, the limit is " \
+                    f"{limits.image_bytes / MIB:.0f} MB"
+                raise PageFailed(TooLarge(source.path, detail))
+        ink = blank_state(source, index) if state == "absent" and look_for_ink else "ink"
+        return text, state, reason, ink
+    except PageFailed:
+        raise
+    except Exception as e:
+        err = _page_error(source, index, e)
+        if err is e:
+            raise
+        raise err from e
+
+
+def _check_pixels(source: PdfSource, index: int, limits: Limits) -> None:
+    """Refuse to render a page whose image would pass the pixel limit (at the
+    lowest resolution OCR uses): a 14400 pt MediaBox would take gigabytes."""
+    from .raster import MIN_DPI
+
+    if limits.page_pixels is None:
+        return
+    page = source.pdfium[index]
+    try:
+        w, h = page.get_size()
+    finally:
+        page.close()
+    pixels = w * h * (MIN_DPI / 72.0) ** 2
+    if pixels > limits.page_pixels:
+        detail = f"page {index + 1} is {w:.0f} x {h:.0f} pt: {pixels / 1e6:.0f} M pixels to render, " \
+            f"the limit is {limits.page_pixels / 1e6:.0f} M"
+        raise PageFailed(TooLarge(source.path, detail))
 
 
 def _read_page(source: PdfSource, engine: str, index: int, info: PageInfo) -> PageContent:
     """The one boundary where the engines' library errors become ours."""
     try:
         return get_engine(engine).read_page(source, index, info)
-    except JixiaoError:
-        raise
     except Exception as e:
-        ours = translate_page_error(source.path, e)
-        if ours is None:
-            raise  # a bug in jixiao: keep the traceback
-        raise ours from e
+        err = _page_error(source, index, e)
+        if err is e:
+            raise
+        raise err from e
+
+
+def _page_error(source: PdfSource, index: int, e: Exception) -> Exception:
+    """A page's failure as PageFailed (the file goes on), or the exception
+    itself when it is the whole file's (the file went away, a wrong password,
+    a timeout) or a bug in jixiao (its traceback is kept)."""
+    if isinstance(e, MemoryError):
+        return PageFailed(TooLarge(source.path, f"page {index + 1} needs more memory than the limit"))
+    if isinstance(e, DamagedPdf):
+        return PageFailed(e)
+    if isinstance(e, JixiaoError):
+        return e
+    ours = translate_page_error(source.path, e)
+    if ours is None:
+        return e
+    if isinstance(ours, DamagedPdf):
+        return PageFailed(DamagedPdf(source.path, f"page {index + 1}: {ours.detail}"))
+    return ours
 
 
 def _reading_order(contents: list[PageContent]) -> list[Table | TextLine]:

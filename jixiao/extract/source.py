@@ -5,19 +5,54 @@ All library exceptions raised while opening are translated here, by type.
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import stat
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Self
 
 import pypdfium2 as pdfium
 
-from ..errors import DamagedPdf, EmptyFile, EncryptedPdf, JixiaoError, NotAPdf, UnreadableFile
+from ..errors import DamagedPdf, EmptyFile, EncryptedPdf, JixiaoError, NotAPdf, NotRegularFile, UnreadableFile
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def open_regular(path: str | Path) -> int:
+    """A descriptor on ``path`` once it is known to be a regular file.
+
+    Opened non-blocking and checked with fstat on the open descriptor, so that
+    a FIFO or /dev/zero given as a PDF is refused at once instead of blocking
+    or reading forever (and the check cannot race with a rename)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise NotRegularFile(str(path), "a symbolic link loop") from e
+        if e.errno == errno.ENOENT and os.path.islink(path):
+            raise NotRegularFile(str(path), "a symbolic link to nothing") from e
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((k for test, k in _KINDS if test(mode)), "a special file")
+        raise NotRegularFile(str(path), kind)
+    if hasattr(os, "O_NONBLOCK"):
+        os.set_blocking(fd, True)
+    return fd
 
 
 def sha256_file(path: str | Path) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with os.fdopen(open_regular(path), "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
@@ -29,11 +64,9 @@ class PdfSource:
     def __init__(self, path: str | Path, password: str | None = None) -> None:
         self.path = str(path)
         self.password = password
-        p = Path(path)
-        size = p.stat().st_size
-        if size == 0:
-            raise EmptyFile(self.path)
-        with open(p, "rb") as f:
+        with os.fdopen(open_regular(path), "rb") as f:
+            if os.fstat(f.fileno()).st_size == 0:
+                raise EmptyFile(self.path)
             head = f.read(1024)
         if b"%PDF" not in head:
             raise NotAPdf(self.path)
@@ -94,6 +127,58 @@ class PdfSource:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def image_bytes(source: PdfSource, index: int) -> tuple[int, int]:
+    """(decompressed bytes, largest single image) the page's images declare
+    (width x height x depth): known before any of them is decoded."""
+    import pypdfium2 as pdfium
+
+    page = source.pdfium[index]
+    total = largest = 0
+    try:
+        for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            m = obj.get_metadata()
+            size = int(m.width) * int(m.height) * max(1, int(m.bits_per_pixel)) // 8
+            total, largest = total + size, max(largest, size)
+        return total, largest
+    finally:
+        page.close()
+
+
+BLANK_THUMB_PX = 300  # long side of the thumbnail that tells a blank page
+BLANK_INK = 240  # a pixel darker than this (0-255 grey) is ink
+
+
+def blank_state(source: PdfSource, index: int) -> str:
+    """For a page without a text layer, before it goes to OCR: "blank" (no
+    object, or nothing but white when rendered, and no text objects), "ink"
+    (something to read), or "unreadable" (text objects that render as
+    nothing, a broken font; or images that do not decode). A small thumbnail decides, in milliseconds; OCR
+    of a blank page costs a second or more."""
+    import pypdfium2 as pdfium
+
+    page = source.pdfium[index]
+    try:
+        if next(iter(page.get_objects(max_depth=2)), None) is None:
+            return "blank"
+        w, h = page.get_size()
+        scale = min(1.0, BLANK_THUMB_PX / max(w, h, 1.0))
+        image = page.render(scale=scale, grayscale=True).to_numpy()
+        if image.size and int(image.min()) < BLANK_INK:
+            return "ink"
+        has_text = next(iter(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_TEXT], max_depth=2)), None)
+        if has_text is not None:
+            return "unreadable"
+        # White: a blank scan, or images that do not decode (drawn as nothing).
+        for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+            try:
+                obj.get_bitmap(render=False).close()
+            except pdfium.PdfiumError:
+                return "unreadable"
+        return "blank"
+    finally:
+        page.close()
 
 
 def _translate_pdfium(path: str, e: Exception, password: str | None) -> Exception:

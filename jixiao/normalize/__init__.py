@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from ..extract.model import Document, TextLine
-from . import families, fields, shanghai, vocab
+from ..extract.model import Document
+from . import families, vocab
+from .document import DocumentFacts, document_facts
+from .families.common import DocContext
 from .forms import to_project
+from .model import FormDraft
 from .records import DocumentResult, Funds, Indicator, Project
 
 __all__ = ["DocumentResult", "Funds", "Indicator", "Project", "normalize", "page_wanted"]
@@ -16,19 +19,24 @@ def page_wanted(text: str) -> bool:
     return any(m in compact for m in vocab.PAGE_MARKERS)
 
 
-def document_title(doc: Document) -> tuple[str | None, int | None]:
-    """The document's title and budget year, from its first lines or cover."""
-    candidates = [it.text for it in doc.items if isinstance(it, TextLine)][:5]
-    candidates += [ln.strip() for ln in doc.cover_text.splitlines() if ln.strip()][:15]
-    for line in candidates:
-        y = fields.year_of(line)
-        if y and any(w in line for w in vocab.DOCUMENT_TITLE_WORDS):
-            return "".join(line.split()), y
-    return None, None
+def _blank(d: FormDraft) -> bool:
+    """A blank template: no name cell filled in and no value printed (not a form)."""
+    named = bool(d.header.get("project_name")) and not d.named_by_title
+    printed = any(i.value_raw.strip() for i in d.indicators) or any(t.strip() for t in d.funds.values())
+    return not named and not printed
 
 
 def normalize(doc: Document) -> DocumentResult:
-    title, year = document_title(doc)
-    drafts, skipped = families.read_document(doc)
-    projects = tuple(to_project(d, i, year, d.layout or shanghai.LAYOUT) for i, d in enumerate(drafts, start=1))
-    return DocumentResult(projects=projects, title=title, year=year, skipped=tuple(skipped))
+    facts: DocumentFacts = document_facts(doc)
+    drafts, skipped = families.read_document(doc, DocContext(publisher=facts.publisher or ""))
+    kept = []
+    for d in drafts:
+        if _blank(d):
+            page = min(d.pages) if d.pages else 0
+            skipped.append(f"p.{page}: blank template (no name, no values){' ' + d.title if d.title else ''}")
+        else:
+            kept.append(d)
+    projects = tuple(to_project(d, i, facts) for i, d in enumerate(kept, start=1))
+    return DocumentResult(
+        projects=projects, title=facts.title, year=facts.year, publisher=facts.publisher, skipped=tuple(skipped)
+    )

@@ -22,6 +22,18 @@ def amount(text: str) -> float | None:
     return float(t.replace(",", "").replace("−", "-"))
 
 
+def money(text: str) -> tuple[float | None, bool | None]:
+    """An amount that may print its own unit: '5,093.76万元' -> (5093.76, True),
+    '300元' -> (300.0, False), '300' -> (300.0, None)."""
+    t = "".join(text.split())
+    wan: bool | None = None
+    if t.endswith("万元"):
+        t, wan = t[:-2], True
+    elif t.endswith("元"):
+        t, wan = t[:-1], False
+    return amount(t), wan
+
+
 def date(text: str) -> dt.date | None:
     m = _DATE.search(text)
     if not m:
@@ -59,3 +71,12 @@ def period(text: str) -> str | None:
 def one_line(text: str) -> str:
     """A single-line field: hard breaks inside a label cell are wrapping too."""
     return "".join(text.split("\n")).strip()
+
+
+_HAN_GAP = regex.compile(r"(?<=\p{Han})\s+(?=\p{Han})")
+
+
+def label_text(text: str) -> str:
+    """A level label as a word: letter-spaced or wrapped labels ("产 出 指 标",
+    "满意度 指标") lose the spaces between their characters."""
+    return _HAN_GAP.sub("", one_line(text))

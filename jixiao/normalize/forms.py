@@ -1,89 +1,104 @@
-"""Form drafts (text as printed) -> typed Project records, with warnings."""
+"""Form drafts (text as printed) -> typed Project records, with warnings.
+
+Contract v2 (shared SCHEMA.md, "Rules that hold for every column"): what the
+form does not print is None, never ""; year and department fall back to the
+document's title or cover, and only then to the markers of ``vocab``
+(``UNKNOWN_YEAR``, ``UNKNOWN_DEPARTMENT``), with a warning.
+
+Warning codes (``Note.code``), for filtering:
+  funds_not_amount, funds_sum, no_money_unit, money_unit_elsewhere,
+  value_grammar, empty_value, low_ocr_confidence, ocr_corrected,
+  level1_unknown, level2_unknown, weight_not_number, duplicate_level3,
+  carried_over_break, rows_without_name, name_from_title,
+  department_from_document, year_differs, no_indicators, no_year, no_department.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 
 from . import fields, vocab
+from .document import DocumentFacts
+from .model import FormDraft, Note
 from .ocrfix import correct, looks_doubtful
 from .records import Funds, Indicator, Project
-from .shanghai import FormDraft
-from .values import parse_value
+from .values import ParsedValue, parse_value
 
 WAN = 10_000.0
 TOLERANCE = 0.01  # yuan: sums are printed to the fen
 
 
-def _funds(draft: FormDraft, warnings: list[str]) -> Funds:
+def _funds(draft: FormDraft, notes: list[Note]) -> Funds:
     scale = WAN if draft.funds_in_wan else 1.0
     values: dict[str, float | None] = {}
     for name, text in draft.funds.items():
-        v = fields.amount(text)
+        v, own_wan = fields.money(text)  # an amount printing its own unit wins over the block's
         if v is None and text.strip():
-            warnings.append(f"funds {name}: '{text}' is not an amount")
-        values[name] = None if v is None else round(v * scale, 2)
+            notes.append(Note("funds_not_amount", f"funds {name}: '{text}' is not an amount"))
+        s = scale if own_wan is None else (WAN if own_wan else 1.0)
+        values[name] = None if v is None else round(v * s, 2)
     funds = Funds(**values)
-    _check_sum(funds.total, [funds.total_fiscal, funds.total_other], "项目资金总额 ≠ 财政资金 + 其他资金", warnings)
+    _check_sum(funds.total, [funds.total_fiscal, funds.total_other], "项目资金总额 ≠ 财政资金 + 其他资金", notes)
     _check_sum(
         funds.annual_request,
         [funds.annual_appropriation, funds.annual_carryover, funds.annual_other],
         "年度资金申请总额 ≠ 当年财政拨款 + 上年结转资金 + 其他资金",
-        warnings,
+        notes,
     )
     return funds
 
 
-def _check_sum(total: float | None, parts: list[float | None], what: str, warnings: list[str]) -> None:
+def _check_sum(total: float | None, parts: list[float | None], what: str, notes: list[Note]) -> None:
     if total is None or all(p is None for p in parts):
         return
     s = sum(p or 0.0 for p in parts)
     if abs(total - s) > TOLERANCE:
-        warnings.append(f"funds do not add up: {what} ({total:,.2f} vs {s:,.2f})")
+        notes.append(Note("funds_sum", f"funds do not add up: {what} ({total:,.2f} vs {s:,.2f})"))
 
 
-def _ocr_label(text: str, names: tuple[str, ...], confidence: float | None, warnings: list[str]) -> str:
+def _ocr_label(text: str, names: tuple[str, ...], confidence: float | None, i: int, notes: list[Note]) -> str:
     """Snap an OCR'd 一级/二级 label to the vocabulary where unambiguous."""
     if confidence is None or not text:
         return text
     fixed, note = correct(text, names)
     if note:
-        warnings.append(note)
+        notes.append(Note("ocr_corrected", note, i))
     return fixed
 
 
-def _weight(text: str | None, i: int, name: str, warnings: list[str]) -> float | None:
+def _weight(text: str | None, i: int, name: str, notes: list[Note]) -> float | None:
     """分值/权重 as printed -> float ('20', '20%', '8.5')."""
     if text is None or not text.strip():
         return None
     t = "".join(text.split()).rstrip("%％")
     v = fields.amount(t)
     if v is None:
-        warnings.append(f"indicator {i} '{name}': weight '{text}' is not a number")
+        notes.append(Note("weight_not_number", f"indicator {i} '{name}': weight '{text}' is not a number", i))
     return v
 
 
-def to_project(draft: FormDraft, seq: int, doc_year: int | None, layout: str) -> Project:
-    warnings = list(draft.warnings)
-    h = {k: fields.one_line(v) for k, v in draft.header.items()}
-    form_year = fields.year_of(draft.year_label) if draft.year_label else None
-    if form_year and doc_year and form_year != doc_year:
-        warnings.append(f"form year {form_year} differs from the document's {doc_year}")
-    indicators = []
+def _indicators(draft: FormDraft, notes: list[Note]) -> tuple[Indicator, ...]:
+    out = []
     for i, d in enumerate(draft.indicators, start=1):
-        level1 = _ocr_label(d.level1, vocab.LEVEL1_NAMES, d.confidence, warnings)
-        level2 = _ocr_label(d.level2, vocab.LEVEL2_NAMES, d.confidence, warnings)
-        parsed = parse_value(d.value_raw, d.level3)
+        tag = f"indicator {i} '{d.level3}'"
+        level1 = _ocr_label(fields.label_text(d.level1), vocab.LEVEL1_NAMES, d.confidence, i, notes)
+        level2 = _ocr_label(fields.label_text(d.level2), vocab.LEVEL2_NAMES, d.confidence, i, notes)
+        if d.qualitative and d.value_raw.strip():
+            # The form marks it 定性: a label whatever it holds ("前三名").
+            parsed = ParsedValue("qualitative", None, None, None, None, d.value_raw.strip())
+        else:
+            parsed = parse_value(d.value_raw, d.level3)
         for w in parsed.warnings:
-            warnings.append(f"indicator {i} '{d.level3}': {w}")
+            notes.append(Note("value_grammar", f"{tag}: {w}", i))
         if parsed.kind == "empty":
-            warnings.append(f"indicator {i} '{d.level3}': empty value cell")
+            notes.append(Note("empty_value", f"{tag}: empty value cell", i))
         if looks_doubtful(d.confidence):
-            warnings.append(f"indicator {i} '{d.level3}': low OCR confidence {d.confidence:.2f}")
+            notes.append(Note("low_ocr_confidence", f"{tag}: low OCR confidence {d.confidence:.2f}", i))
         if level1 and level1 not in vocab.LEVEL1_NAMES:
-            warnings.append(f"indicator {i} '{d.level3}': 一级指标 '{level1}' outside the known vocabulary")
+            notes.append(Note("level1_unknown", f"{tag}: 一级指标 '{level1}' outside the known vocabulary", i))
         if level2 and level2 not in vocab.LEVEL2_NAMES and level2 not in vocab.LEVEL2_SHORT_NAMES:
-            warnings.append(f"indicator {i} '{d.level3}': 二级指标 '{level2}' outside the known vocabulary")
-        indicators.append(
+            notes.append(Note("level2_unknown", f"{tag}: 二级指标 '{level2}' outside the known vocabulary", i))
+        out.append(
             Indicator(
                 seq=i,
                 level1=level1 or None,
@@ -98,36 +113,72 @@ def to_project(draft: FormDraft, seq: int, doc_year: int | None, layout: str) ->
                 value_kind=parsed.kind,
                 page=d.page,
                 bbox=d.bbox,
-                weight=_weight(d.weight, i, d.level3, warnings),
+                weight=_weight(d.weight, i, d.level3, notes),
                 horizon=d.horizon,
                 confidence=d.confidence,
             )
         )
-    for name, n in Counter((d.level3, d.horizon) for d in draft.indicators).items():
+    for (name, _), n in Counter((d.level3, d.horizon) for d in draft.indicators).items():
         if n > 1:
-            warnings.append(f"三级指标 '{name[0]}' appears {n} times")
+            notes.append(Note("duplicate_level3", f"三级指标 '{name}' appears {n} times"))
+    return tuple(out)
+
+
+def _year(draft: FormDraft, doc: DocumentFacts, notes: list[Note]) -> int:
+    """The form's own year label, else its title's year, else the document's."""
+    form_year = fields.year_of(draft.year_label) if draft.year_label else None
+    form_year = form_year or (fields.year_of(draft.title) if draft.title else None)
+    if form_year and doc.year and form_year != doc.year:
+        notes.append(Note("year_differs", f"form year {form_year} differs from the document's {doc.year}"))
+    year = form_year or doc.year
+    if year is None:
+        notes.append(Note("no_year", f"no budget year printed: filed under year={vocab.UNKNOWN_YEAR}"))
+        return vocab.UNKNOWN_YEAR
+    return year
+
+
+def _department(printed: str | None, doc: DocumentFacts, notes: list[Note]) -> str:
+    if printed:
+        return printed
+    if doc.publisher:
+        notes.append(
+            Note(
+                "department_from_document",
+                f"no 主管部门 printed: the publishing unit '{doc.publisher}' (document title) used",
+            )
+        )
+        return doc.publisher
+    notes.append(Note("no_department", f"no 主管部门 printed: filed under department={vocab.UNKNOWN_DEPARTMENT}"))
+    return vocab.UNKNOWN_DEPARTMENT
+
+
+def to_project(draft: FormDraft, seq: int, doc: DocumentFacts) -> Project:
+    notes = list(draft.notes)
+    h = {k: fields.one_line(v) or None for k, v in draft.header.items()}
+    indicators = _indicators(draft, notes)
     if not draft.indicators:
-        warnings.append("form has no indicator table")
+        notes.append(Note("no_indicators", "form has no indicator table"))
     pages = sorted(draft.pages) or [0]
     return Project(
         seq=seq,
-        year=form_year or doc_year,
-        department=h.get("department", ""),
-        implementing_unit=h.get("implementing_unit", ""),
-        project_name=h.get("project_name", ""),
-        project_nature=h.get("project_nature", ""),
-        project_category=h.get("project_category", ""),
-        start_date=fields.date(h.get("start_date", "")),
-        end_date=fields.date(h.get("end_date", "")),
-        funds=_funds(draft, warnings),
+        year=_year(draft, doc, notes),
+        department=_department(h.get("department"), doc, notes),
+        implementing_unit=h.get("implementing_unit"),
+        project_name=h.get("project_name"),
+        project_nature=h.get("project_nature"),
+        project_category=h.get("project_category"),
+        start_date=fields.date(h.get("start_date") or ""),
+        end_date=fields.date(h.get("end_date") or ""),
+        funds=_funds(draft, notes),
         goal_period=fields.period(draft.goal_header) if draft.goal_header else None,
-        overall_goal=draft.overall_goal,
-        annual_goal=draft.annual_goal,
-        indicators=tuple(indicators),
+        overall_goal=draft.overall_goal or None,
+        annual_goal=draft.annual_goal or None,
+        indicators=indicators,
         first_page=pages[0],
         last_page=pages[-1],
-        layout=draft.layout or layout,
+        layout=draft.layout,
         extraction_method="ocr" if "ocr" in draft.methods else "text",
-        warnings=tuple(warnings),
-        form_title=draft.title,
+        warnings=tuple(notes),
+        form_title=draft.title or None,
+        form_kind=draft.form_kind,
     )

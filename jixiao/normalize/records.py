@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..extract.model import BBox
+from .model import Note
 
 
 @dataclass(frozen=True)
@@ -41,26 +42,38 @@ class Funds:
 
 @dataclass(frozen=True)
 class Project:
+    """One form, typed. Contract v2: what the form does not print is None."""
+
     seq: int  # order of the form in its document, from 1
-    year: int | None
-    department: str
-    implementing_unit: str
-    project_name: str
-    project_nature: str
-    project_category: str
+    year: int  # the budget year; 0 only when nothing in the document prints one
+    department: str  # partition value: never empty (vocab.UNKNOWN_DEPARTMENT)
+    implementing_unit: str | None
+    project_name: str | None
+    project_nature: str | None
+    project_category: str | None
     start_date: dt.date | None
     end_date: dt.date | None
     funds: Funds
     goal_period: str | None
-    overall_goal: str
-    annual_goal: str
+    overall_goal: str | None
+    annual_goal: str | None
     indicators: tuple[Indicator, ...]
     first_page: int
     last_page: int
     layout: str
     extraction_method: str
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-    form_title: str = ""
+    warnings: tuple[Note, ...] = field(default_factory=tuple)
+    form_title: str | None = None
+    form_kind: str = "project"  # "project" or "department"
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Why this form makes its file `partial`: no rows, no year, no department."""
+        return tuple(n.message for n in self.warnings if n.code in PROBLEM_CODES)
+
+
+# Warning codes that make a form (and its file) incomplete.
+PROBLEM_CODES = ("no_indicators", "no_year", "no_department")
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,7 @@ class DocumentResult:
     projects: tuple[Project, ...]
     title: str | None
     year: int | None
+    publisher: str | None = None
     # Tables that looked like target tables but were left out, with why
     # (self-evaluation tables, unknown families): "p.12: 自评表 (实际完成值, 得分)".
     skipped: tuple[str, ...] = ()

@@ -135,13 +135,23 @@ def _cn_number(text: str) -> float:
     return float(n)
 
 
+def _float(digits: str) -> float:
+    """A matched number as a float; NaN (read as "no quantity" by the caller)
+    for digits of a script newer than Python's Unicode tables, which ``\\d``
+    matches but ``float`` cannot convert."""
+    try:
+        return float(digits.replace(",", ""))
+    except ValueError:
+        return math.nan
+
+
 def _number(m: regex.Match, side: str) -> tuple[float, str | None]:
     """(value, implied unit) of one side of a quantity match."""
     if m.group(f"{side}_n") is not None:
-        return float(m.group(f"{side}_n").replace(",", "")), None
+        return _float(m.group(f"{side}_n")), None
     pct = m.group(f"{side}_p")
     if pct is not None:
-        value = float(pct.replace(",", "")) if pct[0].isdigit() else _cn_number(pct)
+        value = _float(pct) if pct[0].isdigit() else _cn_number(pct)
         return value, V.CN_PERCENT_UNIT
     return _cn_number(m.group(f"{side}_c")), None
 
@@ -155,6 +165,30 @@ def _unit(m: regex.Match, side: str, printed: str) -> str | None:
     return None
 
 
+def _infix(after: str) -> str | None:
+    """10余次: a word between the number and its unit that makes it a lower bound."""
+    for w in V.OPERATOR_WORDS_INFIX:
+        if after.startswith(w) and len(after) > len(w):
+            return w
+    return None
+
+
+def _open_unit(unit: str | None, tail: str) -> str | None:
+    """Units are an open set: a short tail at the end of the value, after the
+    number or carrying a known unit on, is (part of) the unit: ≥5亿美元,
+    ≤100元/人.天, ≥90百分比, =365天数. A tail that reads as words is not."""
+    if any(ch.isdigit() for ch in tail) or any(ch in V.OPEN_UNIT_BREAKS for ch in tail):
+        return unit
+    if any(tail.startswith(w) for w in V.OPEN_UNIT_STOP_WORDS) or any(ch.isspace() for ch in tail):
+        return unit
+    if tail[-1] in V.OPEN_UNIT_JOINERS:
+        return unit  # "95%." : a full stop, not a unit
+    if unit is None:
+        return tail if len(tail) <= V.OPEN_UNIT_MAX else None
+    carried = tail[0] in V.OPEN_UNIT_JOINERS or unit in V.UNIT_PREFIXES or len(tail) == 1
+    return unit + tail if carried and len(tail) <= V.OPEN_UNIT_MAX + 2 else unit
+
+
 def _name_unit(indicator_name: str) -> str | None:
     """A unit printed in brackets at the end of the indicator name (调解补贴（元/件）)."""
     m = regex.search(rf"{_OPEN}\s*({_NOT_BRACKET}]{{1,12}}?)\s*{_CLOSE}\s*\Z", indicator_name or "")
@@ -164,8 +198,7 @@ def _name_unit(indicator_name: str) -> str | None:
 
 
 _SPACE_RE = regex.compile(r"\s+")
-_TAIL_NUMBER_RE = regex.compile(r"[\d.,]*\Z")
-_HEAD_NUMBER_RE = regex.compile(r"\A[\d.,]*")
+_NUMBER_RUN_RE = regex.compile(r"[\d.,]+")
 
 
 def _compact(text: str) -> str:
@@ -174,11 +207,16 @@ def _compact(text: str) -> str:
     Extraction splits digits ("9 0 %" is 90 %), so spaces between digits go too,
     unless joining would give a number with two decimal points (a row of
     amounts, "13.40 0.00 13.40"): there one space stays, as a separator.
+    The digit runs around each space come from one pass over the text (looking
+    back from every space would make a long cell quadratic).
     """
+    ends: dict[int, str] = {}
+    starts: dict[int, str] = {}
+    for run in _NUMBER_RUN_RE.finditer(text):
+        ends[run.end()] = starts[run.start()] = run.group()
 
     def space(m: regex.Match) -> str:
-        left = _TAIL_NUMBER_RE.search(text[: m.start()]).group()
-        right = _HEAD_NUMBER_RE.match(text[m.end():]).group()
+        left, right = ends.get(m.start(), ""), starts.get(m.end(), "")
         return " " if left and right and (left + right).count(".") > 1 else ""
 
     return _SPACE_RE.sub(space, text)
@@ -206,12 +244,14 @@ def _operator(before: str, after: str) -> tuple[str | None, list[str]]:
 
 
 def parse_value(raw: str, indicator_name: str = "") -> ParsedValue:
-    """Parse one printed indicator value. Never raises: anything unreadable stays a label."""
-    try:
-        return _parse(raw, indicator_name)
-    except Exception:  # noqa: BLE001 - the contract is "never raise"; keep the text
-        text = (raw or "").strip() if isinstance(raw, str) else ""
-        return _qualitative(text, WARN_UNREAD) if text else EMPTY
+    """Parse one printed indicator value; anything unreadable stays a label.
+
+    No exception is swallowed here: the grammar itself must handle every text
+    (the property tests feed it arbitrary text), and a bug must show.
+    """
+    if not isinstance(raw, str):
+        return EMPTY
+    return _parse(raw, indicator_name if isinstance(indicator_name, str) else "")
 
 
 def _parse(raw: str, indicator_name: str) -> ParsedValue:
@@ -246,8 +286,18 @@ def _parse(raw: str, indicator_name: str) -> ParsedValue:
         before = work[: m.start()]
         if before[-1:] in V.MINUS_SIGNS and (len(before) == 1 or _SYMBOL_BEFORE_RE.search(before[:-1])):
             value, before = -value, before[:-1]
-        operator, op_warnings = _operator(before, work[m.end():])
-        warnings += op_warnings
+        after = printed[m.end() :]
+        infix = _infix(after) if unit is None else None
+        if infix is not None:
+            operator, after = V.OPERATOR_WORDS_INFIX[infix], after[len(infix) :]
+            known = UNIT_RE.match(after)
+            unit = after[: known.end()] if known else None
+            after = after[known.end() :] if known else after
+        else:
+            operator, op_warnings = _operator(before, work[m.end():])
+            warnings += op_warnings
+        if after and (operator is None or infix is not None or not _WORD_AFTER_RE.match(after)):
+            unit = _open_unit(unit, after)
 
     if not all(math.isfinite(v) for v in (value, value_max) if v is not None):
         return _qualitative(label, WARN_UNREAD)  # hundreds of digits: not a target value

@@ -1,47 +1,72 @@
 """manifest.parquet: one row per source PDF ever processed (the catalogue).
 
-A source PDF is its content: rows are keyed by sha256, so the same PDF under
-a new name or folder is one row (with its latest name). Files that could not
-even be hashed (unreadable) are keyed by their path until they can be.
+A source PDF is its content: rows of PDFs that were read are keyed by sha256,
+so the same PDF under a new name or folder is one row (with its latest
+name). Rows of files that could not be read are keyed by their path, so that
+identical bad files (two empty files) each keep their row.
 
 The manifest is written after the data files of the PDFs it lists, never
 before: a run killed in between leaves data without a manifest row, and the
 next run reads those PDFs again (replacing their files), so a row always
 describes data that is fully there.
+
+File names need not be UTF-8 (a GBK name from an unzipped archive): the text
+columns hold them escaped (``errors.printable``) and ``source_path_bytes``
+holds the raw bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..errors import DamagedManifest, printable
 from . import schema
 from .task import ERROR, FileResult
-from .write import atomic_write_table
+from .write import TABLES, atomic_write_table, data_files
 
 NAME = "manifest.parquet"
+DAMAGED_SUFFIX = ".damaged"
+PARTIAL = "partial"
+SUPERSEDED = "superseded"
 DONE = ("ok", "no_forms")  # statuses a later run skips (same sha256 and version)
+HAS_DATA = ("ok", PARTIAL)  # statuses whose rows are in the data files
+REBUILT = "manifest rebuilt from the data files (the old one was damaged); re-read when its PDF is given"
 
 
 def read_manifest(out: Path) -> pa.Table:
+    """The manifest, in the current schema (columns added since are null);
+    a manifest that cannot be read raises DamagedManifest, never a traceback."""
     path = Path(out) / NAME
     if not path.exists():
         return schema.MANIFEST.empty_table()
-    return pq.read_table(path, schema=schema.MANIFEST)
+    try:
+        table = pq.read_table(path)
+        columns = []
+        for f in schema.MANIFEST:
+            if f.name in table.column_names:
+                columns.append(table[f.name].cast(f.type))
+            else:
+                columns.append(pa.nulls(table.num_rows, f.type))
+        return pa.Table.from_arrays(columns, schema=schema.MANIFEST)
+    except (pa.ArrowException, OSError, ValueError) as e:
+        raise DamagedManifest(str(path), f"{type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''}") from e
 
 
 def row(result: FileResult, version: str, now: dt.datetime) -> dict:
     return {
         "source_sha256": result.sha256,
-        "source_file": Path(result.path).name,
-        "source_path": result.path,
+        "source_file": printable(Path(result.path).name),
+        "source_path": printable(result.path),
         "size_bytes": result.size,
         "pages": result.pages,
         "status": result.status,
-        "error": result.error,
+        "error": printable(result.error),
         "forms": result.forms,
         "indicators": result.indicator_rows,
         "extraction_methods": list(result.methods),
@@ -49,23 +74,43 @@ def row(result: FileResult, version: str, now: dt.datetime) -> dict:
         "skipped_tables": list(result.skipped_tables),
         "jixiao_version": version,
         "processed_at": now,
+        "source_path_bytes": os.fsencode(result.path),
+        "superseded_by": None,
     }
 
 
+def path_bytes(r: dict) -> bytes:
+    raw = r.get("source_path_bytes")
+    return raw if raw is not None else str(r["source_path"]).encode("utf-8", "surrogateescape")
+
+
 def _key(r: dict) -> str:
-    return r["source_sha256"] or f"path:{r['source_path']}"
+    if r["status"] == ERROR or not r["source_sha256"]:
+        return f"path:{path_bytes(r).hex()}"
+    return r["source_sha256"]
 
 
 class Manifest:
-    """The manifest in memory; ``save`` writes it atomically when changed."""
+    """The manifest in memory; ``save`` writes it atomically when changed.
+
+    A damaged manifest is moved aside (``manifest.parquet.damaged``) and
+    rebuilt from the data files: ``rebuilt`` then says why."""
 
     def __init__(self, out: Path) -> None:
         self.out = Path(out)
-        self.rows: dict[str, dict] = {_key(r): r for r in read_manifest(self.out).to_pylist()}
         self.dirty = False
+        self.rebuilt = ""
+        try:
+            rows: Iterable[dict] = read_manifest(self.out).to_pylist()
+        except DamagedManifest as e:
+            os.replace(self.out / NAME, self.out / (NAME + DAMAGED_SUFFIX))
+            rows = rebuild_rows(self.out)
+            self.rebuilt, self.dirty = str(e), True
+        self.rows: dict[str, dict] = {_key(r): r for r in rows}
 
     def get(self, sha256: str) -> dict | None:
-        return self.rows.get(sha256) if sha256 else None
+        r = self.rows.get(sha256) if sha256 else None
+        return r if r is not None and r["status"] != ERROR else None
 
     def done(self, sha256: str, version: str) -> bool:
         r = self.get(sha256)
@@ -75,35 +120,102 @@ class Manifest:
         """Replace this source's row. A failed re-read of a PDF that was read
         before keeps the earlier row (its data stays in the dataset): returns
         False then."""
-        now = now or utcnow()
-        new = row(result, version, now)
-        old = self.rows.get(_key(new))
-        if result.status == ERROR and old is not None and old["status"] in DONE:
-            return False
-        if result.sha256:
-            # The file could not be hashed before and now can: one row.
-            self.rows.pop(f"path:{result.path}", None)
-        self.rows[_key(new)] = new
+        new = row(result, version, now or utcnow())
+        old = self.get(result.sha256)
+        path_key = f"path:{path_bytes(new).hex()}"
+        if result.status == ERROR:
+            if old is not None and old["status"] in (*DONE, PARTIAL):
+                return False
+            self.rows[path_key] = new
+        else:
+            self.rows.pop(path_key, None)  # an earlier failure at this path
+            self.rows[result.sha256] = new
         self.dirty = True
         return True
+
+    def supersede(self, result: FileResult) -> list[dict]:
+        """New content read at a path that held other content: the older
+        rows at that path become ``superseded`` (their data files are
+        removed by the caller). Returns them."""
+        here = os.fsencode(result.path)
+        gone = []
+        for key, r in list(self.rows.items()):
+            if key == result.sha256 or r["status"] == SUPERSEDED or path_bytes(r) != here:
+                continue
+            if r["status"] == ERROR:
+                continue  # a failure at this path: replaced by ``record``
+            r["status"], r["superseded_by"] = SUPERSEDED, result.sha256
+            r["error"] = printable(f"{result.path}: replaced by new content at the same path ({result.sha256[:12]})")
+            gone.append(r)
+            self.dirty = True
+        return gone
+
+    def mark_lost(self, sha256: str, reason: str) -> None:
+        """Its data files are damaged and its source is gone: an error row."""
+        r = self.rows.pop(sha256)
+        r["status"], r["error"], r["forms"], r["indicators"] = ERROR, printable(reason), 0, 0
+        self.rows[_key(r)] = r
+        self.dirty = True
 
     def rename(self, sha256: str, path: str) -> bool:
         """The same content found under another name: the row follows it."""
         r = self.rows.get(sha256)
-        if r is None or (r["source_path"] == path and r["source_file"] == Path(path).name):
+        shown = printable(path)
+        if r is None or (path_bytes(r) == os.fsencode(path) and r["source_file"] == printable(Path(path).name)):
             return False
-        r["source_path"], r["source_file"] = path, Path(path).name
+        r["source_path"], r["source_file"] = shown, printable(Path(path).name)
+        r["source_path_bytes"] = os.fsencode(path)
         self.dirty = True
         return True
 
     def table(self) -> pa.Table:
-        rows = sorted(self.rows.values(), key=lambda r: (r["source_file"], r["source_sha256"], r["source_path"]))
+        rows = sorted(
+            self.rows.values(), key=lambda r: (r["source_file"], r["source_sha256"], r["source_path"], path_bytes(r))
+        )
         return pa.Table.from_pylist(rows, schema=schema.MANIFEST)
 
     def save(self) -> None:
         if self.dirty:
             atomic_write_table(self.table(), self.out / NAME)
             self.dirty = False
+
+
+def rebuild_rows(out: Path) -> list[dict]:
+    """Manifest rows recovered from the data files: one per source sha256,
+    with its row counts. The version is left empty, so that the next run that
+    is given the PDF reads it again and writes a complete row."""
+    counts: dict[str, dict] = {}
+    for table in TABLES:
+        for path in data_files(out, table):
+            try:
+                data = pq.read_table(path, columns=["source_file", "source_sha256"])
+            except (pa.ArrowException, OSError):
+                continue  # verification quarantines it
+            for name, sha in zip(data["source_file"].to_pylist(), data["source_sha256"].to_pylist()):
+                r = counts.setdefault(sha, {"file": name, "projects": 0, "indicators": 0})
+                r[table] += 1
+    now = utcnow()
+    return [
+        {
+            "source_sha256": sha,
+            "source_file": c["file"],
+            "source_path": "",
+            "size_bytes": 0,
+            "pages": 0,
+            "status": "ok",
+            "error": REBUILT,
+            "forms": c["projects"],
+            "indicators": c["indicators"],
+            "extraction_methods": [],
+            "page_decisions": [],
+            "skipped_tables": [],
+            "jixiao_version": "",
+            "processed_at": now,
+            "source_path_bytes": b"",
+            "superseded_by": None,
+        }
+        for sha, c in sorted(counts.items())
+    ]
 
 
 def utcnow() -> dt.datetime:

@@ -28,9 +28,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .run import RunSummary
-from .task import ERROR, NO_FORMS, OK, FileResult
+from .task import ERROR, NO_FORMS, OK, PARTIAL, FileResult
 
-PARTIAL = "partial"  # a PDF with target-like tables left unread (contract v2)
 # An OCR page costs about 50 text-layer pages (README, Throughput: ~1.1 s vs ~0.02 s).
 OCR_WEIGHT = 50
 NAME_WIDTH = 40  # characters of a file name in flight
@@ -288,13 +287,11 @@ def forms_with_warnings(summary: RunSummary) -> list[str]:
 
 def summary_line(summary: RunSummary, out: str) -> str:
     line = (
-        f"jixiao: {out}: {summary.count(OK)} ok, {summary.count(NO_FORMS)} no forms, "
+        f"jixiao: {out}: {summary.count(OK)} ok, {summary.count(PARTIAL)} partial, {summary.count(NO_FORMS)} no forms, "
         f"{summary.count(ERROR)} errors, {len(summary.skipped)} done before; "
         f"{summary.forms} forms, {summary.indicators} indicators, {summary.pages} pages in {summary.seconds:.1f} s"
     )
     extra = []
-    if summary.count(PARTIAL):
-        extra.append(f"{summary.count(PARTIAL)} partial")
     warned = len(forms_with_warnings(summary))
     if warned:
         extra.append(f"{warned} forms with warnings")

@@ -38,6 +38,8 @@ INDICATORS = pa.schema(
         ("bbox_bottom", pa.float64()),
         # Lowest OCR confidence of the row's cells; null for text-layer rows.
         ("ocr_confidence", pa.float64()),
+        # The project's warnings that concern this row.
+        ("row_warnings", pa.list_(pa.string())),
         # Analysis-safe columns (normalize/standard.py), beside the printed ones.
         ("level1_std", pa.string()),
         ("level2_std", pa.string()),
@@ -77,6 +79,9 @@ PROJECTS = pa.schema(
         # Order of the form in its source document, from 1.
         ("form_seq", pa.int32()),
         ("form_title", pa.string()),
+        ("form_kind", pa.string()),  # "project" | "department"
+        # The codes of `warnings` (normalize/forms.py lists them), for filtering.
+        ("warning_codes", pa.list_(pa.string())),
         # The budget year's amount, whichever block printed it (normalize/standard.py).
         ("funds_budget", pa.float64()),
     ]
@@ -89,7 +94,7 @@ MANIFEST = pa.schema(
         ("source_path", pa.string()),
         ("size_bytes", pa.int64()),
         ("pages", pa.int32()),
-        ("status", pa.string()),  # ok | no_forms | error
+        ("status", pa.string()),  # ok | no_forms | partial | error | superseded
         ("error", pa.string()),
         ("forms", pa.int32()),
         ("indicators", pa.int32()),
@@ -98,5 +103,11 @@ MANIFEST = pa.schema(
         ("skipped_tables", pa.list_(pa.string())),
         ("jixiao_version", pa.string()),
         ("processed_at", pa.timestamp("s", tz="UTC")),
+        # The path's raw bytes: file names need not be UTF-8 (source_file and
+        # source_path hold them escaped, \xNN, so that they are valid text).
+        ("source_path_bytes", pa.binary()),
+        # For status superseded: the sha256 of the content that replaced this
+        # one at the same path.
+        ("superseded_by", pa.string()),
     ]
 )

@@ -19,15 +19,17 @@ from pathlib import Path
 import pyarrow as pa
 
 from .. import __version__
-from ..errors import EncryptedPdf, JixiaoError, UnreadableFile
-from ..extract import Document, read_pdf, sha256_file
+from ..errors import EncryptedPdf, JixiaoError, TooLarge, UnreadableFile, printable
+from ..extract import FAILED, Document, read_pdf, sha256_file
+from ..limits import Limits
 from ..normalize import DocumentResult, Project, normalize, page_wanted, standard
 from . import schema
 
 OK = "ok"
+PARTIAL = "partial"  # read, but not all of it: pages that failed, target-like tables left unread, incomplete forms
 NO_FORMS = "no_forms"
 ERROR = "error"
-STATUSES = (OK, NO_FORMS, ERROR)
+STATUSES = (OK, NO_FORMS, PARTIAL, ERROR)
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,8 @@ class FileResult:
     sha256: str
     size: int
     pages: int
-    status: str  # ok | no_forms | error
-    error: str = ""  # error: the reason; no_forms: what was looked at
+    status: str  # ok | no_forms | partial | error
+    error: str = ""  # error: the reason; partial: what was not read; no_forms: what was looked at
     projects: pa.Table | None = None
     indicators: pa.Table | None = None
     methods: tuple[str, ...] = ()
@@ -61,10 +63,6 @@ class FileResult:
         return 0 if self.indicators is None else self.indicators.num_rows
 
 
-UNKNOWN_DEPARTMENT = "未注明"
-UNKNOWN_YEAR = 0
-
-
 def project_id(sha256: str, form_seq: int) -> str:
     """Stable for the same PDF content: the file's hash and the form's place."""
     return hashlib.sha256(f"{sha256}:{form_seq}".encode()).hexdigest()[:16]
@@ -77,8 +75,10 @@ def failed(path: str | os.PathLike[str], error: Exception, sha256: str | None = 
     if sha256 is None:
         try:
             sha256, size = sha256_file(Path(path)), Path(path).stat().st_size
-        except OSError:
+        except (OSError, JixiaoError):  # unreadable, or not a regular file
             sha256 = ""
+    if isinstance(error, MemoryError):
+        error = TooLarge(str(path), "it needs more memory than the limit")
     if isinstance(error, JixiaoError):
         return FileResult(str(path), sha256, size, 0, ERROR, str(error))
     tb = "".join(traceback.format_exception(error))
@@ -86,58 +86,78 @@ def failed(path: str | os.PathLike[str], error: Exception, sha256: str | None = 
     return FileResult(str(path), sha256, size, 0, ERROR, message, traceback=tb)
 
 
-def process_file(path: str | os.PathLike[str], password: str | None = None, version: str = __version__) -> FileResult:
+def process_file(
+    path: str | os.PathLike[str],
+    password: str | None = None,
+    version: str = __version__,
+    limits: Limits | None = None,
+) -> FileResult:
     start = time.perf_counter()
     p = Path(path)
     sha, size = "", 0
     try:
         try:
+            sha = sha256_file(p)  # first: refuses FIFOs and devices before anything reads them
             size = p.stat().st_size
-            sha = sha256_file(p)
         except OSError as e:
             raise UnreadableFile(str(p), e.strerror or type(e).__name__) from e
-        doc = _read(p, password)
+        doc = _read(p, password, limits)
         result = normalize(doc)
         return _result(p, doc, result, size, time.perf_counter() - start)
     except Exception as e:  # noqa: BLE001 - one file never stops the batch; the cause is kept
         return replace(failed(p, e, sha, size), seconds=time.perf_counter() - start)
 
 
-def _read(p: Path, password: str | None) -> Document:
+def _read(p: Path, password: str | None, limits: Limits | None = None) -> Document:
     """One --password serves a whole batch: files protected by an owner
     password only (no password to open) must open whatever was given."""
     try:
-        return read_pdf(p, password=password, wanted=page_wanted)
+        return read_pdf(p, password=password, wanted=page_wanted, limits=limits)
     except EncryptedPdf:
         if not password:
             raise
         try:
-            return read_pdf(p, password=None, wanted=page_wanted)
+            return read_pdf(p, password=None, wanted=page_wanted, limits=limits)
         except EncryptedPdf:
             pass
         raise
 
 
 def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: float) -> FileResult:
-    projects, indicators, parts = _tables(result.projects, p.name, doc.sha256)
+    projects, indicators, parts = _tables(result.projects, printable(p.name), doc.sha256)
     decisions = tuple(f"{i.number}:{i.text_layer}:{i.method}" for i in doc.pages)
     # The engines that read pages (a scanned PDF without forms was still OCR'd).
     methods = tuple(sorted({i.method for i in doc.pages if i.method != "skipped"}))
-    notes = tuple(
-        f"{p}: form {pr.seq} (p.{pr.first_page} '{pr.project_name}') has no indicator table"
-        for pr in result.projects
-        if not pr.indicators
-    )
+    unread = unread_tables(result)
+    problems = [
+        f"form {pr.seq} (p.{pr.first_page} '{pr.project_name or ''}'): {why}" for pr in result.projects for why in pr.problems
+    ]
     reason = ""
-    if not result.projects:
+    status = OK
+    failed_pages = [i for i in doc.pages if i.method == FAILED]
+    if not result.projects and not unread and not failed_pages:
         read = sum(1 for i in doc.pages if i.method != "skipped")
         reason = f"{p}: no target forms found ({doc.page_count} pages, {read} read, the rest without form vocabulary)"
+        status = NO_FORMS
+    elif unread or problems or failed_pages:
+        # Not a success, whatever was read: one line names what was not.
+        status = PARTIAL
+        said: list[str] = []  # (not `parts`: that name holds the partitions)
+        if failed_pages:
+            pages = ", ".join(str(i.number) for i in failed_pages)
+            first = failed_pages[0].reason.removeprefix(f"{p}: ")
+            said.append(
+                f"{len(failed_pages)} of {doc.page_count} pages could not be read (p. {pages}: {first}); "
+                f"{len(result.projects)} forms read from the others"
+            )
+        said += [f"target-like table left unread: {u}" for u in unread] + problems
+        reason = f"{p}: partial: " + "; ".join(said)
     return FileResult(
         path=str(p),
         sha256=doc.sha256,
         size=size,
         pages=doc.page_count,
-        status=OK if result.projects else NO_FORMS,
+        status=status,
         error=reason,
         projects=projects,
         indicators=indicators,
@@ -146,8 +166,16 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
         skipped_tables=result.skipped,
         seconds=seconds,
         partitions=parts,
-        notes=notes,
     )
+
+
+def unread_tables(result: DocumentResult) -> list[str]:
+    """Skipped tables that may hold targets: all but self-evaluations and blank
+    templates (no targets in them)."""
+    return [s for s in result.skipped if not s.split(": ", 1)[-1].startswith(NOT_TARGETS)]
+
+
+NOT_TARGETS = ("自评表", "blank template")
 
 
 def _tables(
@@ -160,15 +188,8 @@ def _tables(
     for p in projects:
         pid = project_id(sha, p.seq)
         f = p.funds
-        warnings = list(p.warnings)
-        # Partition values are never null (Hive readers cannot unify a null
-        # partition with the others): a form that prints none gets a marker.
-        department = p.department or UNKNOWN_DEPARTMENT
-        if not p.department:
-            warnings.append(f"no 主管部门 printed: filed under department={UNKNOWN_DEPARTMENT}")
-        year = p.year if p.year is not None else UNKNOWN_YEAR
-        if p.year is None:
-            warnings.append(f"no budget year printed: filed under year={UNKNOWN_YEAR}")
+        warnings = [n.message for n in p.warnings]
+        year, department = p.year, p.department
         values: dict[str, object] = {
             "implementing_unit": p.implementing_unit,
             "project_id": pid,
@@ -195,8 +216,10 @@ def _tables(
             "layout": p.layout,
             "extraction_method": p.extraction_method,
             "warnings": warnings,
+            "warning_codes": sorted({n.code for n in p.warnings}),
             "form_seq": p.seq,
             "form_title": p.form_title,
+            "form_kind": p.form_kind,
             "year": year,
             "department": department,
         }
@@ -229,6 +252,7 @@ def _tables(
                 "bbox_x1": i.bbox[2],
                 "bbox_bottom": i.bbox[3],
                 "ocr_confidence": i.confidence,
+                "row_warnings": [n.message for n in p.warnings if n.indicator == i.seq],
                 "year": year,
                 "department": department,
             }

@@ -14,7 +14,10 @@ at the start of every run, under the run lock) deletes them.
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +34,7 @@ NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 TABLES = ("projects", "indicators")
 TEMP_SUFFIX = ".tmp"
 LOCK_NAME = ".jixiao.lock"
+QUARANTINE = ".quarantine"
 
 
 def _file_mode() -> int:
@@ -43,14 +47,39 @@ def _file_mode() -> int:
 FILE_MODE = _file_mode()
 
 
+# A folder name may hold 255 bytes (most file systems); a 主管部门 longer than
+# about 80 CJK characters (usually text that ran into the label's cell) gets a
+# stable short form: its start, "~", and a hash of the whole name.
+MAX_NAME_BYTES = 200
+HASH_CHARS = 12
+SHORT_MARK = "~"
+WARN_SHORT = "主管部门 too long for a folder name: filed under department={short}; printed: {full}"
+
+
+def short_department(department: str) -> str:
+    """The department as it can be a folder name: itself when short enough,
+    else a stable short form (same name, same form)."""
+    if len(_escape(department).encode("utf-8")) <= MAX_NAME_BYTES - len("department="):
+        return department
+    digest = hashlib.sha256(department.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_CHARS]
+    room = MAX_NAME_BYTES - len("department=") - len(SHORT_MARK) - HASH_CHARS
+    head = ""
+    for c in department:
+        if len(_escape(head + c).encode("utf-8")) > room:
+            break
+        head += c
+    return f"{head}{SHORT_MARK}{digest}"
+
+
+def _escape(text: str) -> str:
+    return "".join(f"%{ord(c):02X}" if c in "/\\%:*?\"<>|" or ord(c) < 32 else c for c in text)
+
+
 def partition_dir(year: int | None, department: str | None) -> str:
     """``year=2023/department=上海市…``: UTF-8 as printed; only characters that
     would break a path are percent-escaped (Hive readers decode them)."""
     y = NULL_PARTITION if year is None else str(year)
-    if not department:
-        d = NULL_PARTITION
-    else:
-        d = "".join(f"%{ord(c):02X}" if c in "/\\%:*?\"<>|" or ord(c) < 32 else c for c in department)
+    d = _escape(short_department(department)) if department else NULL_PARTITION
     return f"year={y}/department={d}"
 
 
@@ -58,23 +87,34 @@ def file_stem(sha256: str) -> str:
     return sha256[:16]
 
 
+# Errors that are the dataset's, not one file's: every later write would fail
+# too, so the run stops (exit 3) instead of blaming each PDF in turn.
+DATASET_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO}
+
+
+def is_dataset_error(e: CannotWrite) -> bool:
+    return e.errno in DATASET_ERRNOS
+
+
 def atomic_write_table(table: pa.Table, dest: Path) -> None:
-    """Write ``dest`` whole or not at all (temp file, fsync, rename)."""
+    """Write ``dest`` whole or not at all (temp file, fsync, rename).
+
+    Pages carry CRC checksums, so that verification notices a garbled file."""
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=TEMP_SUFFIX, dir=dest.parent)
     except OSError as e:
-        raise CannotWrite(str(dest.parent), e.strerror or type(e).__name__) from e
+        raise CannotWrite(str(dest.parent), e.strerror or type(e).__name__, errno=e.errno) from e
     os.close(fd)
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, compression="zstd", write_page_checksum=True)
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, dest)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
-        raise CannotWrite(str(dest), e.strerror or type(e).__name__) from e
+        raise CannotWrite(str(dest), e.strerror or type(e).__name__, errno=e.errno) from e
     finally:
         # Also on KeyboardInterrupt: never leave our temp file behind.
         if os.path.exists(tmp):
@@ -132,6 +172,24 @@ def run_lock(out: Path) -> Iterator[None]:
         f.close()
 
 
+def data_files(out: Path, table: str) -> list[Path]:
+    """Every data file of one table (temporary files excluded)."""
+    return sorted(p for p in (out / table).glob("year=*/department=*/*.parquet") if not p.name.startswith("."))
+
+
+def quarantine(out: Path, paths: list[Path]) -> list[Path]:
+    """Move files out of the dataset into ``OUT/.quarantine/`` (same relative
+    path): readers no longer see them, nothing is deleted."""
+    moved = []
+    for p in paths:
+        dest = out / QUARANTINE / p.relative_to(out)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(p), dest)
+        _remove_empty_parents(p)
+        moved.append(dest)
+    return moved
+
+
 def existing_files(out: Path, sha256: str) -> list[Path]:
     """Every data file of this source PDF, in any partition."""
     name = f"{file_stem(sha256)}.parquet"
@@ -154,11 +212,20 @@ def write_result(out: Path, result: FileResult) -> list[Path]:
         for year, dept in sorted(set(zip(table["year"].to_pylist(), table["department"].to_pylist())), key=str):
             mask = pc.and_(_eq(table["year"], year), _eq(table["department"], dept))
             part = table.filter(mask).drop_columns(["year", "department"])
+            if name == "projects" and dept and short_department(dept) != dept:
+                part = _warn(part, WARN_SHORT.format(short=short_department(dept), full=dept))
             dest = out / name / partition_dir(year, dept) / f"{file_stem(result.sha256)}.parquet"
             atomic_write_table(part, dest)
             written.append(dest)
-    _remove(old - set(written))
+    remove_files(old - set(written))
     return written
+
+
+def _warn(table: pa.Table, warning: str) -> pa.Table:
+    """The printed name is kept in the rows' warnings (the folder has the short form)."""
+    i = table.schema.get_field_index("warnings")
+    column = pa.array([[*(w or []), warning] for w in table["warnings"].to_pylist()], table.schema.field(i).type)
+    return table.set_column(i, "warnings", column)
 
 
 def rename_source(out: Path, sha256: str, file_name: str) -> list[Path]:
@@ -182,12 +249,16 @@ def _eq(column: pa.ChunkedArray, value: object) -> pa.ChunkedArray:
     return pc.fill_null(pc.equal(column, value), False)
 
 
-def _remove(paths: set[Path]) -> None:
+def remove_files(paths: set[Path] | list[Path]) -> None:
     for p in paths:
         p.unlink(missing_ok=True)
-        # An empty partition folder is harmless but clutters listings.
-        for folder in (p.parent, p.parent.parent):
-            try:
-                folder.rmdir()
-            except OSError:
-                break
+        _remove_empty_parents(p)
+
+
+def _remove_empty_parents(p: Path) -> None:
+    # An empty partition folder is harmless but clutters listings.
+    for folder in (p.parent, p.parent.parent):
+        try:
+            folder.rmdir()
+        except OSError:
+            break

@@ -1,54 +1,157 @@
-"""Target-table families: which reader reads which table.
+"""Which structure reads which table, and which family name it gets.
 
-Every table is classified by its own header words and content:
+A target table is one of two structures, read by one reader each:
+  - a label form (``labelform``): one form per table (or per name label),
+    labels whose value is to their right or below, an indicator grid;
+  - a wide table (``wide``): one band of rows per project, every column
+    named by the header row (name, funds, goal, indicator columns or one
+    column of serialized indicator lists).
+Families are data on top: ``FAMILIES`` names the layout of a form by what its
+table shows (``TableFacts``), most specific first. A new province's variant
+needs new words in ``vocab``, not a new reader.
+
+Every table is classified once, by its own header words and content:
   - a self-evaluation table (自评表: 实际完成值, 得分 …) is left out and reported;
-  - a table that starts a form is claimed by the first family whose ``match``
-    accepts it (``FAMILIES`` order: the most specific first);
+  - a table that starts a form goes to the first family that accepts it;
   - a table with an indicator header but no form labels carries on the form
-    before it (a page break), else it is reported as of no known family;
+    before it (a page break), else it is reported as left unread;
   - any other table goes with the run it is in (the reader ignores it).
-Consecutive tables of one family (and the free lines before them) form a run,
-read by that family's ``read_forms``; drafts keep document order.
-
-Each family module exposes ``LAYOUT`` (recorded as ``Project.layout``),
-``match(table)`` and ``read_forms(items, ctx)``.
+Consecutive tables of one structure and family form a run, read by the
+structure's reader; forms keep document order.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
+from functools import cached_property
 
 from ...extract.model import Document, Table, TextLine
 from .. import vocab
-from ..shanghai import FormDraft
+from ..model import FormDraft
 from ..vocab import key
-from . import central, chongqing, common, guangdong, hunan, shandong, shanghai, splitcol, template2015
-from .common import DocContext
+from . import common, guangdong, labelform, wide
+from .common import Columns, DocContext
 
-FAMILIES: tuple[ModuleType, ...] = (
-    guangdong,
-    shanghai,
-    hunan,
-    chongqing,
-    splitcol,
-    template2015,
-    central,
-    shandong,
+
+@dataclass
+class TableFacts:
+    """What a table shows, computed once and shared by every family's rule."""
+
+    table: Table
+    titled: bool  # a form title line stands right above it
+
+    @cached_property
+    def header_rows(self) -> list[int]:
+        return common.indicator_header_rows(self.table)
+
+    @cached_property
+    def label_columns(self) -> Columns | None:
+        return labelform.form_columns(self.table, titled=self.titled)
+
+    @cached_property
+    def wide_columns(self) -> Columns | None:
+        return wide.wide_columns(self.table)
+
+    @cached_property
+    def serialized(self) -> bool:
+        return common.serialized_header(self.table) is not None
+
+    @cached_property
+    def shanghai(self) -> bool:
+        return _shanghai(self.table)
+
+
+def _shanghai(table: Table) -> bool:
+    """Labels only the Shanghai 申报表 prints (项目性质, 项目类别, 计划开始日期 …),
+    each with a value on its right."""
+    own = {key(w) for w in vocab.SHANGHAI_OWN_LABELS}
+    labels = own | {key(w) for w in labelform.ENVELOPE} | {key(w) for w in vocab.FUNDS_LABELS_FAMILY}
+
+    def labelled(c) -> bool:
+        right = table.cell_at(c.row, c.col + c.colspan)
+        return right is not None and key(right.text) not in labels
+
+    cells = [c for c in table.cells if labelled(c)]
+    return any(common.label_in(c.text, vocab.PROJECT_NAME_LABELS) for c in cells) and any(
+        key(c.text) in own for c in cells
+    )
+
+
+Reader = Callable[[list[Table | TextLine], DocContext, str], list[FormDraft]]
+
+
+def _serial_reader(items: list[Table | TextLine], ctx: DocContext, layout: str) -> list[FormDraft]:
+    return wide.read_forms(items, ctx, layout, serial=guangdong.parse_serialized)
+
+
+def _label(cols: Columns | None, split: bool | None = None) -> bool:
+    return cols is not None and cols.level3 is not None and bool(cols.values) and (split is None or cols.split == split)
+
+
+def _template_2015(f: TableFacts) -> bool:
+    cols = f.label_columns
+    if not _label(cols, split=False):
+        return False
+    assert cols is not None
+    own = {key(w) for w in vocab.TEMPLATE_2015_HEADERS}
+    if any(h in own for h in cols.headers) or len(cols.values) > 1:
+        return True
+    first = cols.first_indicator_col
+    return any(
+        common.is_short(c.text) and any(w in key(c.text) for w in vocab.PERIOD_WORDS)
+        for c in f.table.cells
+        if first is not None and c.col < first
+    )
+
+
+@dataclass(frozen=True)
+class Family:
+    layout: str  # recorded as Project.layout
+    reader: Reader
+    accepts: Callable[[TableFacts], bool]
+    doc: str = ""
+
+
+# Most specific first.
+FAMILIES: tuple[Family, ...] = (
+    Family("guangdong-serialized", _serial_reader, lambda f: f.serialized, "one serialized 绩效指标 cell per project"),
+    Family("sh-declaration", labelform.read_forms, lambda f: f.shanghai, "Shanghai 申报表/填报表"),
+    Family(
+        "hunan-wide",
+        wide.read_forms,
+        lambda f: f.wide_columns is not None and f.wide_columns.level1 is not None,
+        "wide table with levels, split values",
+    ),
+    Family(
+        "chongqing-list",
+        wide.read_forms,
+        lambda f: f.wide_columns is not None and f.wide_columns.level1 is None and f.wide_columns.level3 is not None,
+        "wide list without levels",
+    ),
+    Family("split-column", labelform.read_forms, lambda f: _label(f.label_columns, split=True), "operator/unit columns"),
+    Family("template-2015", labelform.read_forms, _template_2015, "指标内容/目标值, 长期 and 年度 blocks"),
+    Family(
+        "central",
+        labelform.read_forms,
+        lambda f: _label(f.label_columns, split=False) and f.label_columns.weight is not None,  # type: ignore[union-attr]
+        "score column",
+    ),
+    Family("shandong", labelform.read_forms, lambda f: _label(f.label_columns, split=False), "label form, no score"),
 )
-LAYOUTS = tuple(f.LAYOUT for f in FAMILIES)
+LAYOUTS = tuple(f.layout for f in FAMILIES)
 
 
 @dataclass
 class Verdict:
     kind: str  # "form" | "skip" | "continuation" | "other"
-    family: ModuleType | None = None
+    family: Family | None = None
     reason: str = ""
 
 
 @dataclass
 class _Run:
-    family: ModuleType
+    family: Family
     items: list[Table | TextLine] = field(default_factory=list)
 
 
@@ -56,9 +159,8 @@ def _header_words(table: Table, row: int) -> list[str]:
     return [key(c.text) for c in common.covering(table, row) if common.is_short(c.text)]
 
 
-def self_evaluation(table: Table, lines: list[TextLine]) -> str:
+def self_evaluation(table: Table, hrows: list[int], lines: list[TextLine]) -> str:
     """'自评表 (实际完成值, 得分)' when the table is a self-evaluation, else ''."""
-    hrows = common.indicator_header_rows(table)
     words: list[str] = []
     for h in hrows[:1]:
         for k in _header_words(table, h):
@@ -73,35 +175,34 @@ def self_evaluation(table: Table, lines: list[TextLine]) -> str:
     return f"自评表 ({', '.join(words)})"
 
 
+def _titled(lines: list[TextLine]) -> bool:
+    return any(any(w in "".join(ln.text.split()) for w in vocab.FORM_TITLE_WORDS) for ln in lines)
+
+
 def classify(table: Table, lines: list[TextLine]) -> Verdict:
+    facts = TableFacts(table, titled=_titled(lines))
     page = table.pages[0]
-    hrows = common.indicator_header_rows(table)
-    why = self_evaluation(table, lines) if hrows else ""
+    hrows = facts.header_rows
+    why = self_evaluation(table, hrows, lines) if hrows else ""
     if why:
         return Verdict("skip", reason=f"p.{page}: {why}")
     for family in FAMILIES:
-        if family.match(table):
+        if family.accepts(facts):
             return Verdict("form", family)
     if hrows:
-        from . import labelform
-
-        if not labelform.has_labels(table, hrows[0]) and not any(
-            c for c in common.covering(table, hrows[0]) if vocab.NAME_WORD in key(c.text) and vocab.INDICATOR_WORD not in key(c.text)
-        ):
-            return Verdict(
-                "continuation",
-                reason=f"p.{page}: target-like table of no known family (headers: {', '.join(_header_words(table, hrows[0]))})",
-            )
-        return Verdict(
-            "skip",
-            reason=f"p.{page}: target-like table of no known family (headers: {', '.join(_header_words(table, hrows[0]))})",
+        reason = f"p.{page}: target-like table of no known family (headers: {', '.join(_header_words(table, hrows[0]))})"
+        named = any(
+            vocab.NAME_WORD in key(c.text) and vocab.INDICATOR_WORD not in key(c.text)
+            for c in common.covering(table, hrows[0])
         )
+        if not labelform.has_labels(table, hrows[0]) and not named:
+            return Verdict("continuation", reason=reason)
+        return Verdict("skip", reason=reason)
     return Verdict("other")
 
 
-def read_document(doc: Document) -> tuple[list[FormDraft], list[str]]:
+def read_document(doc: Document, ctx: DocContext) -> tuple[list[FormDraft], list[str]]:
     """Every form of every family in the document, in order, and what was left out."""
-    ctx = DocContext(publisher=common.publisher_of(doc.cover_text))
     runs: list[_Run] = []
     skipped: list[str] = []
     current: _Run | None = None
@@ -130,7 +231,7 @@ def read_document(doc: Document) -> tuple[list[FormDraft], list[str]]:
         current.items += pending
     drafts: list[FormDraft] = []
     for run in runs:
-        for d in run.family.read_forms(run.items, ctx):
-            d.layout = d.layout or run.family.LAYOUT
+        for d in run.family.reader(run.items, ctx, run.family.layout):
+            d.layout = d.layout or run.family.layout
             drafts.append(d)
     return drafts, skipped

@@ -7,12 +7,14 @@ by what the column holds), never by position. All words come from ``vocab``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import regex
 
 from ...extract.model import Cell, Table, TextLine
 from .. import fields, vocab
+from ..model import FormDraft
 from ..vocab import key
 
 
@@ -47,6 +49,20 @@ def base_label(text: str) -> tuple[str, bool | None]:
     if k.endswith(vocab.MONEY_YUAN) and len(k) > 2:
         return k[: -len(vocab.MONEY_YUAN)], False
     return k, None
+
+
+def money_unit_of(text: str) -> bool | None:
+    """A label's money unit: True for "(万元)" / "单位：万元" / "…万元", False for
+    "(元)", None when it prints none (a number with a unit is a value, not a label)."""
+    t = "".join(text.split())
+    if not t or len(key(t)) > vocab.HEADER_MAX_CHARS or regex.search(r"\d", t):
+        return None
+    if vocab.MONEY_WAN in t:
+        return True
+    k = key(t)
+    if k.endswith(vocab.MONEY_YUAN) and len(k) > 2:
+        return False
+    return None
 
 
 def label_in(text: str, labels: tuple[str, ...] | dict) -> str | None:
@@ -105,6 +121,8 @@ class Columns:
     goal: int | None = None
     funds: list[tuple[int, str]] = field(default_factory=list)  # (col, Funds field)
     headers: list[str] = field(default_factory=list)  # header words, for reports
+    # "(万元)" / "(元)" printed in a funds column's header (or a parent header).
+    money_wan: bool | None = None
 
     @property
     def first_indicator_col(self) -> int | None:
@@ -125,18 +143,44 @@ def indicator_header_rows(table: Table, start: int = 0, stop: int | None = None)
 _DASH = regex.escape(vocab.SERIAL_CODE_DASHES)
 _FSEP = regex.escape(vocab.SERIAL_FIELD_SEPARATORS)
 SERIAL_ITEM = regex.compile(rf"\d\s*[{_DASH}]\s*[^{_FSEP}]{{1,12}}[{_FSEP}]\s*\d{{2}}\s*[{_DASH}]")
+_MARK = regex.escape(vocab.SERIAL_ITEM_MARKS)
+# An item starts at "<n>、" (or "<n>.") right before "<code>－<name>，<code>－": after
+# a separator as a rule, but also straight after a marker whose value the form
+# left empty ("年度指标值：7、2－效益指标，…").
+SERIAL_ITEM_START = regex.compile(
+    rf"(?<![\d.．])\s*\d{{1,3}}\s*[{_MARK}]\s*(?=\d\s*[{_DASH}]\s*[^{_FSEP}]{{1,12}}[{_FSEP}]\s*\d{{2}}\s*[{_DASH}])"
+)
+
+
+def before_serial_items(text: str) -> str:
+    """The text of a serialized cell before its first indicator item (a goal
+    printed in the same cell), without a trailing label ("绩效指标：")."""
+    t = "".join(text.split("\n")).strip()
+    m = SERIAL_ITEM_START.search(t)
+    head = t[: m.start()] if m else ""
+    for w in vocab.SERIAL_HEADERS:
+        head = head.rstrip(" :：").removesuffix(w)
+    return head.strip(" :：;；，,")
+
+
+def _serialized(text: str) -> bool:
+    return bool(SERIAL_ITEM.search(text)) and any(m in text for m in vocab.SERIAL_HORIZON_MARKERS)
 
 
 def serialized_header(table: Table) -> tuple[int, int] | None:
-    """(row, col) of a 绩效指标 header whose column holds serialized indicator lists."""
-    heads = {key(h) for h in vocab.SERIAL_HEADERS}
-    markers = tuple(vocab.SERIAL_HORIZON_MARKERS)
-    for c in table.cells:
-        if key(c.text) not in heads:
+    """(row, col) of the header over the column that holds serialized indicator
+    lists, whatever its words (绩效指标, 绩效目标 …); None when the table has no
+    such column, or prints no header over it (a page that repeats none)."""
+    for b in sorted(table.cells, key=lambda c: (c.row, c.col)):
+        if not _serialized(b.text):
             continue
-        body = [b for b in table.cells if b.col == c.col and b.row >= c.row + c.rowspan and b.text.strip()]
-        if any(SERIAL_ITEM.search(b.text) and any(m in b.text for m in markers) for b in body):
-            return c.row + c.rowspan - 1, c.col
+        r = b.row - 1
+        while r >= 0:
+            h = table.cell_at(r, b.col)
+            if h is not None and is_short(h.text):
+                return h.row + h.rowspan - 1, h.col
+            r = h.row - 1 if h is not None else r - 1
+        return None
     return None
 
 
@@ -191,6 +235,10 @@ def read_columns(table: Table, hrow: int, stop: int | None = None) -> Columns:
             continue
         body = _body_cells(table, c.col, body_start, stop)
         cols.headers.append(k)
+        if any(_serialized(b.text) for b in body):
+            cols.serial = c.col  # serialized indicator lists, under whatever header
+            continue
+        k = _header_key(k)
         if k == key(vocab.LEVEL1_HEADER):
             cols.level1 = c.col
         elif k == key(vocab.LEVEL2_HEADER):
@@ -211,17 +259,19 @@ def read_columns(table: Table, hrow: int, stop: int | None = None) -> Columns:
                 cols.weight = c.col
         elif vocab.is_value_header(k):
             cols.values.append((c.col, _horizon_of(c.text)))
-        elif k in {key(h) for h in vocab.SERIAL_HEADERS}:
-            if any(SERIAL_ITEM.search(b.text) for b in body):
-                cols.serial = c.col
-        elif vocab.NAME_WORD in k and any(w in k for w in vocab.WIDE_NAME_WORDS):
+        elif (vocab.NAME_WORD in k and any(w in k for w in vocab.WIDE_NAME_WORDS)) or k in _WIDE_NAMES:
             cols.name = c.col
         elif vocab.GOAL_HEADER_WORD in k:
             cols.goal = c.col
         else:
-            f = _funds_field(header_path(table, hrow, c.col))
+            path = header_path(table, hrow, c.col)
+            f = _funds_field(path)
             if f:
                 cols.funds.append((c.col, f))
+                for p in path:
+                    unit = money_unit_of(p)
+                    if unit is not None:
+                        cols.money_wan = unit or bool(cols.money_wan)
     return cols
 
 
@@ -231,8 +281,11 @@ _ROLES = ("level1", "level2", "level3", "operator", "unit", "weight", "serial", 
 def map_columns(prev_table: Table, prev: Columns, table: Table) -> Columns | None:
     """The columns of a header-less ``table`` that carries on ``prev_table`` (a
     page break that repeats no header): every column ``prev`` uses must have
-    both its edges among the new table's edges (within 2 pt); None otherwise."""
+    both its edges among the new table's edges (within 2 pt), or lie wholly
+    outside the new table (a merged 一级/二级 cell that draws no rules on the new
+    page: None, its label carries over); None when the tables do not match."""
     edges = table.col_edges
+    left, right = edges[0] + 2, edges[-1] - 2  # a column ending at the new table's edge is outside it
 
     def same(col: int | None) -> int | None | bool:
         if col is None:
@@ -241,6 +294,8 @@ def map_columns(prev_table: Table, prev: Columns, table: Table) -> Columns | Non
         x0, x1 = (
             prev_table.x_range(head) if head is not None else (prev_table.col_edges[col], prev_table.col_edges[col + 1])
         )
+        if x1 <= left or x0 >= right:
+            return None  # not on this page
         if not any(abs(e - x0) <= 2 for e in edges) or not any(abs(e - x1) <= 2 for e in edges):
             return False
         return table.col_at((x0 + x1) / 2)
@@ -261,15 +316,26 @@ def map_columns(prev_table: Table, prev: Columns, table: Table) -> Columns | Non
         if got is False or got is None:
             return None
         mapped.funds.append((got, name))
+    if prev.level3 is not None and mapped.level3 is None:
+        return None  # the indicator names must be on the page
     return mapped
 
 
+_WIDE_NAMES = {key(h) for h in vocab.WIDE_NAME_HEADERS}
+
+
+def _header_key(k: str) -> str:
+    """A header key without stray punctuation glyphs ("计量。单位" -> "计量单位")."""
+    return "".join(ch for ch in k if ch not in vocab.HEADER_STRAY_GLYPHS)
+
+
 def _funds_field(path: list[str]) -> str | None:
-    """A wide table's funds column: its header (and parents) name the part and block."""
+    """A wide table's funds column: its header (and parents) name the part and block;
+    the block is the year's budget unless a header says it is the multi-year total."""
     if not path:
         return None
     k = path[-1]
-    annual = any(w in p for p in path for w in vocab.FUNDS_ANNUAL_WORDS)
+    annual = not any(w in p for p in path for w in vocab.FUNDS_TOTAL_BLOCK_WORDS)
     if any(w in k for w in vocab.FUNDS_FISCAL_WORDS):
         return "annual_appropriation" if annual else "total_fiscal"
     if any(w in k for w in vocab.FUNDS_OTHER_WORDS):
@@ -299,6 +365,11 @@ def compose_value(op_text: str, value_text: str, unit_text: str) -> str:
     if unit and re.search(r"\d$", v) and not v.endswith(unit):
         v = v + unit
     return v
+
+
+def is_qualitative_operator(text: str) -> bool:
+    """The operator column marks the value 定性: qualitative whatever it holds."""
+    return key(text) in {key(w) for w in vocab.QUALITATIVE_OPERATORS}
 
 
 def weight_text(text: str) -> str | None:
@@ -370,15 +441,16 @@ class LineContext:
                 self.money_wan = vocab.MONEY_WAN in value
                 self.earlier_money_wan, self.earlier_money_page = self.money_wan, line.page
 
-    def money_unit(self, warnings: list[str]) -> bool | None:
+    def money_unit(self, draft: FormDraft) -> bool | None:
         """万元 (True) or 元 (False) for a table under these lines; a page that
         prints no unit takes the one printed last on an earlier page, with a warning."""
         if self.money_wan is not None:
             return self.money_wan
         if self.earlier_money_wan is not None:
             unit = vocab.MONEY_WAN if self.earlier_money_wan else vocab.MONEY_YUAN
-            warnings.append(
-                f"no money unit printed on the form's page: {unit} as printed on p.{self.earlier_money_page}"
+            draft.warn(
+                "money_unit_elsewhere",
+                f"no money unit printed on the form's page: {unit} as printed on p.{self.earlier_money_page}",
             )
             return self.earlier_money_wan
         return None
@@ -416,3 +488,59 @@ def publisher_of(cover_text: str) -> str:
         if i > 0:
             return lines[i - 1]
     return ""
+
+
+# --- forms -----------------------------------------------------------------------------
+def title_stem(title: str) -> str:
+    """A title without numbering, year and form words: the name it gives the form.
+    "表3 2026年市行政中心保安服务项目绩效目标表" -> "市行政中心保安服务"."""
+    t = "".join(fields.one_line(title).split())
+    t = regex.sub(vocab.TITLE_NUMBERING, "", t)
+    t = regex.sub(r"^(?:19|20)\d{2}年度?", "", t)
+    for w in sorted(vocab.TITLE_FORM_SUFFIXES, key=len, reverse=True):
+        if w in t:
+            t = t[: t.index(w)]
+            break
+    return t.strip("（）()：: -—")
+
+
+def name_from_title(draft: FormDraft, title: str) -> None:
+    """A form that prints no name cell is named by its title; a department-wide
+    table (部门整体支出绩效目标表) is a form of kind "department"."""
+    wide = department_wide_name(title)
+    if wide:
+        draft.form_kind = "department"
+        draft.header["project_name"] = wide
+        draft.warn("name_from_title", f"department-wide target table: project name '{wide}' taken from its title")
+        return
+    stem = title_stem(title)
+    if stem:
+        draft.header["project_name"] = stem
+        draft.named_by_title = True
+        draft.warn("name_from_title", f"no 项目名称 printed: project name '{stem}' taken from the title")
+
+
+def department_wide_name(title: str) -> str:
+    """'2026年部门整体支出绩效目标表' -> '部门整体支出' (a form about the whole department)."""
+    if not any(w in title for w in vocab.DEPARTMENT_WIDE_WORDS):
+        return ""
+    t = title
+    for w in vocab.FORM_TITLE_WORDS:
+        t = t.split(w)[0]
+    t = regex.sub(r"^.*?\d{4}\s*年度?", "", t)
+    return t.strip("（）() ")
+
+
+def carry_levels_over(draft: FormDraft, read: Callable[[], None], has_level1: bool) -> None:
+    """Rows of a closed page break: an empty 一级/二级 cell at the top of the new
+    page can only be the label printed above the break. ``read`` appends the
+    new page's rows to ``draft``."""
+    before = len(draft.indicators)
+    read()
+    prev = draft.indicators[before - 1] if before else None
+    for ind in draft.indicators[before:]:
+        if prev is not None and has_level1 and not ind.level1 and prev.level1:
+            ind.level1 = prev.level1
+            ind.level2 = ind.level2 or prev.level2
+            draft.warn("carried_over_break", f"p.{ind.page}: 一级/二级指标 of '{ind.level3}' carried over the page break")
+        prev = ind

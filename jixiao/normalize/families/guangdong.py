@@ -13,13 +13,8 @@ from __future__ import annotations
 
 import regex
 
-from ...extract.model import Table, TextLine
 from .. import vocab
-from ..shanghai import FormDraft
-from . import common, wide
-from .common import DocContext
-
-LAYOUT = "guangdong-serialized"
+from . import common
 
 _D = regex.escape(vocab.SERIAL_CODE_DASHES)
 _F = regex.escape(vocab.SERIAL_FIELD_SEPARATORS)
@@ -28,9 +23,7 @@ _M = regex.escape(vocab.SERIAL_ITEM_MARKS)
 # An item starts at "<n>、" (or "<n>.") right before "<code>－<name>，<code>－": after
 # a separator as a rule, but also straight after a marker whose value the form
 # left empty ("年度指标值：7、2－效益指标，…").
-_ITEM_START = regex.compile(
-    rf"(?<![\d.．])\s*\d{{1,3}}\s*[{_M}]\s*(?=\d\s*[{_D}]\s*[^{_F}]{{1,12}}[{_F}]\s*\d{{2}}\s*[{_D}])"
-)
+_ITEM_START = common.SERIAL_ITEM_START
 _ITEM = regex.compile(
     rf"^(\d)\s*[{_D}]\s*([^{_F}]*?)\s*[{_F}]\s*(\d{{2}})\s*[{_D}]\s*([^{_F}]*?)\s*[{_F}]\s*(.*)$", regex.S
 )
@@ -57,10 +50,6 @@ _TRAIL_NAME = f" \t{vocab.SERIAL_SEPARATORS}{vocab.SERIAL_FIELD_SEPARATORS}。"
 _TRAIL_VALUE = f" \t{vocab.SERIAL_SEPARATORS}{vocab.SERIAL_FIELD_SEPARATORS}"
 
 
-def match(table: Table) -> bool:
-    return common.serialized_header(table) is not None
-
-
 def parse_serialized(text: str) -> list[tuple[str, str, str, str, str]]:
     """The serialized cell -> (level1, level2, level3, horizon, value_raw) per indicator and horizon."""
     t = "".join(text.split("\n")).strip()
@@ -84,7 +73,3 @@ def parse_serialized(text: str) -> list[tuple[str, str, str, str, str]]:
             value = rest[mk.end() : stop].strip().rstrip(_TRAIL_VALUE).strip()
             out.append((level1, level2, name, _marker_horizon(mk.group(1)), value))
     return out
-
-
-def read_forms(items: list[Table | TextLine], ctx: DocContext) -> list[FormDraft]:
-    return wide.read_forms(items, ctx, LAYOUT, serial=parse_serialized)

@@ -1,22 +1,29 @@
-"""Label forms: one project per form, read by labels, never by position.
+"""Label forms: one project per form, read by its labels, never by position.
 
-A label's value is the cell to its right (项目名称, 主管部门及代码, 实施单位,
-funds); a goal's text is right of its label, or below it when the label spans
-the table. Indicators are the rows under a header row holding 一级/二级/三级指标
-(or 指标名称); their columns are decided by header words and content
-(``common.read_columns``). Split-column values are composed from their printed
-parts. A table without labels that follows a form carries on its indicators
-(with a header row of its own, or with the same column rules).
+A form is an optional title, an envelope of labels whose value is the cell to
+their right (项目名称, 主管部门及代码, 实施单位, funds) or, for a goal label
+spanning the table, below it; and an indicator grid under a header row holding
+一级/二级/三级指标 (or 指标名称), whose columns are decided by header words and
+content (``common.read_columns``). Split-column values are composed from their
+printed parts.
 
-Central, Shandong, split-column and 2015-template forms all share this reader;
-each family module passes the layout its forms are recorded as.
+A form starts at a name label; at other envelope labels; or, for forms that
+print no name cell (the name is in the title: "<名称>项目绩效目标表"), at a grid
+under a new title. A table without labels after a form carries on its grid
+(with a header row of its own, or with the same column rules), also when the
+form's first table held only the envelope.
+
+Shanghai, central, Shandong, split-column, 2015-template and title-named
+forms all use this reader; the family only names the layout.
 """
 
 from __future__ import annotations
 
-from ...extract.model import Table, TextLine
+from dataclasses import dataclass
+
+from ...extract.model import Cell, Table, TextLine
 from .. import fields, vocab
-from ..shanghai import FormDraft, IndicatorDraft
+from ..model import FormDraft, IndicatorDraft
 from ..vocab import key
 from . import common
 from .common import Columns, DocContext, LineContext
@@ -33,19 +40,44 @@ _FUNDS_FIELD = {
     ("total", "carryover"): "annual_carryover",
 }
 
+# Envelope text labels -> Project field.
+ENVELOPE: dict[str, str] = {
+    **{lab: "project_name" for lab in vocab.PROJECT_NAME_LABELS},
+    **{lab: "department" for lab in vocab.DEPARTMENT_LABELS},
+    **{lab: "implementing_unit" for lab in vocab.UNIT_LABELS},
+    **vocab.ENVELOPE_OTHER_LABELS,
+}
+_CODED = ("department", "implementing_unit")
+
 
 def form_starts(table: Table) -> list[int]:
     """Rows where a form's label block begins (its project-name label)."""
     return sorted({c.row for c in table.cells if common.label_in(c.text, vocab.PROJECT_NAME_LABELS)})
 
 
-def _goal_label(text: str) -> str | None:
-    lab = common.label_prefix(text, vocab.GOAL_LABELS)
-    if lab is None:
-        return None
+def goal_label(text: str) -> str | None:
+    """The goal label ``text`` is: "中期目标（2015年-2017年）", "项目实施期目标"; a
+    paragraph starting "总体目标…" is not one."""
     base, _ = common.base_label(text)
-    # "中期目标（2015年-2017年）" is a label; a paragraph starting "总体目标…" is not.
-    return lab if len(base) <= len(key(lab)) + vocab.HEADER_MAX_CHARS else None
+    lab = common.label_prefix(text, vocab.GOAL_LABELS)
+    if lab is not None:
+        return lab if len(base) <= len(key(lab)) + vocab.HEADER_MAX_CHARS else None
+    # "项目实施期目标", "项目年度目标": a goal label with a qualifier before it. Only
+    # labels that name the horizon: "项目绩效目标" is the grid's side label.
+    for lab in sorted(vocab.GOAL_LABELS, key=len, reverse=True):
+        k = key(lab)
+        if len(k) > 4 and base.endswith(k) and len(base) <= len(k) + 4:
+            return lab
+    return None
+
+
+def _is_envelope_label(text: str) -> bool:
+    return bool(
+        common.label_in(text, vocab.PROJECT_NAME_LABELS)
+        or common.label_in(text, vocab.DEPARTMENT_LABELS)
+        or common.label_in(text, vocab.UNIT_LABELS)
+        or goal_label(text)
+    )
 
 
 def has_labels(table: Table, stop: int | None = None) -> bool:
@@ -54,58 +86,103 @@ def has_labels(table: Table, stop: int | None = None) -> bool:
     for c in table.cells:
         if c.row + c.rowspan > stop:
             continue  # at or below the header row: a column header, not a label
-        if (
-            common.label_in(c.text, vocab.PROJECT_NAME_LABELS)
-            or common.label_in(c.text, vocab.DEPARTMENT_LABELS)
-            or common.label_in(c.text, vocab.UNIT_LABELS)
-            or _goal_label(c.text)
-        ):
+        if _is_envelope_label(c.text):
             return True
     return False
 
 
-def form_columns(table: Table) -> Columns | None:
+def goal_only(table: Table, stop: int | None = None) -> bool:
+    """Are goals the only labels above ``stop`` (a continuation that repeats the goal)?"""
+    stop = table.nrows if stop is None else stop
+    labels = [c for c in table.cells if c.row + c.rowspan <= stop and _is_envelope_label(c.text)]
+    return bool(labels) and all(goal_label(c.text) for c in labels)
+
+
+def form_columns(table: Table, titled: bool = False) -> Columns | None:
     """The indicator columns of a label form's first block; None when the table
-    is not a label form (no labels above its indicator header)."""
+    is not a label form (no labels above its indicator header, and no new
+    title over it)."""
     hrows = common.indicator_header_rows(table)
     if not hrows:
         return None
     h = hrows[0]
-    if not has_labels(table, h):
+    if not titled and not has_labels(table, h):
         return None
     starts = [s for s in form_starts(table) if s > h]
     stop = min([*(r for r in hrows if r > h), *starts, table.nrows])
     return common.read_columns(table, h, stop)
 
 
+@dataclass
+class _State:
+    current: FormDraft | None = None
+    last: tuple[Table, Columns] | None = None  # the current form's grid columns
+
+
 def read_forms(items: list[Table | TextLine], ctx: DocContext, layout: str) -> list[FormDraft]:
     lines = LineContext()
     forms: list[FormDraft] = []
-    current: FormDraft | None = None
-    last: tuple[Table, Columns] | None = None  # indicator columns of the current form
+    st = _State()
     for item in items:
         if isinstance(item, TextLine):
             lines.see(item)
             continue
-        starts = form_starts(item)
-        if not starts and has_labels(item):
-            starts = [0]
+        starts = _starts(item, st, lines)
         if not starts:
-            if current is not None and last is not None:
-                carried = _continuation(item, current, last)
-                if carried is not None:
-                    last = carried
-                    continue
-            current, last = None, None
+            if st.current is not None and _continuation(item, st, lines):
+                continue
+            st.current, st.last = None, None
             continue
         for i, start in enumerate(starts):
             stop = starts[i + 1] if i + 1 < len(starts) else item.nrows
-            current = FormDraft(layout=layout, title=lines.title, year_label=lines.form_year_text)
-            cols = _read_segment(item, start, stop, current, lines, ctx)
-            last = (item, cols) if cols is not None else None
-            forms.append(current)
+            draft = FormDraft(layout=layout, title=lines.title, year_label=lines.form_year_text)
+            if i == 0:
+                _above(item, start, draft)
+            cols = _read_segment(item, start, stop, draft, lines, ctx)
+            st.current, st.last = draft, ((item, cols) if cols is not None else None)
+            forms.append(draft)
         lines.used()
     return forms
+
+
+def _starts(table: Table, st: _State, lines: LineContext) -> list[int]:
+    """Rows of ``table`` where forms begin ([] = it carries on the current form)."""
+    starts = form_starts(table)
+    if starts:
+        return starts
+    hrows = common.indicator_header_rows(table)
+    first = hrows[0] if hrows else None
+    if has_labels(table, first):
+        # A table repeating only a goal over the grid, under a form whose grid
+        # has not come yet, is that form's second page.
+        if st.current is not None and st.last is None and goal_only(table, first):
+            return []
+        return [0]
+    fresh_title = bool(lines.title) and (st.current is None or lines.title != st.current.title)
+    if hrows and fresh_title:
+        return [0]  # a form named by its title ("<名称>项目绩效目标表")
+    return []
+
+
+def _above(table: Table, start: int, draft: FormDraft) -> None:
+    """Title and year label printed as cells above the form's first label."""
+    for c in table.cells:
+        if c.row >= start:
+            continue
+        t = c.text.strip()
+        if any(w in "".join(t.split()) for w in vocab.FORM_TITLE_WORDS):
+            draft.title = draft.title or "".join(t.split())
+        elif fields.is_year_label(t):
+            draft.year_label = draft.year_label or t
+
+
+@dataclass
+class _Funds:
+    row: int
+    col: int
+    block: str  # annual | total | bare | side
+    part: str
+    text: str
 
 
 def _read_segment(
@@ -113,59 +190,102 @@ def _read_segment(
 ) -> Columns | None:
     hrows = common.indicator_header_rows(table, start, stop)
     label_stop = hrows[0] if hrows else stop
-    funds: list[tuple[int, str, str, str]] = []  # (col, block, part, text)
+    _envelope(table, start, label_stop, draft, lines, hrows)
+    _fallbacks(draft, lines, ctx)
+    return _read_grid(table, hrows, stop, draft)
+
+
+def _envelope(
+    table: Table, start: int, stop: int, draft: FormDraft, lines: LineContext, hrows: list[int]
+) -> None:
+    funds: list[_Funds] = []
+    block_labels: list[Cell] = []
     wan: bool | None = None
     for c in table.cells:
-        if not (start <= c.row < label_stop):
+        if not (start <= c.row < stop):
             continue
         draft.pages.add(c.page)
         draft.methods.add(table.method)
-        if not c.text.strip() or (hrows and c.row + c.rowspan > label_stop):
+        if not c.text.strip() or (hrows and c.row + c.rowspan > stop):
             continue  # empty, or a side label running down into the indicator block
-        _, in_wan = common.base_label(c.text)
+        k = key(c.text)
+        in_wan = common.money_unit_of(c.text)
+        if in_wan is not None:
+            wan = in_wan or bool(wan)  # 万元 wins over a 元 printed elsewhere in the block
         right = table.right_of(c)
         right_text = right.text if right is not None else ""
-        if common.is_short(c.text) and in_wan is not None:
-            wan = in_wan or bool(wan)  # 万元 wins over a 元 printed elsewhere in the block
-        if common.label_in(c.text, vocab.PROJECT_NAME_LABELS):
-            draft.header.setdefault("project_name", fields.one_line(right_text))
-        elif common.label_in(c.text, vocab.DEPARTMENT_LABELS):
-            draft.header.setdefault("department", common.strip_code(right_text))
-        elif common.label_in(c.text, vocab.UNIT_LABELS):
-            draft.header.setdefault("implementing_unit", common.strip_code(right_text))
+        if (lab := common.label_in(c.text, ENVELOPE)) is not None:
+            name = ENVELOPE[lab]
+            value = common.strip_code(right_text) if name in _CODED else fields.one_line(right_text)
+            if value:
+                draft.header.setdefault(name, value)
         elif (lab := common.label_in(c.text, vocab.FUNDS_LABELS_FAMILY)) is not None:
             block, part = vocab.FUNDS_LABELS_FAMILY[lab]
-            funds.append((c.col, block, part, common.amount_text(right_text)))
-        elif (goal := _goal_label(c.text)) is not None:
-            if right is not None and _goal_label(right.text):
-                if c.rowspan > 1:
-                    continue  # "总体目标" over its sub-labels (中期目标 / 年度目标)
-                target = table.below(c)  # a column head: its text is below
-            else:
-                target = right if right is not None else table.below(c)
-            text = target.text if target is not None else ""
-            if vocab.GOAL_LABELS[goal] == "overall":
-                draft.overall_goal = draft.overall_goal or text
-                draft.goal_header = draft.goal_header or c.text
-            else:
-                draft.annual_goal = draft.annual_goal or text
-    _resolve_funds(funds, draft)
+            if right is not None and _is_label(right.text):
+                right_text = _column_value(table, c, stop)  # a column head: its value is below
+            funds.append(_Funds(c.row, c.col, block, part, common.amount_text(right_text)))
+        elif (goal := goal_label(c.text)) is not None:
+            _goal(table, c, goal, draft)
+        elif vocab.FUNDS_BLOCK_WORD in k and common.is_short(c.text):
+            block_labels.append(c)
+    _resolve_funds(funds, block_labels, draft)
     if wan is None and draft.funds:
-        wan = lines.money_unit(draft.warnings)
+        wan = lines.money_unit(draft)
     if wan is None and draft.funds:
-        draft.warnings.append("no money unit printed: funds taken as 元")
+        draft.warn("no_money_unit", "no money unit printed: funds taken as 元")
     draft.funds_in_wan = bool(wan)
-    if not draft.header.get("department"):
-        draft.header["department"] = lines.department or ctx.publisher
-        if ctx.publisher and not lines.department:
-            draft.warnings.append(f"no 主管部门 printed: the publishing unit '{ctx.publisher}' (document title) used")
+
+
+def _is_label(text: str) -> bool:
+    """A cell that is itself a label (funds, envelope, goal, a score header), not a value."""
+    return bool(
+        common.label_in(text, vocab.FUNDS_LABELS_FAMILY)
+        or _is_envelope_label(text)
+        or (common.is_short(text) and any(w in key(text) for w in vocab.FUNDS_NOT_VALUE_WORDS))
+    )
+
+
+def _column_value(table: Table, head: Cell, stop: int) -> str:
+    """The value of a funds column head (总额 | 财政拨款 | 其他资金 over rows of
+    amounts): on the row of a 合计 label, else the one amount below it."""
+    below = [c for c in table.cells if c.col == head.col and head.row + head.rowspan <= c.row < stop]
+    totals = {c.row for c in table.cells if head.row < c.row < stop and key(c.text).endswith(vocab.TOTAL_ROW_SUFFIXES)}
+    for c in below:
+        if c.row in totals:
+            return c.text
+    amounts = [c for c in below if common.amount_text(c.text) and common.number(c.text) is not None]
+    return amounts[0].text if len(amounts) == 1 else ""
+
+
+def _goal(table: Table, c: Cell, goal: str, draft: FormDraft) -> None:
+    right = table.right_of(c)
+    if right is not None and goal_label(right.text):
+        if c.rowspan > 1:
+            return  # "总体目标" over its sub-labels (中期目标 / 年度目标)
+        target = table.below(c)  # a column head: its text is below
+    else:
+        target = right if right is not None else table.below(c)
+    text = target.text.strip() if target is not None else ""
+    if goal_label(text) or _is_envelope_label(text):
+        text = ""  # the cell holds another label: no goal printed here
+    if vocab.GOAL_LABELS[goal] == "overall":
+        draft.overall_goal = draft.overall_goal or text or None
+        draft.goal_header = draft.goal_header or c.text
+    else:
+        draft.annual_goal = draft.annual_goal or text or None
+
+
+def _fallbacks(draft: FormDraft, lines: LineContext, ctx: DocContext) -> None:
+    """What the envelope does not print, from the lines around the form and the document."""
+    if not draft.header.get("department") and lines.department:
+        draft.header["department"] = lines.department
     if not draft.header.get("implementing_unit") and lines.unit_name:
         draft.header["implementing_unit"] = lines.unit_name
     if not draft.header.get("project_name"):
-        name = department_wide_name(lines.title)
-        if name:
-            draft.header["project_name"] = name
-            draft.warnings.append(f"department-wide target table: project name '{name}' taken from its title")
+        common.name_from_title(draft, lines.title or draft.title)
+
+
+def _read_grid(table: Table, hrows: list[int], stop: int, draft: FormDraft) -> Columns | None:
     cols = None
     for i, h in enumerate(hrows):
         h_stop = hrows[i + 1] if i + 1 < len(hrows) else stop
@@ -174,32 +294,38 @@ def _read_segment(
     return cols
 
 
-def department_wide_name(title: str) -> str:
-    """'2026年部门整体支出绩效目标表' -> '部门整体支出' (a form about the whole department)."""
-    if not any(w in title for w in vocab.DEPARTMENT_WIDE_WORDS):
-        return ""
-    t = title
-    for w in vocab.FORM_TITLE_WORDS:
-        t = t.split(w)[0]
-    t = common.regex.sub(r"^.*?\d{4}\s*年度?", "", t)
-    return t.strip("（）() ")
+def _head_for(side: _Funds, heads: list[_Funds]) -> _Funds | None:
+    """The head label a side label (其中：财政拨款, 其他资金) belongs to: the head in the
+    nearest column at or left of it, and of those the nearest row at or above it
+    (blocks side by side, as in Shanghai, or stacked)."""
+    left = [h for h in heads if h.col <= side.col and h.row <= side.row]
+    if not left:
+        return None
+    col = max(h.col for h in left)
+    return max((h for h in left if h.col == col), key=lambda h: h.row)
 
 
-def _resolve_funds(funds: list[tuple[int, str, str, str]], draft: FormDraft) -> None:
-    """'side' labels (其中：财政拨款, 其他资金) belong to the block whose head is
-    in their column or left of it."""
-    annual_cols = [col for col, block, part, _ in funds if block == "annual" and part == "request"]
-    total_cols = [col for col, block, part, _ in funds if block == "total"]
-    for col, block, part, text in funds:
+def _resolve_funds(funds: list[_Funds], block_labels: list[Cell], draft: FormDraft) -> None:
+    annual_heads = any(f.block == "annual" for f in funds)
+    for f in funds:
+        if f.block == "bare":
+            # Another head names the year: the bare one is the total; else its block decides.
+            f.block = "total" if annual_heads or _total_block(f, block_labels) else "annual"
+    heads = [f for f in funds if f.block in ("annual", "total")]
+    for f in funds:
+        block = f.block
         if block == "side":
-            if annual_cols and total_cols:
-                block = "annual" if col >= min(annual_cols) else "total"
-            elif total_cols:
-                block = "total"
-            else:
-                block = "annual"
-        name = _FUNDS_FIELD[(block, part)]
-        draft.funds.setdefault(name, text)
+            head = _head_for(f, heads)
+            block = head.block if head is not None else ("total" if heads and all(h.block == "total" for h in heads) else "annual")
+        draft.funds.setdefault(_FUNDS_FIELD[(block, f.part)], f.text)
+
+
+def _total_block(f: _Funds, block_labels: list[Cell]) -> bool:
+    """Is the block label over this funds label a multi-year one (实施期资金)?"""
+    for c in block_labels:
+        if c.row <= f.row < c.row + c.rowspan and c.col < f.col:
+            return any(w in key(c.text) for w in vocab.FUNDS_TOTAL_BLOCK_WORDS)
+    return False
 
 
 def side_horizon(table: Table, row: int, cols: Columns) -> str | None:
@@ -237,11 +363,10 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
         if c3 is None or c3.row != r:
             continue
         side = side_horizon(table, r, cols)
+        op_text = _text(table, r, cols.operator)
         for vcol, vh in values:
             if cols.split:
-                raw = common.compose_value(
-                    _text(table, r, cols.operator), _text(table, r, vcol), _text(table, r, cols.unit)
-                )
+                raw = common.compose_value(op_text, _text(table, r, vcol), _text(table, r, cols.unit))
             else:
                 raw = fields.one_line(_text(table, r, vcol))
             if not c3.text.strip() and not raw:
@@ -262,32 +387,30 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
                     confidence=min(confs) if confs else None,
                     weight=common.weight_text(_text(table, r, cols.weight)),
                     horizon=horizon,
+                    qualitative=common.is_qualitative_operator(op_text),
                 )
             )
 
 
-def _continuation(table: Table, draft: FormDraft, last: tuple[Table, Columns]) -> tuple[Table, Columns] | None:
-    """A table without labels after a form: more indicator rows of that form.
-    Returns the columns to carry on with, or None when the table is not one."""
+def _continuation(table: Table, st: _State, lines: LineContext) -> bool:
+    """A table without labels after a form: more indicator rows of that form
+    (or its first, when the form's first table held only the envelope; a goal
+    it repeats or adds above the grid is read too)."""
+    draft = st.current
+    assert draft is not None
     hrows = common.indicator_header_rows(table)
     if hrows:
-        cols = common.read_columns(table, hrows[0])
-        for i, h in enumerate(hrows):
-            stop = hrows[i + 1] if i + 1 < len(hrows) else table.nrows
-            cols = common.read_columns(table, h, stop)
-            read_rows(table, cols, h + 1, stop, draft)
-        return table, cols
-    prev_table, prev = last
+        if hrows[0] > 0:
+            _envelope(table, 0, hrows[0], draft, lines, hrows)
+        cols = _read_grid(table, hrows, table.nrows, draft)
+        if cols is not None:
+            st.last = (table, cols)
+        return True
+    if st.last is None:
+        return False
+    prev_table, prev = st.last
     mapped = common.map_columns(prev_table, prev, table)
     if mapped is None:
-        return None
-    before = len(draft.indicators)
-    read_rows(table, mapped, 0, table.nrows, draft)
-    prev_ind = draft.indicators[before - 1] if before else None
-    for ind in draft.indicators[before:]:
-        if prev_ind is not None and not ind.level1 and prev_ind.level1 and mapped.level1 is not None:
-            ind.level1 = prev_ind.level1
-            ind.level2 = ind.level2 or prev_ind.level2
-            draft.warnings.append(f"p.{ind.page}: 一级/二级指标 of '{ind.level3}' carried over the page break")
-        prev_ind = ind
-    return last
+        return False
+    common.carry_levels_over(draft, lambda: read_rows(table, mapped, 0, table.nrows, draft), prev.level1 is not None)
+    return True

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ...extract.model import Cell, Table, TextLine
 from .. import fields, vocab
-from ..shanghai import FormDraft, IndicatorDraft
+from ..model import FormDraft, IndicatorDraft
 from ..vocab import key
 from . import common, labelform
 from .common import Columns, DocContext, LineContext
@@ -85,8 +85,10 @@ def read_forms(
             has_ind = any(_has_indicator(item, cols, r) for r in band.rows)
             goal = _goal(item, cols, band)
             if not name and has_ind and last is not None:
-                last.warnings.append(
-                    f"p.{band.name_cell.page}: indicator rows without a project name, read as more of '{last.header.get('project_name', '')}'"
+                last.warn(
+                    "rows_without_name",
+                    f"p.{band.name_cell.page}: indicator rows without a project name, "
+                    f"read as more of '{last.header.get('project_name', '')}'",
                 )
                 _read_indicators(item, cols, band, last, serial)
                 continue
@@ -143,6 +145,9 @@ def _has_indicator(table: Table, cols: Columns, row: int) -> bool:
 
 
 def _goal(table: Table, cols: Columns, band: _Band) -> str:
+    if cols.goal is None and cols.serial is not None:
+        # The goal printed in the serialized cell, before its first indicator.
+        return common.before_serial_items(_cell_text(table, band.rows[0], cols.serial))
     return _cell_text(table, band.rows[0], cols.goal).strip()
 
 
@@ -157,20 +162,18 @@ def _header(
     lines: LineContext,
     ctx: DocContext,
 ) -> None:
-    wide_name = labelform.department_wide_name(lines.title)
+    wide_name = common.department_wide_name(lines.title)
     if wide_name:
+        draft.form_kind = "department"
         draft.header["project_name"] = wide_name
         draft.header["implementing_unit"] = name
-        draft.warnings.append(f"department-wide target table: project name '{wide_name}' taken from its title")
+        draft.warn("name_from_title", f"department-wide target table: project name '{wide_name}' taken from its title")
     else:
         draft.header["project_name"] = name
-        draft.header["implementing_unit"] = unit or lines.unit_name
+        if unit or lines.unit_name:
+            draft.header["implementing_unit"] = unit or lines.unit_name
     if lines.department:
         draft.header["department"] = lines.department
-    else:
-        draft.header["department"] = ctx.publisher
-        if ctx.publisher:
-            draft.warnings.append(f"no 主管部门 printed: the publishing unit '{ctx.publisher}' (document title) used")
     for col, name_ in cols.funds:
         text = common.amount_text(_cell_text(table, band.rows[0], col))
         before = draft.funds.get(name_, "")
@@ -179,11 +182,11 @@ def _header(
             a, b = fields.amount(before), fields.amount(text)
             text = f"{a + b:.2f}" if a is not None and b is not None else before
         draft.funds[name_] = text or before
-    wan = lines.money_unit(draft.warnings) if cols.funds else None
+    wan = cols.money_wan if cols.money_wan is not None else (lines.money_unit(draft) if cols.funds else None)
     if wan is None and cols.funds:
-        draft.warnings.append("no money unit printed: funds taken as 元")
+        draft.warn("no_money_unit", "no money unit printed: funds taken as 元")
     draft.funds_in_wan = bool(wan)
-    draft.annual_goal = goal
+    draft.annual_goal = goal or None
     draft.pages.add(band.name_cell.page)
     draft.methods.add(table.method)
 

@@ -88,11 +88,19 @@ def key(text: str) -> str:
 # Words of the cover/title line that names the publisher and the year
 # ("2026年烟台市民政局部门预算"), and where the publisher's name stops.
 COVER_TITLE_WORDS = ("预算", "决算", "绩效目标")
-PUBLISHER_STOP_WORDS = ("部门预算", "部门决算", "预算", "决算", "项目支出", "绩效目标")
+PUBLISHER_STOP_WORDS = ("部门综合预算", "部门预算", "部门决算", "预算", "决算", "项目支出", "绩效目标")
 NAME_WORD = "名称"  # 项目名称, 单位名称 … (a name column, unless it is 指标名称)
 INDICATOR_WORD = "指标"
 NOTE_PREFIX = "注"  # a footnote row under a table
 MONEY_YUAN = "元"
+
+# Marks a cover prints in the margin before a unit's name (".长春市信访局").
+MARGIN_MARKS = r"^[\s.。·•・*#\-—_]+"
+# Level suffixes of a unit named on a cover: "长春市信访局（本级）" -> "长春市信访局".
+UNIT_LEVEL_SUFFIX = r"[（(](?:机关本级|本级|汇总|本部|机关)[)）]$"
+# Partition values where nothing in the document prints one (with a warning).
+UNKNOWN_DEPARTMENT = "未注明"
+UNKNOWN_YEAR = 0
 
 # A document's title names its year: "2026年度…部门预算", "…2023年度项目绩效目标汇总表".
 DOCUMENT_TITLE_WORDS = ("预算", "汇总表", "绩效目标", "决算")
@@ -112,6 +120,10 @@ INDICATOR_HEADER_WORDS = ("一级指标", "二级指标", "三级指标", "指�
 OPERATOR_HEADERS = ("指标性质", "指标值类型", "指标类型", "运算符号", "运算符", "符号", "比较符")
 # Symbols an operator column prints (compared after key(): NFKC folds ＝＞＜).
 SPLIT_OPERATORS = ("≥", "≤", "=", ">", "<", "≧", "≦", ">=", "<=", "≥=", "≤=")
+# Operator-column words that mark the value qualitative whatever it holds.
+QUALITATIVE_OPERATORS = ("定性",)
+# A block label of the funds ("项目资金（元）", "专项资金情况（万元）") holds this.
+FUNDS_BLOCK_WORD = "资金"
 # Operator-column words that mean "no operator: the value is a text".
 SPLIT_NO_OPERATOR = ("定性", "定量", "/", "-", "—", "无")
 # Unit-of-measure column.
@@ -128,9 +140,9 @@ PERIOD_WORDS = ("长期", "中期", "实施期", "实施周期", "项目期", "�
 SIDE_LABEL_WORDS = ("指标", "目标")
 
 # --- Shared: label forms (one project per form, label -> value on its right) --
-PROJECT_NAME_LABELS = ("项目名称", "专项资金名称", "政策名称", "项目政策名称", "政策项目名称", "专项名称")
+PROJECT_NAME_LABELS = ("项目名称", "专项（项目）名称", "项目（专项）名称", "专项资金名称", "政策名称", "项目政策名称", "政策项目名称", "专项名称")
 DEPARTMENT_LABELS = ("主管部门", "主管部门及代码", "资金主管部门", "主管单位", "部门名称")
-UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位")
+UNIT_LABELS = ("实施单位", "项目实施单位", "资金使用单位", "单位名称", "部门（单位）名称", "部门(单位)名称")
 # Funds labels -> (block, part). block "annual" | "total" | "side" (decided by
 # the column of the block's head label); part as in records.Funds.
 FUNDS_LABELS_FAMILY: dict[str, tuple[str, str]] = {
@@ -140,9 +152,16 @@ FUNDS_LABELS_FAMILY: dict[str, tuple[str, str]] = {
     "年度预算": ("annual", "request"),
     "当年预算": ("annual", "request"),
     "年度资金申请总额": ("annual", "request"),
+    "预算数": ("annual", "request"),
     "中期资金总额": ("total", "total"),
+    "实施期资金总额": ("total", "total"),
     "项目资金总额": ("total", "total"),
-    "资金总额": ("total", "total"),
+    "项目总金额": ("total", "total"),
+    # A bare 资金总额 heads the block its block label names (实施期 -> total);
+    # in a one-year budget it is the year's amount.
+    "资金总额": ("bare", "request"),
+    "其中当年财政拨款": ("side", "fiscal"),
+    "总额": ("bare", "request"),  # a funds column head: 预算金额（万元） | 总额 | 财政拨款 | 其他资金
     "其中财政拨款": ("side", "fiscal"),
     "财政拨款": ("side", "fiscal"),
     "其中财政资金": ("side", "fiscal"),
@@ -150,6 +169,26 @@ FUNDS_LABELS_FAMILY: dict[str, tuple[str, str]] = {
     "上年结转资金": ("annual", "carryover"),
     "其他资金": ("side", "other"),
 }
+# Other envelope labels whose value is the text on their right -> Project field.
+ENVELOPE_OTHER_LABELS: dict[str, str] = {
+    "项目性质": "project_nature",
+    "项目类别": "project_category",
+    "计划开始日期": "start_date",
+    "计划完成日期": "end_date",
+}
+# Form words at the end of a title that prints no name cell: the rest is the
+# project's name ("市行政中心保安服务项目绩效目标表" -> "市行政中心保安服务").
+TITLE_FORM_SUFFIXES = (
+    "项目支出绩效目标申报表",
+    "项目支出绩效目标表",
+    "项目绩效目标申报表",
+    "项目绩效目标表",
+    "绩效目标申报表",
+    "绩效目标填报表",
+    "绩效目标表",
+)
+# A title's numbering before the name: "表16", "附表3-1", "（一）", "1."
+TITLE_NUMBERING = r"^(?:附?表\s*[\d一二三四五六七八九十-]+\s*[:：.、]?|[(（][一二三四五六七八九十\d]+[)）]|\d+\s*[.、])\s*"
 # Goal labels -> which goal; the text is in the cell right of the label, or
 # below it when the label spans the table.
 GOAL_LABELS: dict[str, str] = {
@@ -165,7 +204,12 @@ GOAL_LABELS: dict[str, str] = {
     "中期目标": "overall",
     "实施期目标": "overall",
     "项目总目标": "overall",
+    "项目实施期目标": "overall",
+    "项目年度目标": "annual",
 }
+# Words of a funds block label ("实施期资金（万元）") that make a bare 资金总额 the
+# multi-year total; any other block is the year's budget.
+FUNDS_TOTAL_BLOCK_WORDS = ("实施期", "中期", "长期", "项目总", "总投资")
 # Money units as printed in a label ("项目资金（万元）") or a line ("单位：万元").
 MONEY_WAN = "万元"
 MONEY_YUAN = "元"
@@ -177,14 +221,23 @@ CODED_LABEL_SUFFIX = "及代码"
 # --- Shared: wide tables (one row band per project) ---------------------------
 # Column header of the project (or unit) name: key holds 名称 and one of these.
 WIDE_NAME_WORDS = ("项目", "单位")
+# ... or is exactly one of these.
+WIDE_NAME_HEADERS = ("项目", "项目（单位）", "单位（项目）")
+# Glyphs a generator leaves inside header words ("计量。单位"): ignored when a
+# header is matched.
+HEADER_STRAY_GLYPHS = "。.、·•，,"
 WIDE_IGNORED_HEADERS = ("单位编码", "项目编码", "序号", "编码", "是否核心", "指标值内容", "指标解释", "评扣分标准", "评分标准")
 # Funds columns: a header (or its parent header) with 年度/当年 is the annual block.
 FUNDS_ANNUAL_WORDS = ("年度", "当年")
 FUNDS_FISCAL_WORDS = ("财政拨款", "财政专户", "一般公共预算", "政府性基金", "国有资本经营")
 FUNDS_OTHER_WORDS = ("其他资金",)
-FUNDS_TOTAL_WORDS = ("资金总额", "总计", "预算金额", "金额", "总额")
+FUNDS_TOTAL_WORDS = ("资金总额", "总计", "预算金额", "预算数", "金额", "总额")
 GOAL_HEADER_WORD = "绩效目标"
 TOTAL_ROW_NAMES = ("合计", "总计", "小计")
+# A row whose label ends so holds a funds block's totals ("金额合计").
+TOTAL_ROW_SUFFIXES = ("合计", "总计")
+# Short cells holding these are headers of a funds block, never its amounts.
+FUNDS_NOT_VALUE_WORDS = ("分值", "执行率")
 # Lines printed above a wide table: "部门名称：长沙市信访局 单位：万元",
 # "资金主管部门：重庆市水利局", "单位名称：重庆市水利局".
 DEPARTMENT_LINE_LABELS = ("资金主管部门", "主管部门", "部门名称", "预算主管部门")

@@ -47,6 +47,18 @@ OPERATOR_WORDS_AFTER: dict[str, str] = {
     "内": "<=",  # only at the end of a phrase (24小时内), see values.py
 }
 
+# Words between the number and its unit that make it a lower bound: 10余次 (more than 10 times).
+OPERATOR_WORDS_INFIX: dict[str, str] = {"余": ">", "多": ">"}
+
+# Units are an open set: what stands after the number at the end of the value is
+# its unit (亿美元, 元/人.天, 百分比, 盒) when it is short, holds no digit and none
+# of these characters or words (a sentence goes on, or an operator follows).
+OPEN_UNIT_MAX = 4  # characters after the number (or after a known unit's joiner)
+OPEN_UNIT_BREAKS = "，,。；;：:、的和及或与等左右！!？?\"“”'‘’《》"
+OPEN_UNIT_STOP_WORDS = ("以上", "以下", "以内", "之内", "左右", "以来", "内", "前", "后", "起")
+# Characters that carry a known unit on (元/人.天, 人·天).
+OPEN_UNIT_JOINERS = "/／.·・"
+
 # Up to this many Han characters may stand between an operator word and its
 # number (不超过预算15万元, 至少开展一次). Symbols must touch the number.
 OPERATOR_WORD_GAP = 2
@@ -134,7 +146,7 @@ DATE_SEPARATORS = ("-", "－", "/", "／", ".")
 # What may follow 2023.07 / 2026/6/1 for it to be a date; anything else (2012.5万元,
 # 2012.5(万元)) leaves it a number. Range separators are added by the parser.
 DATE_FOLLOWERS = "年月日号底前止起，,;；、。）)"
-MONTH_SUFFIXES = ("底", "末", "初", "中", "份", "前", "上旬", "中旬", "下旬")
+MONTH_SUFFIXES = ("底", "末", "初", "中", "份", "之前", "以前", "前", "上旬", "中旬", "下旬")
 DAY_WORDS = ("日", "号")
 DEADLINE_SUFFIXES = ("前", "之前", "以前", "止")
 # A numeral year spelled out: 二〇二三年.
