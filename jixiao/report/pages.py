@@ -59,17 +59,26 @@ _NAME_WARNING = re.compile(r"^(?:三级指标 '(.+)' appears \d+ times|p\.\d+: �
 
 
 def row_warnings(form: dict, rows: list[dict]) -> dict[int, list[str]]:
-    """The form's warnings that name one of its rows, by row seq."""
+    """The form's warnings that name one of its rows, by row seq: the
+    indicators' own `row_warnings` (contract v2) and those read back from the
+    project's warning texts (datasets written before)."""
+    found: dict[int, list[str]] = defaultdict(list)
+
+    def add(seq: int, w: str) -> None:
+        if w not in found[seq]:
+            found[seq].append(w)
+
     by_name: dict[str, list[int]] = defaultdict(list)
     for r in rows:
         by_name[r["level3"]].append(r["seq"])
-    found: dict[int, list[str]] = defaultdict(list)
+        for w in r.get("row_warnings") or []:
+            add(r["seq"], w)
     for w in form["warnings"] or []:
         if m := _ROW_WARNING.match(w):
-            found[int(m.group(1))].append(w)
+            add(int(m.group(1)), w)
         elif m := _NAME_WARNING.match(w):
             for seq in by_name.get(m.group(1) or m.group(2), []):
-                found[seq].append(w)
+                add(seq, w)
     return found
 
 
