@@ -22,6 +22,7 @@ FUNDS_FIELDS = {
 }
 SEARCH_CHARS = 16  # a long text wraps inside its cell: search its first characters
 BAND_SLACK = 2.0  # points
+LINE_SLACK = 3.0  # points: characters of one line
 PAD = 1.5  # points around the characters, so the outline does not cover them
 
 
@@ -35,7 +36,7 @@ class Box:
     top: float
     x1: float
     bottom: float
-    kind: str  # "value", "header", "funds"
+    kind: str  # "value", "header", "funds", "name" (a 三级指标 inside a cell shared by several)
     label: str
     anchor: str = ""  # the row anchor a value box links to
 
@@ -55,6 +56,10 @@ def _search(textpage, needle: str, height: float) -> list[Rect]:  # type: ignore
         while (found := searcher.get_next()) is not None:
             start, count = found
             boxes = [textpage.get_charbox(i) for i in range(start, start + count)]
+            # A text wrapped in its cell: outline its first line (the line
+            # break's own box spans the page).
+            first = boxes[0]
+            boxes = [b for b in boxes if abs(b[1] - first[1]) < LINE_SLACK and abs(b[3] - first[3]) < LINE_SLACK]
             x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
             y0, y1 = min(b[1] for b in boxes), max(b[3] for b in boxes)
             p = PAD
@@ -79,6 +84,35 @@ def value_boxes(textpage, height: float, page: int, rows: list[dict], anchor) ->
                 seen.add(box[:2])
                 found.append(Box(page, *box, "value", f"{r['seq']}. 指标值", anchor(r)))
                 break
+    return found
+
+
+def name_boxes(textpage, height: float, page: int, rows: list[dict], anchor) -> list[Box]:  # type: ignore[no-untyped-def]
+    """Where one cell holds several indicators (the Guangdong family prints
+    them serialized in one cell, so the dataset gives them all that cell's
+    box), each indicator's name inside it, in reading order."""
+    by_cell: dict[tuple, list[dict]] = {}
+    for r in rows:
+        box = (r["bbox_x0"], r["bbox_top"], r["bbox_x1"], r["bbox_bottom"])
+        if r["page"] == page and None not in box:
+            by_cell.setdefault(box, []).append(r)
+    found: list[Box] = []
+    for (cx0, ctop, cx1, cbottom), members in by_cell.items():
+        names = list(dict.fromkeys(r["level3"] for r in sorted(members, key=lambda r: r["seq"]) if r["level3"]))
+        if len(names) < 2:
+            continue
+        after = (ctop - BAND_SLACK, cx0 - BAND_SLACK)  # reading position reached so far (top, x0)
+        for name in names:
+            inside = [h for h in _hits(textpage, name, height)
+                      if cx0 - BAND_SLACK <= h[0] and h[2] <= cx1 + BAND_SLACK
+                      and ctop - BAND_SLACK <= h[1] and h[3] <= cbottom + BAND_SLACK
+                      and (h[1], h[0]) > after]  # fmt: skip
+            if not inside:
+                continue
+            hit = min(inside, key=lambda h: (h[1], h[0]))
+            after = (hit[1], hit[0])
+            first = min((r for r in members if r["level3"] == name), key=lambda r: (r["horizon"] != "annual", r["seq"]))
+            found.append(Box(page, *hit, "name", f"{first['seq']}. {name}", anchor(first)))
     return found
 
 

@@ -323,9 +323,10 @@ def page_figure(n: int, image: Any, rows: list[dict], boxes: list[Box], warned: 
         )
     for b in boxes:
         href = f' href="#row-{e(b.anchor)}"' if b.anchor else ""
+        number = f"<span>{e(b.label.split('.')[0])}</span>" if b.kind == "name" else ""
         parts.append(
             f'<a class="cell {e(b.kind)}"{href} style="{_style(image, b.x0, b.top, b.x1, b.bottom)}"'
-            f' title="{e(b.label)}"></a>'
+            f' title="{e(b.label)}">{number}</a>'
         )
     parts.append(f"</div></div><figcaption>page {n}</figcaption></figure>")
     return "".join(parts)

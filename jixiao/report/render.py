@@ -27,7 +27,7 @@ from ..errors import JixiaoError, UsageError
 from ..extract import sha256_file
 from ..review import review
 from . import pages
-from .locate import Box, header_boxes, value_boxes
+from .locate import Box, header_boxes, name_boxes, value_boxes
 
 DPI = 150
 # Grey pages make the coloured outlines stand out and compress well as PNG;
@@ -247,6 +247,7 @@ def render_pages(
                 for f in on_page[n]:
                     pid = f["project_id"]
                     boxes[pid] += value_boxes(textpage, height, n, by_project[pid], pages.anchor_of_row)
+                    boxes[pid] += name_boxes(textpage, height, n, by_project[pid], pages.anchor_of_row)
                     if f["first_page"] == n:
                         boxes[pid] += header_boxes(textpage, height, n, f)
             finally:
