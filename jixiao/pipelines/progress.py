@@ -9,15 +9,18 @@ one plain line.
 The files in flight are the first unfinished ones in the order they were
 given to the executor (which starts them in that order, one per worker); the
 ETA comes from the pages left, using the page counts read up front (cheaply,
-in a background thread) and the pages per second so far.
+in a child process) and the pages per second so far.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 import sys
-import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
@@ -58,6 +61,12 @@ def survey(path: str) -> tuple[int, int]:
             return source.page_count, ocr
     except Exception:  # noqa: BLE001 - an estimate; a file that cannot be read is reported by its task
         return 0, 0
+
+
+def _quiet_child() -> None:
+    # Ctrl-C reaches the whole process group: the run handles it; the survey
+    # process only stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def ocr_pages(result: FileResult) -> int:
@@ -139,15 +148,25 @@ class Progress:
             self._bar.add_task("", total=None, visible=False, slot=True, pages="", eta="", current="")
             for _ in range(self._jobs)
         ]
+        self._survey: ProcessPoolExecutor | None = None
         if self.enabled and self._order:
-            threading.Thread(target=self._count_pages, daemon=True, name="jixiao-page-count").start()
+            self._start_survey()
 
-    def _count_pages(self) -> None:
+    def _start_survey(self) -> None:
+        """Survey the files in a child process: PDFium is not thread-safe (not
+        even across documents), and the run may read PDFs in this process."""
+        self._survey = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_child
+        )
         for f in self._order:
-            if f not in self._pages_of:  # a file skipped meanwhile stays at 0
-                pages, ocr = survey(f)
-                self._ocr_of[f] = ocr
-                self._pages_of.setdefault(f, pages)
+            self._survey.submit(survey, f).add_done_callback(partial(self._surveyed, f))
+
+    def _surveyed(self, path: str, done: Future) -> None:
+        if done.cancelled() or done.exception() is not None or path in self._pages_of:
+            return  # a file skipped meanwhile stays at 0
+        pages, ocr = done.result()
+        self._ocr_of[path] = ocr
+        self._pages_of.setdefault(path, pages)
 
     def __enter__(self) -> Progress:  # noqa: PYI034 - not subclassed
         self._bar.__enter__()
@@ -155,6 +174,8 @@ class Progress:
         return self
 
     def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        if self._survey is not None:
+            self._survey.shutdown(wait=False, cancel_futures=True)
         for slot in self._slots:
             self._bar.update(slot, visible=False)
         self._bar.__exit__(et, e, tb)
