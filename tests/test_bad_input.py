@@ -248,3 +248,16 @@ def test_unexpected_exception_is_contained(
     assert main(["extract", str(raw), "--out", str(out), "-j", "1", "-q", "--debug"]) == 1
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err and "broken_normalize" in err
+
+
+def test_a_partial_file_keeps_its_rows_in_their_partitions(tmp_path: Path) -> None:
+    # The synthetic 2015 template holds a table of no known family: partial, and
+    # its 3 forms' rows are written where their year and department say.
+    from jixiao.pipelines.run import run
+
+    pdf = Path(__file__).parent / "fixtures" / "pdfs" / "template-2015-synthetic.pdf"
+    summary = run([pdf], tmp_path / "out")
+    (r,) = summary.results
+    assert r.status == "partial" and "no known family" in r.error
+    parts = sorted(p.parent.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.parquet"))
+    assert parts == [".", "indicators/year=2015/department=某市民政局", "projects/year=2015/department=某市民政局"]

@@ -17,9 +17,11 @@ from familycmp import compare, load_expected
 from goldcmp import compare as gold_compare
 from goldcmp import exact as gold_exact
 from goldcmp import load_gold
+from gridkit import doc as _doc
+from gridkit import line as _line
+from gridkit import table as _table
 
 from jixiao.extract import read_pdf
-from jixiao.extract.model import Cell, Document, PageInfo, Table, TextLine
 from jixiao.normalize import DocumentResult, normalize, page_wanted
 from jixiao.normalize.families import common, guangdong
 
@@ -235,37 +237,6 @@ def test_department_code_is_dropped() -> None:
 
 
 # --- page breaks that repeat no header (hand-built grids) --------------------------------
-def _table(page: int, edges: list[float], rows: list[list[tuple[str, int, int]]]) -> Table:
-    """A grid from rows of (text, colspan, rowspan); a None-free layout where each
-    row lists the cells that start in it, left to right, skipping covered slots."""
-    cells: list[Cell] = []
-    taken: set[tuple[int, int]] = set()
-    for r, row in enumerate(rows):
-        col = 0
-        for text, colspan, rowspan in row:
-            while (r, col) in taken:
-                col += 1
-            bbox = (edges[col], 20.0 * r, edges[col + colspan], 20.0 * (r + rowspan))
-            cells.append(Cell(r, col, rowspan, colspan, text, page, bbox))
-            for rr in range(r, r + rowspan):
-                for cc in range(col, col + colspan):
-                    taken.add((rr, cc))
-            col += colspan
-    n = len(rows)
-    box = (edges[0], 0.0, edges[-1], 20.0 * n)
-    return Table(tuple(cells), n, len(edges) - 1, tuple(edges), (page,) * n, box, box)
-
-
-def _doc(*items: Table | TextLine) -> Document:
-    pages = sorted({it.page if isinstance(it, TextLine) else it.pages[0] for it in items})
-    infos = tuple(PageInfo(p, "sound", "text") for p in pages)
-    return Document("x.pdf", "0" * 64, len(pages), infos, tuple(items), "某市某局2026年部门预算")
-
-
-def _line(page: int, text: str) -> TextLine:
-    return TextLine(text, page, (0.0, 0.0, 100.0, 10.0))
-
-
 def test_wide_table_continued_without_header() -> None:
     edges = [0.0, 100.0, 150.0, 250.0, 300.0, 350.0, 450.0, 480.0, 520.0, 560.0, 600.0]
     one = lambda t: (t, 1, 1)

@@ -156,8 +156,6 @@ def run(args: argparse.Namespace) -> int:
                 line(r.error)
                 if args.debug and r.traceback:
                     progress.console_line(r.traceback.rstrip())
-            for note in r.notes:
-                line(note)
             if r.status != ERROR and r.error:  # no forms, partial: say what was looked at
                 line(r.error)
             progress.advance(r)

@@ -6,12 +6,20 @@ import datetime as dt
 
 import regex
 
+from .vocab import values as V
+
+# The words come from the value grammar's vocabulary (vocab/values.py), the one
+# place where dates are spelled out.
+_Y, _M = regex.escape(V.YEAR_WORD), regex.escape(V.MONTH_WORD)
+_SEP = "".join(regex.escape(s) for s in V.DATE_SEPARATORS)
+_DAYS = "".join(V.DAY_WORDS)
+_RANGE = "|".join(regex.escape(s) for s in V.RANGE_SEPARATORS)
 _AMOUNT = regex.compile(r"^[-−]?\d[\d,，]*(?:\.\d+)?$")
-_DATE = regex.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?")
-_YEAR_LABEL = regex.compile(r"(\d{4})\s*年度?")
+_DATE = regex.compile(rf"(\d{{4}})\s*[{_SEP}{_Y}]\s*(\d{{1,2}})\s*[{_SEP}{_M}]\s*(\d{{1,2}})\s*[{_DAYS}]?")
+_YEAR_LABEL = regex.compile(rf"(\d{{4}})\s*{_Y}度?")
 # A form's own year label, printed on a line of its own: "(2023年度)", "（2023年度）".
-_FORM_YEAR_LABEL = regex.compile(r"^[(（]\s*\d{4}\s*年度?\s*[)）]$")
-_PERIOD = regex.compile(r"(\d{4})\s*年?\s*[-－—~～至]\s*(\d{4})\s*年?")
+_FORM_YEAR_LABEL = regex.compile(rf"^[(（]\s*\d{{4}}\s*{_Y}度?\s*[)）]$")
+_PERIOD = regex.compile(rf"(\d{{4}})\s*{_Y}?\s*(?:{_RANGE})\s*(\d{{4}})\s*{_Y}?")
 
 
 def amount(text: str) -> float | None:
@@ -65,7 +73,7 @@ def year_span(text: str) -> tuple[int, int] | None:
 def period(text: str) -> str | None:
     """'项目总目标 (2023年-2023年)' -> '2023年-2023年'."""
     m = _PERIOD.search(text)
-    return f"{m[1]}年-{m[2]}年" if m else None
+    return f"{m[1]}{V.YEAR_WORD}-{m[2]}{V.YEAR_WORD}" if m else None
 
 
 def one_line(text: str) -> str:

@@ -73,7 +73,7 @@ class Project:
 
 
 # Warning codes that make a form (and its file) incomplete.
-PROBLEM_CODES = ("no_indicators", "no_year", "no_department")
+PROBLEM_CODES = ("no_indicators", "no_year", "no_department", "rows_not_attached")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import hashlib
 import os
 import time
 import traceback
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyarrow as pa
@@ -46,11 +46,6 @@ class FileResult:
     page_decisions: tuple[str, ...] = ()
     skipped_tables: tuple[str, ...] = ()
     seconds: float = 0.0
-    # (year, department) of each project row, same order as `projects`.
-    partitions: tuple[tuple[int | None, str], ...] = field(default_factory=tuple)
-    # One line each, worth telling at run time although the file was read
-    # (a form without an indicator table).
-    notes: tuple[str, ...] = ()
     # For a failure inside jixiao (not the file's fault): shown with --debug.
     traceback: str = ""
 
@@ -124,7 +119,7 @@ def _read(p: Path, password: str | None, limits: Limits | None = None) -> Docume
 
 
 def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: float) -> FileResult:
-    projects, indicators, parts = _tables(result.projects, printable(p.name), doc.sha256)
+    projects, indicators = _tables(result.projects, printable(p.name), doc.sha256)
     decisions = tuple(f"{i.number}:{i.text_layer}:{i.method}" for i in doc.pages)
     # The engines that read pages (a scanned PDF without forms was still OCR'd).
     methods = tuple(sorted({i.method for i in doc.pages if i.method != "skipped"}))
@@ -142,16 +137,16 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
     elif unread or problems or failed_pages:
         # Not a success, whatever was read: one line names what was not.
         status = PARTIAL
-        said: list[str] = []  # (not `parts`: that name holds the partitions)
+        missing: list[str] = []
         if failed_pages:
             pages = ", ".join(str(i.number) for i in failed_pages)
             first = failed_pages[0].reason.removeprefix(f"{p}: ")
-            said.append(
+            missing.append(
                 f"{len(failed_pages)} of {doc.page_count} pages could not be read (p. {pages}: {first}); "
                 f"{len(result.projects)} forms read from the others"
             )
-        said += [f"target-like table left unread: {u}" for u in unread] + problems
-        reason = f"{p}: partial: " + "; ".join(said)
+        missing += [f"target-like table left unread: {u}" for u in unread] + problems
+        reason = f"{p}: partial: " + "; ".join(missing)
     return FileResult(
         path=str(p),
         sha256=doc.sha256,
@@ -165,7 +160,6 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
         page_decisions=decisions,
         skipped_tables=result.skipped,
         seconds=seconds,
-        partitions=parts,
     )
 
 
@@ -180,7 +174,7 @@ NOT_TARGETS = ("自评表", "blank template")
 
 def _tables(
     projects: tuple[Project, ...], file_name: str, sha: str
-) -> tuple[pa.Table, pa.Table, tuple[tuple[int | None, str], ...]]:
+) -> tuple[pa.Table, pa.Table]:
     prows: dict[str, list] = {f.name: [] for f in schema.PROJECTS}
     irows: dict[str, list] = {f.name: [] for f in schema.INDICATORS}
     prows["year"], prows["department"] = [], []
@@ -261,8 +255,7 @@ def _tables(
                 irows[k].append(v)
     ptable = _with_partitions(prows, schema.PROJECTS)
     itable = _with_partitions(irows, schema.INDICATORS)
-    parts = tuple(zip(prows["year"], prows["department"]))
-    return ptable, itable, parts
+    return ptable, itable
 
 
 def _with_partitions(rows: dict[str, list], sch: pa.Schema) -> pa.Table:

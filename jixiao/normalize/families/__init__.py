@@ -139,12 +139,14 @@ FAMILIES: tuple[Family, ...] = (
     ),
     Family("shandong", labelform.read_forms, lambda f: _label(f.label_columns, split=False), "label form, no score"),
 )
+# A form whose envelope stands in a table of its own and whose grid never came.
+ENVELOPE_ONLY = Family("label-form", labelform.read_forms, lambda f: False, "envelope without a grid")
 LAYOUTS = tuple(f.layout for f in FAMILIES)
 
 
 @dataclass
 class Verdict:
-    kind: str  # "form" | "skip" | "continuation" | "other"
+    kind: str  # "form" | "envelope" | "skip" | "continuation" | "other"
     family: Family | None = None
     reason: str = ""
 
@@ -189,6 +191,8 @@ def classify(table: Table, lines: list[TextLine]) -> Verdict:
     for family in FAMILIES:
         if family.accepts(facts):
             return Verdict("form", family)
+    if not hrows and labelform.is_envelope(table):
+        return Verdict("envelope")  # a form's labels; its grid may follow on the next page
     if hrows:
         reason = f"p.{page}: target-like table of no known family (headers: {', '.join(_header_words(table, hrows[0]))})"
         named = any(
@@ -201,18 +205,39 @@ def classify(table: Table, lines: list[TextLine]) -> Verdict:
     return Verdict("other")
 
 
+def _grid_family(table: Table) -> Family | None:
+    """The family of a grid that carries on an envelope printed in a table of its own."""
+    facts = TableFacts(table, titled=True)
+    return next((f for f in FAMILIES if f.accepts(facts)), None)
+
+
 def read_document(doc: Document, ctx: DocContext) -> tuple[list[FormDraft], list[str]]:
     """Every form of every family in the document, in order, and what was left out."""
     runs: list[_Run] = []
     skipped: list[str] = []
     current: _Run | None = None
     pending: list[Table | TextLine] = []
+    held: list[Table | TextLine] = []  # an envelope table waiting for its grid
     for item in doc.items:
         if isinstance(item, TextLine):
             pending.append(item)
             continue
         lines = [it for it in pending if isinstance(it, TextLine)]
         verdict = classify(item, lines)
+        if verdict.kind == "envelope":
+            if held:
+                runs.append(_Run(ENVELOPE_ONLY, held))
+            held, pending, current = [*pending, item], [], None
+            continue
+        if verdict.kind == "continuation" and held:
+            family = _grid_family(item)
+            if family is not None:
+                verdict = Verdict("form", family)
+        if held and verdict.kind == "form":
+            pending = [*held, *pending]
+        elif held:
+            runs.append(_Run(ENVELOPE_ONLY, held))
+        held = []
         if verdict.kind == "form":
             assert verdict.family is not None
             if current is None or current.family is not verdict.family:
@@ -227,7 +252,9 @@ def read_document(doc: Document, ctx: DocContext) -> tuple[list[FormDraft], list
         elif verdict.kind == "continuation":
             skipped.append(verdict.reason)
         pending = []
-    if current is not None:
+    if held:
+        runs.append(_Run(ENVELOPE_ONLY, held))
+    elif current is not None:
         current.items += pending
     drafts: list[FormDraft] = []
     for run in runs:

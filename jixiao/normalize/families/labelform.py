@@ -91,6 +91,26 @@ def has_labels(table: Table, stop: int | None = None) -> bool:
     return False
 
 
+def is_envelope(table: Table) -> bool:
+    """A table of a form's labels only (its grid on the next page): a name label
+    and another envelope label, each with a value on its right, not a header row
+    of column names (项目名称 | 项目类别 | 合计 …)."""
+
+    def valued(c: Cell) -> bool:
+        right = table.right_of(c)
+        return right is not None and bool(right.text.strip()) and not _is_label(right.text)
+
+    names = [c for c in table.cells if common.label_in(c.text, vocab.PROJECT_NAME_LABELS) and valued(c)]
+    others = [
+        c
+        for c in table.cells
+        if c.row > min((n.row for n in names), default=table.nrows)
+        and (common.label_in(c.text, ENVELOPE) or common.label_in(c.text, vocab.FUNDS_LABELS_FAMILY) or goal_label(c.text))
+        and not common.label_in(c.text, vocab.PROJECT_NAME_LABELS)
+    ]
+    return bool(names) and bool(others)
+
+
 def goal_only(table: Table, stop: int | None = None) -> bool:
     """Are goals the only labels above ``stop`` (a continuation that repeats the goal)?"""
     stop = table.nrows if stop is None else stop
@@ -131,6 +151,12 @@ def read_forms(items: list[Table | TextLine], ctx: DocContext, layout: str) -> l
         if not starts:
             if st.current is not None and _continuation(item, st, lines):
                 continue
+            if st.current is not None and _looks_like_rows(item):
+                st.current.warn(
+                    "rows_not_attached",
+                    f"p.{item.pages[0]}: a table of indicator-like rows after the form does not carry on "
+                    "its columns: not read",
+                )
             st.current, st.last = None, None
             continue
         for i, start in enumerate(starts):
@@ -390,6 +416,12 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
                     qualitative=common.is_qualitative_operator(op_text),
                 )
             )
+
+
+def _looks_like_rows(table: Table) -> bool:
+    """Cells that print targets ("≥95%", "≤10分钟"): rows of a grid, not prose."""
+    ops = tuple(vocab.SPLIT_OPERATORS)
+    return sum(1 for c in table.cells if c.text.strip().startswith(ops)) >= vocab.ROWS_LIKE_MIN
 
 
 def _continuation(table: Table, st: _State, lines: LineContext) -> bool:

@@ -120,6 +120,9 @@ INDICATOR_HEADER_WORDS = ("一级指标", "二级指标", "三级指标", "指�
 OPERATOR_HEADERS = ("指标性质", "指标值类型", "指标类型", "运算符号", "运算符", "符号", "比较符")
 # Symbols an operator column prints (compared after key(): NFKC folds ＝＞＜).
 SPLIT_OPERATORS = ("≥", "≤", "=", ">", "<", "≧", "≦", ">=", "<=", "≥=", "≤=")
+# A table after a form with this many cells opening with an operator symbol holds
+# indicator rows: if it cannot carry on the form's grid, it is reported.
+ROWS_LIKE_MIN = 2
 # Operator-column words that mark the value qualitative whatever it holds.
 QUALITATIVE_OPERATORS = ("定性",)
 # A block label of the funds ("项目资金（元）", "专项资金情况（万元）") holds this.
