@@ -27,11 +27,11 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
-from .errors import MissingExtra, NoDataset, UsageError
+from .errors import JixiaoError, MissingExtra, NoDataset, UsageError
 from .normalize import standard
 from .pipelines import schema
+from .pipelines.manifest import read_manifest
 
 MANIFEST = "manifest.parquet"
 PARTITIONING = pa.schema([("year", pa.int32()), ("department", pa.string())])
@@ -62,13 +62,28 @@ def _read(out: Path, name: str, file_schema: pa.Schema) -> pa.Table:
     folder = out / name
     if not folder.is_dir():
         return full.empty_table()
-    dataset = ds.dataset(
-        folder,
-        schema=pa.unify_schemas([file_schema, PARTITIONING]),
-        format="parquet",
-        partitioning=ds.partitioning(PARTITIONING, flavor="hive"),
-    )
-    return dataset.to_table().select(full.names)
+    try:
+        dataset = ds.dataset(
+            folder,
+            schema=pa.unify_schemas([file_schema, PARTITIONING]),
+            format="parquet",
+            partitioning=ds.partitioning(PARTITIONING, flavor="hive"),
+        )
+        return dataset.to_table().select(full.names)
+    except (pa.ArrowException, OSError) as e:
+        raise DamagedData(folder, e) from e
+
+
+class DamagedData(JixiaoError):
+    """A data file of the dataset cannot be read: one line, not a traceback."""
+
+    def __init__(self, folder: Path, error: Exception) -> None:
+        detail = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        out = folder.parent
+        super().__init__(
+            f"{folder}: a data file cannot be read ({detail}); `jixiao check {out}` names it and "
+            f"`jixiao extract ... --out {out}` reads its PDF again"
+        )
 
 
 def _fill(table: pa.Table, derive: Any, names: tuple[str, ...], types: dict[str, pa.DataType]) -> pa.Table:
@@ -103,7 +118,7 @@ def read_tables(out: str | os.PathLike[str]) -> Tables:
     out = Path(out)
     if not (out / MANIFEST).is_file():
         raise NoDataset(str(out))
-    manifest = pq.read_table(out / MANIFEST, schema=schema.MANIFEST)
+    manifest = read_manifest(out)  # a damaged manifest: one line (DamagedManifest), never a traceback
     projects = _read(out, "projects", schema.PROJECTS)
     indicators = _read(out, "indicators", schema.INDICATORS)
     indicators = _fill(

@@ -169,3 +169,21 @@ def test_a_dataset_written_before_the_standard_columns(born_digital_dataset: Pat
     new_d, old_d = jixiao.load(born_digital_dataset, horizon="all"), jixiao.load(old, horizon="all")
     pd.testing.assert_frame_equal(old_d.indicators, new_d.indicators)
     pd.testing.assert_frame_equal(old_d.projects, new_d.projects)
+
+
+def test_a_damaged_data_file_is_one_line(born_digital_dataset: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    import shutil
+
+    from jixiao.api import DamagedData
+    from jixiao.cli import main
+
+    out = tmp_path / "ds"
+    shutil.copytree(born_digital_dataset, out, ignore=shutil.ignore_patterns("report", "export"))
+    victim = next((out / "indicators").rglob("*.parquet"))
+    victim.write_bytes(victim.read_bytes()[:100])
+    with pytest.raises(DamagedData, match="a data file cannot be read"):
+        jixiao.load(out)
+    assert main(["review", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"jixiao check {out}" in err and "Traceback" not in err
