@@ -64,25 +64,44 @@ def _read(out: Path, name: str, file_schema: pa.Schema, exclude: frozenset[Path]
     files = [str(f) for f in data_files(out, name) if f not in exclude]
     if not files:
         return full.empty_table()
-    dataset = ds.dataset(
-        files,
-        schema=pa.unify_schemas([file_schema, PARTITIONING]),
-        format="parquet",
-        partitioning=ds.partitioning(PARTITIONING, flavor="hive"),
-        partition_base_dir=str(folder),
-    )
     try:
+        dataset = ds.dataset(
+            files,
+            schema=pa.unify_schemas([file_schema, PARTITIONING]),
+            format="parquet",
+            partitioning=ds.partitioning(PARTITIONING, flavor="hive"),
+            partition_base_dir=str(folder),
+        )
         return dataset.to_table().select(full.names)
-    except (pa.ArrowInvalid, OSError) as e:  # never a traceback, never fewer rows in silence
-        raise DamagedDataset(str(out), f"{name}: {e}") from e
+    except (pa.ArrowException, OSError) as e:  # never a traceback, never fewer rows in silence
+        detail = str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+        raise DamagedDataset(str(out), f"{name}: {detail}") from e
+
+
+# The name the API exports for a damaged data file.
+DamagedData = DamagedDataset
 
 
 def _fill(table: pa.Table, derive: Any, names: tuple[str, ...], types: dict[str, pa.DataType]) -> pa.Table:
-    """Add or complete derived columns: a value already in the data wins."""
-    rows = table.select([c for c in table.column_names if c not in names]).to_pylist()
-    derived = [derive(r) for r in rows]
+    """Add or complete derived columns: a value already in the data wins.
+    Only rows with none of them set are derived again (files written before
+    the columns existed), so a current dataset costs one null check."""
+    present = all(n in table.column_names for n in names)
+    if present and table.num_rows:
+        mask = pc.is_null(table[names[0]])
+        for n in names[1:]:
+            mask = pc.and_(mask, pc.is_null(table[n]))
+        where = pc.indices_nonzero(mask).to_pylist()
+    else:
+        where = list(range(table.num_rows))
+    if not where:
+        return table
+    derived = [derive(r) for r in table.take(pa.array(where, pa.int64())).to_pylist()]
     for name in names:
-        computed = pa.array([d[name] for d in derived], types[name])
+        column: list[object] = [None] * table.num_rows
+        for i, d in zip(where, derived):
+            column[i] = d[name]
+        computed = pa.array(column, types[name])
         if name in table.column_names:
             table = table.set_column(table.column_names.index(name), name, pc.coalesce(table[name], computed))
         else:
@@ -97,7 +116,7 @@ def read_tables(out: str | os.PathLike[str], exclude: frozenset[Path] = frozense
     out = Path(out)
     if not (out / MANIFEST).is_file():
         raise NoDataset(str(out))
-    manifest = read_manifest(out)
+    manifest = read_manifest(out)  # a damaged manifest: one line (DamagedManifest), never a traceback
     projects = _read(out, "projects", schema.PROJECTS, exclude)
     indicators = _read(out, "indicators", schema.INDICATORS, exclude)
     indicators = _fill(
@@ -108,9 +127,9 @@ def read_tables(out: str | os.PathLike[str], exclude: frozenset[Path] = frozense
          "value_max_base": pa.float64(), "unit_base": pa.string()},
     )  # fmt: skip
     projects = _fill(projects, standard.project_columns, standard.PROJECT_COLUMNS, {"funds_budget": pa.float64()})
-    if "form_kind" not in projects.column_names:
-        kinds = pa.array([standard.form_kind(r) for r in projects.select(["form_title", "project_name"]).to_pylist()])
-        projects = projects.append_column("form_kind", kinds.cast(pa.string()))
+    # form_kind: the column where the data has it (contract v2), else from the title
+    projects = _fill(projects, lambda r: {"form_kind": standard.form_kind(r)}, ("form_kind",),
+                     {"form_kind": pa.string()})  # fmt: skip
     return Tables(manifest, projects, indicators)
 
 

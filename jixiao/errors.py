@@ -53,7 +53,7 @@ class UsageError(JixiaoError):
 
 class MissingExtra(UsageError):
     def __init__(self, feature: str, extra: str) -> None:
-        super().__init__(f"{feature} needs an optional extra: pip install 'jixiao[{extra}]'")
+        super().__init__(f"{feature} needs an optional extra: pip install -e '.[{extra}]' (in the jixiao checkout)")
 
 
 class NoDataset(UsageError):
@@ -90,7 +90,7 @@ class DamagedManifest(OutputError):
 class DamagedDataset(OutputError):
     def __init__(self, path: str, detail: str) -> None:
         super().__init__(
-            f"{path}: a data file is damaged ({detail}); `jixiao check {path}` names it, and "
+            f"{path}: a data file cannot be read ({detail}); `jixiao check {path}` names it, and "
             "`jixiao extract ... --out` on this folder reads its PDF again"
         )
 

@@ -132,3 +132,58 @@ def test_form_kind_prefers_the_column() -> None:
     assert standard.form_kind({"form_kind": "department", "form_title": "项目支出绩效目标表"}) == "department"
     assert standard.form_kind({"form_kind": None, "form_title": "2026年部门整体绩效目标表"}) == "department"
     assert standard.form_kind({"form_title": None, "project_name": None}) == "project"
+
+
+def test_the_readme_snippet_needs_no_extra() -> None:
+    """jixiao.load and the README's first snippet (pandas, DuckDB) run on the
+    runtime dependencies alone: `make extract` installs nothing else."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    deps = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    names = {d.split(">")[0].split("=")[0].split("[")[0].strip().lower() for d in deps}
+    assert {"pandas", "duckdb", "pyarrow"} <= names
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    first = readme[readme.index("```python") :].split("```")[1]
+    assert "jixiao.load(" in first
+    imported = {line.split()[1].split(".")[0] for line in first.splitlines() if line.startswith(("import ", "from "))}
+    assert imported <= names | {"jixiao"}, imported
+
+
+def test_a_dataset_written_before_the_standard_columns(born_digital_dataset: Path, tmp_path: Path) -> None:
+    """Files without level1_std … funds_budget (an older jixiao) load with the
+    same values as files that have them."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    old = tmp_path / "old"
+    shutil.copytree(born_digital_dataset, old, ignore=shutil.ignore_patterns("report", "export"))
+    for part in old.rglob("*.parquet"):
+        if part.name == "manifest.parquet":
+            continue
+        t = pq.read_table(part)
+        pq.write_table(t.drop_columns([c for c in (*standard.INDICATOR_COLUMNS, *standard.PROJECT_COLUMNS)
+                                       if c in t.column_names]), part)  # fmt: skip
+    assert "level1_std" not in pq.read_schema(next((old / "indicators").rglob("*.parquet"))).names
+    new_d, old_d = jixiao.load(born_digital_dataset, horizon="all"), jixiao.load(old, horizon="all")
+    pd.testing.assert_frame_equal(old_d.indicators, new_d.indicators)
+    pd.testing.assert_frame_equal(old_d.projects, new_d.projects)
+
+
+def test_a_damaged_data_file_is_one_line(born_digital_dataset: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    import shutil
+
+    from jixiao.api import DamagedData
+    from jixiao.cli import main
+
+    out = tmp_path / "ds"
+    shutil.copytree(born_digital_dataset, out, ignore=shutil.ignore_patterns("report", "export"))
+    victim = next((out / "indicators").rglob("*.parquet"))
+    victim.write_bytes(victim.read_bytes()[:100])
+    with pytest.raises(DamagedData, match="a data file cannot be read"):
+        jixiao.load(out)
+    assert main(["review", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"jixiao check {out}" in err and "Traceback" not in err

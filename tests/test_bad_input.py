@@ -205,7 +205,7 @@ def test_exit_code_1_with_partial_and_no_forms(tmp_path: Path, capsys: pytest.Ca
     assert main(["extract", str(raw), "--out", str(tmp_path / "out"), "-j", "1"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "0 ok, 1 no forms, 0 errors, 1 partial" in captured.err
+    assert "0 ok, 1 partial, 1 no forms, 0 errors" in captured.err
 
 
 def test_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

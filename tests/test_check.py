@@ -11,8 +11,8 @@ import pytest
 from conftest import REAL01, SAMPLE
 
 from jixiao.cli import main
-from jixiao.normalize.forms import to_project
 from jixiao.normalize.document import DocumentFacts
+from jixiao.normalize.forms import to_project
 from jixiao.normalize.model import FormDraft, IndicatorDraft
 from jixiao.pipelines.run import run
 

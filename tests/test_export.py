@@ -11,8 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from jixiao.cli import main
 from jixiao.api import read_tables
+from jixiao.cli import main
 from jixiao.pipelines import schema
 from jixiao.report.export import export
 
@@ -266,3 +266,11 @@ def test_datasette_opens_the_sqlite_export(born_digital_dataset: Path, tmp_path:
 
     assert len(rows) == review(read_tables(born_digital_dataset)).findings.num_rows > 0
     assert {"rule", "finding", "explanation", "source"} <= set(rows[0])
+
+
+def test_every_column_has_a_chinese_title() -> None:
+    from jixiao.api import with_partitions
+    from jixiao.report.columns import COLUMNS
+
+    names = [f.name for s in (schema.INDICATORS, schema.PROJECTS, schema.MANIFEST) for f in with_partitions(s)]
+    assert [n for n in names if n not in COLUMNS] == []

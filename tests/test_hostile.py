@@ -504,9 +504,9 @@ def test_load_and_export_refuse_a_damaged_data_file_with_one_line(tmp_path: Path
     assert main(["extract", str(raw), "--out", str(out), "-j", "1", "-q"]) == 0
     victim = next((out / "indicators").rglob("*.parquet"))
     victim.write_bytes(b"garbage" * 100)
-    with pytest.raises(DamagedDataset, match="a data file is damaged"):
+    with pytest.raises(DamagedDataset, match="a data file cannot be read"):
         jixiao.load(out)
     capsys.readouterr()
     assert main(["export", str(out), "--format", "csv", "--dest", str(tmp_path / "x")]) != 0
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "a data file is damaged" in err[0]
+    assert len(err) == 1 and "a data file cannot be read" in err[0]

@@ -106,7 +106,9 @@ def test_readme_example_runs(ran: dict, block: Block) -> None:
 def test_readme_examples_made_what_they_say(ran: dict) -> None:
     work = Path(ran["__work__"][0])
     assert (work / "data" / "parquet" / "manifest.parquet").is_file()
-    for made in ("data/parquet/report/index.html", "jixiao.xlsx", "exports/indicators.csv", "exports/projects.csv"):
+    made_by_readme = ("data/parquet/report/index.html", "jixiao.xlsx", "exports/indicators.csv", "exports/projects.csv",
+                      "exports/review.csv", "jixiao.db", "jixiao.duckdb", "review.json")  # fmt: skip
+    for made in made_by_readme:
         assert (work / made).is_file(), made
 
 

@@ -17,8 +17,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import REAL01, SAMPLE
 
-from jixiao.cli import main
 from jixiao.api import read_tables
+from jixiao.cli import main
 from jixiao.report.render import build_report, slug
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -159,6 +159,9 @@ def test_index_lists_every_source_and_form(report: tuple[Path, Path]) -> None:
         assert shown[m["source_file"]][5] == str(warnings)
     forms = _table(page, "forms")
     assert sorted(r[2] for r in forms["rows"]) == sorted(p["project_name"] for p in projects)
+    summary = {(r[0], r[1]): r for r in _table(page, "review-summary")["rows"]}
+    assert summary[("2023", "上海市普陀区人民政府万里街道办事处")][2:4] == ["5", "5"]
+    assert "funds-sum 1" in summary[("2023", "上海市普陀区人民政府万里街道办事处")][4]
 
 
 def test_one_page_per_form_with_readable_names(report: tuple[Path, Path]) -> None:
@@ -372,3 +375,23 @@ def test_cli_report(born_digital_dataset: Path, tmp_path: Path, capsys: pytest.C
     assert "nope.pdf: not a source of the dataset" in capsys.readouterr().err
     assert main(["report", str(tmp_path)]) == 2  # a folder without a manifest
     assert "no jixiao dataset here" in capsys.readouterr().err
+
+
+def test_serialized_cell_outlines_each_indicator(fixtures_dataset: Path, tmp_path: Path) -> None:
+    """The Guangdong family prints a form's indicators serialized in one cell
+    (so the dataset gives them all that cell's box): the report outlines each
+    indicator's name inside it, numbered and linked to its row."""
+    pdf = "10-guangzhou-shengtaihuanjing-2026-project-targets.pdf"
+    result = build_report(fixtures_dataset, tmp_path, sources=[pdf], dpi=30)
+    rows = [r for r in read_tables(fixtures_dataset).indicators.to_pylist() if r["source_file"] == pdf]
+    first = [r for r in rows if r["project_id"] == rows[0]["project_id"]]
+    page = Page(result.forms[0].read_text(encoding="utf-8"))
+    names = [c for c in page.cells if "name" in c["class"].split()]
+    assert [c["title"].split(". ", 1)[1] for c in names] == list(dict.fromkeys(r["level3"] for r in first))
+    annual = {r["level3"]: r["seq"] for r in first if r["horizon"] == "annual"}
+    assert [c["href"] for c in names] == [f"#row-{annual[c['title'].split('. ', 1)[1]]}" for c in names]
+    assert len(page.boxes) == 1  # the one cell the dataset records
+    total = sum(len([c for c in Page(f.read_text(encoding="utf-8")).cells if "name" in c["class"]])
+                for f in result.forms)  # fmt: skip
+    distinct = len({(r["project_id"], r["level3"]) for r in rows})
+    assert total >= 0.99 * distinct

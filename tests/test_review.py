@@ -223,5 +223,8 @@ def test_cli_review(fixtures_dataset: Path, capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert "review findings, per project and rule" in out and "公共服务设施运行经费" in out
     assert "review summary, per department" in out
+    assert main(["review", str(fixtures_dataset), "--rules", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["rules"]
+    assert [r["rule"] for r in listed] == [r.code for r in RULES] and all(r["source"] for r in listed)
     assert main(["review", str(fixtures_dataset), "--rule", "nope"]) == 2
     assert "unknown rule nope" in capsys.readouterr().err

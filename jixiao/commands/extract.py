@@ -109,7 +109,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--executor",
         choices=("local", "dask"),
         default="local",
-        help="local: this machine's cores (default); dask: a dask.distributed cluster (pip install 'jixiao[dask]')",
+        help="local: this machine's cores (default); dask: a dask.distributed cluster (pip install -e '.[dask]')",
     )
     e.add_argument(
         "--scheduler",
@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
     if args.executor == "dask":
         executor = get_executor("dask", args.jobs, len(files), args.scheduler, file_limits)
 
-    with Progress(total=len(files), quiet=args.quiet) as progress:
+    with Progress(total=len(files), quiet=args.quiet, files=files, jobs=args.jobs) as progress:
 
         def line(message: str) -> None:
             # Names reach the terminal escaped: no newline or escape code from a file name.

@@ -15,6 +15,7 @@ load time:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from functools import cache
 
@@ -84,7 +85,7 @@ def funds_budget(project: Mapping[str, object]) -> float | None:
 
     def amount(name: str) -> float | None:
         v = project.get(name)
-        return float(v) if isinstance(v, (int, float)) and v == v else None  # NaN is null
+        return float(v) if isinstance(v, (int, float)) and not math.isnan(v) else None  # NaN is null
 
     request = amount("funds_annual_request")
     if request is not None:

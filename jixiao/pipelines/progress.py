@@ -1,55 +1,249 @@
-"""Progress bar and end-of-run summary, on stderr (stdout stays clean).
+"""Progress and end-of-run summary, on stderr (stdout stays clean).
 
-On a terminal: a rich bar (files, pages, last file) and a summary table.
-Elsewhere (a log, a pipe, CI): no bar, and the summary is one plain line.
+On a terminal: a bar (files, pages with the OCR share, elapsed time, ETA),
+one line per file being read (its pages, how long it has been read), and at
+the end a summary table that names the forms with warnings and the files
+read only in part. Elsewhere (a log, a pipe, CI): no bar, and the summary is
+one plain line.
+
+The files in flight are the first unfinished ones in the order they were
+given to the executor (which starts them in that order, one per worker); the
+ETA comes from the pages left, using the page counts read up front (cheaply,
+in a child process) and the pages per second so far.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.console import Console, RenderableType
+from rich.progress import BarColumn, MofNCompleteColumn, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 from rich.table import Table
+from rich.text import Text
 
 from .run import RunSummary
 from .task import ERROR, NO_FORMS, OK, PARTIAL, FileResult
 
+# An OCR page costs about 50 text-layer pages (README, Throughput: ~1.1 s vs ~0.02 s).
+OCR_WEIGHT = 50
+NAME_WIDTH = 40  # characters of a file name in flight
+NAMED_FORMS = 10  # forms with warnings named in the summary; `jixiao check` lists all
+
+
+def page_count(path: str) -> int:
+    """Pages of a PDF without reading it (0 if it cannot be opened)."""
+    return survey(path)[0]
+
+
+def survey(path: str) -> tuple[int, int]:
+    """(pages, pages that will go through OCR) of a PDF, from the same text
+    layer check the reader makes (a page whose text layer is absent or garbled
+    is always read by OCR); (0, 0) if it cannot be opened. Only an estimate
+    for the display: the task reports the real problems."""
+    from ..extract.source import PdfSource
+    from ..extract.triage import triage_page
+
+    try:
+        with PdfSource(path) as source:
+            ocr = 0
+            for index in range(source.page_count):
+                state, _ = triage_page(source, index, source.page_text(index))
+                ocr += state != "sound"
+            return source.page_count, ocr
+    except Exception:  # noqa: BLE001 - an estimate; a file that cannot be read is reported by its task
+        return 0, 0
+
+
+def _quiet_child() -> None:
+    # Ctrl-C reaches the whole process group: the run handles it; the survey
+    # process only stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def ocr_pages(result: FileResult) -> int:
+    return sum(1 for d in result.page_decisions if d.endswith(":ocr"))
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    s = round(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+class _MainOnly(ProgressColumn):
+    """A column of the files row, blank on the rows of the files in flight."""
+
+    def __init__(self, inner: ProgressColumn) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def render(self, task: Task) -> RenderableType:
+        return Text("") if task.fields.get("slot") else self.inner.render(task)
+
+
+class _Label(ProgressColumn):
+    """First column: "files" on the files row; on the row of a file being
+    read, its name, pages and the time spent on it (ticking)."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def render(self, task: Task) -> RenderableType:
+        if not task.fields.get("slot"):
+            return Text("files", style="bold")
+        since = task.fields.get("since")
+        spent = duration(time.monotonic() - since) if isinstance(since, float) else ""
+        path = str(task.fields.get("path", ""))
+        name = Path(path).name
+        if len(name) > NAME_WIDTH:
+            name = name[: NAME_WIDTH - 1] + "…"
+        size = self.progress.size_of(path)  # live: the page survey runs meanwhile
+        return Text(f"  ↳ {name}  {size}{', ' if size else ''}{spent}", style="dim")
+
 
 class Progress:
-    def __init__(self, total: int, quiet: bool = False) -> None:
+    def __init__(
+        self, total: int, quiet: bool = False, files: Sequence[str | Path] = (), jobs: int = 1
+    ) -> None:
         self.err = Console(stderr=True)
         self.enabled = not quiet and self.err.is_terminal
+        self.total = total
         self.pages = 0
+        self.ocr = 0
+        self.done = 0
+        self._order = [str(f) for f in files]
+        self._finished: set[str] = set()
+        self._since: dict[str, float] = {}
+        self._pages_of: dict[str, int] = {}
+        self._ocr_of: dict[str, int] = {}  # pages each file will read by OCR
+        self._cost_read = 0.0  # work done, in text-page units (OCR pages weigh OCR_WEIGHT)
+        self._pages_read = 0  # pages of the files read in this run (not the skipped ones)
+        self._jobs = max(1, jobs)
+        self._start = time.monotonic()
         self._bar = RichProgress(
-            TextColumn("[bold]files"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[pages]} pages"),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[current]}"),
+            _Label(self),
+            _MainOnly(BarColumn()),
+            _MainOnly(MofNCompleteColumn()),
+            _MainOnly(TextColumn("{task.fields[pages]}")),
+            _MainOnly(TimeElapsedColumn()),
+            _MainOnly(TextColumn("ETA {task.fields[eta]}")),
+            _MainOnly(TextColumn("{task.fields[current]}")),
             console=self.err,
             disable=not self.enabled,
             transient=False,
         )
-        self._task = self._bar.add_task("files", total=total, pages=0, current="")
+        self._task = self._bar.add_task("files", total=total, pages="0 pages", eta="–", current="")
+        self._slots = [
+            self._bar.add_task("", total=None, visible=False, slot=True, pages="", eta="", current="")
+            for _ in range(self._jobs)
+        ]
+        self._survey: ProcessPoolExecutor | None = None
+        if self.enabled and self._order:
+            self._start_survey()
+
+    def _start_survey(self) -> None:
+        """Survey the files in a child process: PDFium is not thread-safe (not
+        even across documents), and the run may read PDFs in this process."""
+        self._survey = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet_child
+        )
+        for f in self._order:
+            self._survey.submit(survey, f).add_done_callback(partial(self._surveyed, f))
+
+    def _surveyed(self, path: str, done: Future) -> None:
+        if done.cancelled() or done.exception() is not None or path in self._pages_of:
+            return  # a file skipped meanwhile stays at 0
+        pages, ocr = done.result()
+        self._ocr_of[path] = ocr
+        self._pages_of.setdefault(path, pages)
 
     def __enter__(self) -> Progress:  # noqa: PYI034 - not subclassed
         self._bar.__enter__()
+        self._refresh()
         return self
 
     def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
+        if self._survey is not None:
+            self._survey.shutdown(wait=False, cancel_futures=True)
+        for slot in self._slots:
+            self._bar.update(slot, visible=False)
         self._bar.__exit__(et, e, tb)
+
+    # -- events -----------------------------------------------------------------------------------------------------
 
     def advance(self, result: FileResult) -> None:
         self.pages += result.pages
-        self._bar.update(self._task, advance=1, pages=self.pages, current=Path(result.path).name)
+        self.ocr += ocr_pages(result)
+        self._pages_read += result.pages
+        self._cost_read += result.pages + (OCR_WEIGHT - 1) * ocr_pages(result)
+        self._finish(result.path)
+        marks = f" (OCR {ocr_pages(result)} p.)" if ocr_pages(result) else ""
+        self._refresh(current=f"last: {Path(result.path).name}{marks}")
 
     def skip(self, path: Path) -> None:
-        self._bar.update(self._task, advance=1, current=f"{path.name} (done before)")
+        self._finish(str(path), counted=False)
+        self._refresh(current=f"{path.name} (done before)")
+
+    def _finish(self, path: str, counted: bool = True) -> None:
+        self.done += 1
+        self._finished.add(path)
+        if not counted:
+            self._pages_of[path] = 0  # nothing to read: not in the ETA
+
+    # -- display ----------------------------------------------------------------------------------------------------
+
+    def in_flight(self) -> list[str]:
+        """The files most likely being read now: the first unfinished ones."""
+        flying = [f for f in self._order if f not in self._finished][: self._jobs]
+        now = time.monotonic()
+        for f in flying:
+            self._since.setdefault(f, now)
+        return flying
+
+    def size_of(self, path: str) -> str:
+        n, ocr = self._pages_of.get(path), self._ocr_of.get(path, 0)
+        return (f"{n} p." if n else "") + (f" [OCR {ocr} p.]" if ocr else "")
+
+    def eta(self) -> float | None:
+        """Seconds left, from the pages left and the pages per second so far
+        (an OCR page counts as OCR_WEIGHT text pages)."""
+        elapsed = time.monotonic() - self._start
+        if self._pages_read == 0 or elapsed <= 0:
+            return None
+        if len(self._pages_of) == len(self._order) and self._order:
+            left = sum(n + (OCR_WEIGHT - 1) * self._ocr_of.get(f, 0) for f, n in self._pages_of.items()
+                       if f not in self._finished)  # fmt: skip
+            return left / (self._cost_read / elapsed)
+        if self.done == 0:
+            return None
+        return (self.total - self.done) * elapsed / self.done
+
+    def _refresh(self, current: str | None = None) -> None:
+        if not self.enabled:
+            return
+        pages = f"{self.pages} pages" + (f" ({self.ocr} OCR)" if self.ocr else "")
+        fields: dict[str, object] = {"pages": pages, "eta": duration(self.eta())}
+        if current is not None:
+            fields["current"] = current
+        self._bar.update(self._task, completed=self.done, **fields)  # type: ignore[arg-type]
+        flying = self.in_flight()
+        for i, slot in enumerate(self._slots):
+            if i < len(flying):
+                f = flying[i]
+                self._bar.update(slot, visible=True, path=f, since=self._since[f])
+            else:
+                self._bar.update(slot, visible=False)
 
     def console_line(self, message: str) -> None:
         """One line on stderr, above the bar when there is one."""
@@ -66,8 +260,11 @@ class Progress:
             return
         table = Table(title=f"jixiao → {out}", show_header=True)
         # "skipped": done before (same sha256 and jixiao version).
-        for col in ("files ok", "partial", "no forms", "errors", "skipped", "forms", "indicators", "pages", "time"):
+        cols = ("files ok", "partial", "no forms", "errors", "skipped", "forms", "with warnings", "indicators",
+                "pages", "OCR pages", "time")  # fmt: skip
+        for col in cols:
             table.add_column(col, justify="right")
+        warned = forms_with_warnings(summary)
         table.add_row(
             str(summary.count(OK)),
             f"[yellow]{summary.count(PARTIAL)}[/]" if summary.count(PARTIAL) else "0",
@@ -75,18 +272,53 @@ class Progress:
             f"[red]{summary.count(ERROR)}[/]" if summary.count(ERROR) else "0",
             str(len(summary.skipped)),
             str(summary.forms),
+            f"[yellow]{len(warned)}[/]" if warned else "0",
             str(summary.indicators),
             str(summary.pages),
+            str(sum(ocr_pages(r) for r in summary.results)),
             f"{summary.seconds:.1f} s",
         )
         console.print(table)
+        for r in summary.results:
+            if r.status == PARTIAL:
+                console.print(Text(f"partial: {r.error or Path(r.path).name}", style="yellow"))
+        if warned:
+            console.print(Text(f"{len(warned)} forms with warnings (all of them: jixiao check {out}):"))
+            for line in warned[:NAMED_FORMS]:
+                console.print(Text(f"  {line}"))
+            if len(warned) > NAMED_FORMS:
+                console.print(Text(f"  … and {len(warned) - NAMED_FORMS} more"))
+
+
+def forms_with_warnings(summary: RunSummary) -> list[str]:
+    """One line per form with warnings: file, form, name, how many."""
+    lines = []
+    for r in summary.results:
+        if r.projects is None or r.projects.num_rows == 0:
+            continue
+        cols = r.projects.select(["form_seq", "project_name", "first_page", "warnings"]).to_pylist()
+        for p in cols:
+            if p["warnings"]:
+                lines.append(
+                    f"{Path(r.path).name} form {p['form_seq']} (p.{p['first_page']}) '{p['project_name'] or '–'}': "
+                    f"{len(p['warnings'])} warning{'s' if len(p['warnings']) > 1 else ''}"
+                )
+    return lines
 
 
 def summary_line(summary: RunSummary, out: str) -> str:
-    return (
-        f"jixiao: {out}: {summary.count(OK)} ok, {summary.count(NO_FORMS)} no forms, "
-        f"{summary.count(ERROR)} errors, "
-        + (f"{summary.count('partial')} partial, " if summary.count("partial") else "")  # read in part
-        + f"{len(summary.skipped)} done before; "
+    line = (
+        f"jixiao: {out}: {summary.count(OK)} ok, {summary.count(PARTIAL)} partial, {summary.count(NO_FORMS)} no forms, "
+        f"{summary.count(ERROR)} errors, {len(summary.skipped)} done before; "
         f"{summary.forms} forms, {summary.indicators} indicators, {summary.pages} pages in {summary.seconds:.1f} s"
     )
+    extra = []
+    warned = len(forms_with_warnings(summary))
+    if warned:
+        extra.append(f"{warned} forms with warnings")
+    ocr = sum(ocr_pages(r) for r in summary.results)
+    if ocr:
+        extra.append(f"{ocr} pages by OCR")
+    if extra:
+        line += f"; {', '.join(extra)} (jixiao check {out})"
+    return line

@@ -57,6 +57,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "layout": ("表式", "form family it was read as"),
     "extraction_method": ("读取方式", "text (text layer) or ocr"),
     "warnings": ("提示", "what the pipeline doubted, one per line"),
+    "warning_codes": ("提示代码", "the codes of warnings (empty_value, funds_sum …), one per line"),
+    "row_warnings": ("本行提示", "the project's warnings that concern this row"),
     "form_seq": ("表序号", "order of the form in its source PDF"),
     "form_title": ("表名", "the form's printed title"),
     "form_kind": ("表类型", "project or department (部门整体)"),
@@ -69,13 +71,27 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "forms": ("表数", "forms reviewed"),
     "forms_with_findings": ("有发现的表数", "forms with at least one finding"),
     "findings": ("发现数", "findings"),
+    # manifest (database exports)
+    "source_path": ("来源路径", "path the PDF was read from"),
+    "source_path_bytes": ("来源路径（原始字节）", "the path's raw bytes where it is not valid text"),
+    "size_bytes": ("文件大小（字节）", "file size"),
+    "pages": ("页数", "page count"),
+    "status": ("状态", "ok, partial, no_forms or error"),
+    "error": ("原因", "why a file is partial, has no forms or could not be read"),
+    "indicators": ("指标行数", "indicator rows written"),
+    "extraction_methods": ("读取方式", "engines that read pages"),
+    "page_decisions": ("逐页判定", "page:text_layer:method"),
+    "skipped_tables": ("未读表格", "tables left out, with why"),
+    "jixiao_version": ("jixiao版本", "version that wrote the row"),
+    "processed_at": ("处理时间", "when the PDF was read (UTC)"),
+    "superseded_by": ("被替代", "the sha256 of the file that supersedes this one"),
 }
 
 # Amounts in yuan: shown with thousands separators in XLSX.
 MONEY = tuple(c for c in COLUMNS if c.startswith("funds_"))
 COORDINATES = ("bbox_x0", "bbox_top", "bbox_x1", "bbox_bottom")
 # Long text: wrapped in XLSX.
-WRAPPED = ("warnings", "overall_goal", "annual_goal", "finding", "explanation", "source")
+WRAPPED = ("warnings", "row_warnings", "warning_codes", "overall_goal", "annual_goal", "finding", "explanation", "source")
 
 
 def title(column: str) -> str:

@@ -223,7 +223,7 @@ def header_cell(ws, name: str):  # type: ignore[no-untyped-def]
     return c
 
 
-def xlsx_cell(ws, value: object, style: Style = Style()):  # type: ignore[no-untyped-def]  # noqa: B008 - frozen
+def xlsx_cell(ws, value: object, style: Style = Style()):  # type: ignore[no-untyped-def]
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment

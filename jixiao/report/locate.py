@@ -9,6 +9,7 @@ layer (scans) get only the 三级指标 boxes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 # Header and funds fields outlined on a form's first page: column -> label.
@@ -21,7 +22,11 @@ FUNDS_FIELDS = {
 }
 SEARCH_CHARS = 16  # a long text wraps inside its cell: search its first characters
 BAND_SLACK = 2.0  # points
+LINE_SLACK = 3.0  # points: characters of one line
 PAD = 1.5  # points around the characters, so the outline does not cover them
+
+
+Rect = tuple[float, float, float, float]  # x0, top, x1, bottom; PDF points from the top-left corner
 
 
 @dataclass(frozen=True)
@@ -31,12 +36,12 @@ class Box:
     top: float
     x1: float
     bottom: float
-    kind: str  # "value", "header", "funds"
+    kind: str  # "value", "header", "funds", "name" (a 三级指标 inside a cell shared by several)
     label: str
     anchor: str = ""  # the row anchor a value box links to
 
 
-def _hits(textpage, text: str, height: float) -> list[tuple[float, float, float, float]]:  # type: ignore[no-untyped-def]
+def _hits(textpage, text: str, height: float) -> list[Rect]:  # type: ignore[no-untyped-def]
     """Boxes (x0, top, x1, bottom; top-left origin) of TEXT on the page."""
     for needle in dict.fromkeys((" ".join(text.split())[:SEARCH_CHARS], "".join(text.split())[:SEARCH_CHARS])):
         if needle and (found := _search(textpage, needle, height)):
@@ -44,13 +49,17 @@ def _hits(textpage, text: str, height: float) -> list[tuple[float, float, float,
     return []
 
 
-def _search(textpage, needle: str, height: float) -> list[tuple[float, float, float, float]]:  # type: ignore[no-untyped-def]
+def _search(textpage, needle: str, height: float) -> list[Rect]:  # type: ignore[no-untyped-def]
     out = []
     searcher = textpage.search(needle, match_case=True)
     try:
         while (found := searcher.get_next()) is not None:
             start, count = found
             boxes = [textpage.get_charbox(i) for i in range(start, start + count)]
+            # A text wrapped in its cell: outline its first line (the line
+            # break's own box spans the page).
+            first = boxes[0]
+            boxes = [b for b in boxes if abs(b[1] - first[1]) < LINE_SLACK and abs(b[3] - first[3]) < LINE_SLACK]
             x0, x1 = min(b[0] for b in boxes), max(b[2] for b in boxes)
             y0, y1 = min(b[1] for b in boxes), max(b[3] for b in boxes)
             p = PAD
@@ -78,6 +87,35 @@ def value_boxes(textpage, height: float, page: int, rows: list[dict], anchor) ->
     return found
 
 
+def name_boxes(textpage, height: float, page: int, rows: list[dict], anchor) -> list[Box]:  # type: ignore[no-untyped-def]
+    """Where one cell holds several indicators (the Guangdong family prints
+    them serialized in one cell, so the dataset gives them all that cell's
+    box), each indicator's name inside it, in reading order."""
+    by_cell: dict[tuple, list[dict]] = {}
+    for r in rows:
+        box = (r["bbox_x0"], r["bbox_top"], r["bbox_x1"], r["bbox_bottom"])
+        if r["page"] == page and None not in box:
+            by_cell.setdefault(box, []).append(r)
+    found: list[Box] = []
+    for (cx0, ctop, cx1, cbottom), members in by_cell.items():
+        names = list(dict.fromkeys(r["level3"] for r in sorted(members, key=lambda r: r["seq"]) if r["level3"]))
+        if len(names) < 2:
+            continue
+        after = (ctop - BAND_SLACK, cx0 - BAND_SLACK)  # reading position reached so far (top, x0)
+        for name in names:
+            inside = [h for h in _hits(textpage, name, height)
+                      if cx0 - BAND_SLACK <= h[0] and h[2] <= cx1 + BAND_SLACK
+                      and ctop - BAND_SLACK <= h[1] and h[3] <= cbottom + BAND_SLACK
+                      and (h[1], h[0]) > after]  # fmt: skip
+            if not inside:
+                continue
+            hit = min(inside, key=lambda h: (h[1], h[0]))
+            after = (hit[1], hit[0])
+            first = min((r for r in members if r["level3"] == name), key=lambda r: (r["horizon"] != "annual", r["seq"]))
+            found.append(Box(page, *hit, "name", f"{first['seq']}. {name}", anchor(first)))
+    return found
+
+
 def _value_texts(r: dict) -> list[str]:
     """The value as printed; where a family prints operator, number and unit
     in separate columns, the number (or the label) alone."""
@@ -89,7 +127,7 @@ def _value_texts(r: dict) -> list[str]:
     return texts
 
 
-def _in_band(hits: list[tuple[float, float, float, float]], r: dict, seen: set[tuple]) -> tuple | None:
+def _in_band(hits: list[Rect], r: dict, seen: set[tuple]) -> Rect | None:
     for x0, top, x1, bottom in hits:
         middle = (top + bottom) / 2
         in_band = r["bbox_top"] - BAND_SLACK <= middle <= r["bbox_bottom"] + BAND_SLACK
@@ -115,10 +153,10 @@ def header_boxes(textpage, height: float, page: int, form: dict) -> list[Box]:  
         text = form.get(field)
         if text and (hits := _hits(textpage, text, height)):
             found.append(Box(page, *hits[0], "header", label))
-    used: set[tuple] = set()
+    used: set[Rect] = set()
     for field, label in FUNDS_FIELDS.items():
         v = form.get(field)
-        if not isinstance(v, float) or v != v or v == 0:
+        if not isinstance(v, float) or math.isnan(v) or v == 0:
             continue
         labels = _hits(textpage, label, height)
         for text in _amount_texts(v):
@@ -129,7 +167,7 @@ def header_boxes(textpage, height: float, page: int, form: dict) -> list[Box]:  
     return found
 
 
-def _beside(hits: list[tuple], labels: list[tuple], used: set[tuple]) -> tuple | None:
+def _beside(hits: list[Rect], labels: list[Rect], used: set[Rect]) -> Rect | None:
     """The first hit on a label's band right of it (several funds fields often
     print the same amount); else the first hit not taken yet."""
     free = [h for h in hits if h not in used]

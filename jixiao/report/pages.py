@@ -25,6 +25,10 @@ COLUMN_TITLES = {
     "unit": "value_unit",
     "label": "qualitative value",
 }
+ZOOM_BUTTONS = (
+    '<figure class="page"><div class="zoom"><button type="button" data-zoom="0.8">−</button>'
+    '<button type="button" data-zoom="fit">fit</button><button type="button" data-zoom="1.25">+</button></div>'
+)
 FILTERS = (("department", "department"), ("year", "year"), ("layout", "family"), ("kind", "kind"))
 
 
@@ -55,17 +59,26 @@ _NAME_WARNING = re.compile(r"^(?:三级指标 '(.+)' appears \d+ times|p\.\d+: �
 
 
 def row_warnings(form: dict, rows: list[dict]) -> dict[int, list[str]]:
-    """The form's warnings that name one of its rows, by row seq."""
+    """The form's warnings that name one of its rows, by row seq: the
+    indicators' own `row_warnings` (contract v2) and those read back from the
+    project's warning texts (datasets written before)."""
+    found: dict[int, list[str]] = defaultdict(list)
+
+    def add(seq: int, w: str) -> None:
+        if w not in found[seq]:
+            found[seq].append(w)
+
     by_name: dict[str, list[int]] = defaultdict(list)
     for r in rows:
         by_name[r["level3"]].append(r["seq"])
-    found: dict[int, list[str]] = defaultdict(list)
+        for w in r.get("row_warnings") or []:
+            add(r["seq"], w)
     for w in form["warnings"] or []:
         if m := _ROW_WARNING.match(w):
-            found[int(m.group(1))].append(w)
+            add(int(m.group(1)), w)
         elif m := _NAME_WARNING.match(w):
             for seq in by_name.get(m.group(1) or m.group(2), []):
-                found[seq].append(w)
+                add(seq, w)
     return found
 
 
@@ -85,7 +98,10 @@ def _page(title: str, body: str, out: Path) -> str:
 # -- index -----------------------------------------------------------------------------------------------------------
 
 
-def index_page(listed: list[tuple[dict, list[dict], str, list[str]]], findings: dict[str, list[dict]], out: Path) -> str:
+def index_page(
+    listed: list[tuple[dict, list[dict], str, list[str]]], findings: dict[str, list[dict]], out: Path,
+    summary: list[dict] | None = None,
+) -> str:  # fmt: skip
     forms = [(entry, f, link) for entry, fs, _, links in listed for f, link in zip(fs, links)]
     total_rows = sum(entry["indicators"] or 0 for entry, *_ in listed)
     values: dict[str, set[str]] = defaultdict(set)
@@ -97,8 +113,10 @@ def index_page(listed: list[tuple[dict, list[dict], str, list[str]]], findings: 
     rules = sorted({x["rule"] for fs in findings.values() for x in fs})
     parts = [
         f"<header><h1>Review report: {e(out)}</h1>",
-        f'<p class="meta"><span>{len(listed)} source PDFs</span><span>{len(forms)} forms</span>'
-        f"<span>{total_rows} indicators</span></p></header>",
+        (
+            f'<p class="meta"><span>{len(listed)} source PDFs</span><span>{len(forms)} forms</span>'
+            f"<span>{total_rows} indicators</span></p></header>"
+        ),
         '<form class="filters" id="filters" onsubmit="return false">',
     ]
     for key, label in FILTERS:
@@ -135,16 +153,40 @@ def index_page(listed: list[tuple[dict, list[dict], str, list[str]]], findings: 
             f'<td>{e(entry["source_file"])} ({e(pages_text(f["first_page"], f["last_page"]))})</td></tr>'
         )
     parts.append("</tbody></table>")
+    if summary:
+        parts.append(summary_table(summary))
     parts.append(sources_table(listed))
     parts.append(f"<script>{template.FILTER_JS}</script>")
     return _page("jixiao review report", "\n".join(parts), out)
 
 
+def summary_table(summary: list[dict]) -> str:
+    """The review per department and year (jixiao review's summary)."""
+    skip = ("year", "department", "forms", "forms_with_findings", "findings")
+    parts = [
+        "<h2>Review summary per department</h2>",
+        (
+            '<table class="review-summary"><thead><tr><th>year</th><th>department</th><th>forms</th>'
+            "<th>with findings</th><th>findings by rule</th></tr></thead><tbody>"
+        ),
+    ]
+    for s in summary:
+        by_rule = ", ".join(f"{k} {v}" for k, v in s.items() if k not in skip and v)
+        parts.append(
+            f'<tr><td class="num">{e(s["year"])}</td><td>{e(s["department"])}</td><td class="num">{e(s["forms"])}</td>'
+            f'<td class="num">{e(s["forms_with_findings"])}</td><td>{e(by_rule or "–")}</td></tr>'
+        )
+    parts.append("</tbody></table>")
+    return "\n".join(parts)
+
+
 def sources_table(listed: list[tuple[dict, list[dict], str, list[str]]]) -> str:
     parts = [
         "<h2>Source PDFs</h2>",
-        '<table class="sources"><thead><tr><th>source PDF</th><th>status</th><th>pages</th><th>forms</th>'
-        "<th>indicators</th><th>warnings</th><th>read as</th><th>error</th></tr></thead><tbody>",
+        (
+            '<table class="sources"><thead><tr><th>source PDF</th><th>status</th><th>pages</th><th>forms</th>'
+            "<th>indicators</th><th>warnings</th><th>read as</th><th>error</th></tr></thead><tbody>"
+        ),
     ]
     for entry, forms, name, _ in listed:
         n_warn = sum(len(f["warnings"] or []) for f in forms)
@@ -207,7 +249,7 @@ def form_page(
     entry: dict, form: dict, rows: list[dict], images: dict, boxes: list[Box], findings: list[dict],
     problem: str, out: Path, *, source_href: str, prev_href: str | None, next_href: str | None,
 ) -> str:  # fmt: skip
-    nav = [f'<a href="../index.html">← all forms</a>', f'<a href="{e(source_href)}">{e(entry["source_file"])}</a>']
+    nav = ['<a href="../index.html">← all forms</a>', f'<a href="{e(source_href)}">{e(entry["source_file"])}</a>']
     nav += [f'<a href="{e(prev_href)}">‹ previous form</a>'] if prev_href else []
     nav += [f'<a href="{e(next_href)}">next form ›</a>'] if next_href else []
     parts = [f'<header><p class="nav">{" · ".join(nav)}</p>']
@@ -266,11 +308,7 @@ def _style(image: Any, x0: float, top: float, x1: float, bottom: float) -> str:
 
 
 def page_figure(n: int, image: Any, rows: list[dict], boxes: list[Box], warned: dict[int, list[str]]) -> str:
-    parts = [
-        f'<figure class="page"><div class="zoom"><button type="button" data-zoom="0.8">−</button>'
-        f'<button type="button" data-zoom="fit">fit</button><button type="button" data-zoom="1.25">+</button></div>'
-        f'<div class="scroller"><div class="sheet"><img src="{e(image.src)}" alt="page {n}" loading="lazy">'
-    ]
+    parts = [ZOOM_BUTTONS + f'<div class="scroller"><div class="sheet"><img src="{e(image.src)}" alt="page {n}" loading="lazy">']
     seen: set[tuple] = set()
     for r in rows:
         box = (r["bbox_x0"], r["bbox_top"], r["bbox_x1"], r["bbox_bottom"])
@@ -285,9 +323,10 @@ def page_figure(n: int, image: Any, rows: list[dict], boxes: list[Box], warned: 
         )
     for b in boxes:
         href = f' href="#row-{e(b.anchor)}"' if b.anchor else ""
+        number = f"<span>{e(b.label.split('.')[0])}</span>" if b.kind == "name" else ""
         parts.append(
             f'<a class="cell {e(b.kind)}"{href} style="{_style(image, b.x0, b.top, b.x1, b.bottom)}"'
-            f' title="{e(b.label)}"></a>'
+            f' title="{e(b.label)}">{number}</a>'
         )
     parts.append(f"</div></div><figcaption>page {n}</figcaption></figure>")
     return "".join(parts)

@@ -27,7 +27,7 @@ from ..errors import JixiaoError, UsageError
 from ..extract import sha256_file
 from ..review import review
 from . import pages
-from .locate import Box, header_boxes, value_boxes
+from .locate import Box, header_boxes, name_boxes, value_boxes
 
 DPI = 150
 # Grey pages make the coloured outlines stand out and compress well as PNG;
@@ -76,7 +76,8 @@ def build_report(
     forms = group_by_source(t.projects.to_pylist())
     rows = group_by_source(t.indicators.to_pylist())
     findings: dict[str, list[dict]] = defaultdict(list)
-    for f in review(t).findings.to_pylist():
+    reviewed = review(t)
+    for f in reviewed.findings.to_pylist():
         findings[f["project_id"]].append(f)
     dest.mkdir(parents=True, exist_ok=True)
     written, form_pages, missing, problems, listed = [], [], [], [], []
@@ -117,7 +118,7 @@ def build_report(
         written.append(dest / name)
         listed.append((entry, entry_forms, name, links))
     index = dest / "index.html"
-    write_text(index, pages.index_page(listed, findings, out))
+    write_text(index, pages.index_page(listed, findings, out, reviewed.summary.to_pylist()))
     return Report(index, tuple(written), tuple(form_pages), tuple(missing), tuple(problems))
 
 
@@ -246,6 +247,7 @@ def render_pages(
                 for f in on_page[n]:
                     pid = f["project_id"]
                     boxes[pid] += value_boxes(textpage, height, n, by_project[pid], pages.anchor_of_row)
+                    boxes[pid] += name_boxes(textpage, height, n, by_project[pid], pages.anchor_of_row)
                     if f["first_page"] == n:
                         boxes[pid] += header_boxes(textpage, height, n, f)
             finally:

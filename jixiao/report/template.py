@@ -45,6 +45,9 @@ a.cell { position: absolute; border: 1.5px solid; }
 a.cell.value { border-color: #2e7d32; border-style: dashed; }
 a.cell.header { border-color: #ef6c00; }
 a.cell.funds { border-color: #00838f; }
+a.cell.name { border-color: var(--box); background: rgba(21, 101, 192, .07); }
+a.cell.name span { position: absolute; left: -2px; top: -2px; transform: translateX(-100%); font-size: 10px;
+                   line-height: 1.2; padding: 0 3px; color: #fff; background: var(--box); }
 ul.findings { background: #fff8e1; border-left: 4px solid #f9a825; margin: 8px 0;
               padding: 6px 12px 6px 28px; font-size: 13px; }
 form.filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 8px 0 12px;

@@ -10,6 +10,7 @@ summary counts them per department and year.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -89,7 +90,7 @@ def review(tables: Tables, settings: Settings | None = None, rules: tuple[Rule, 
     return Review(findings, summarize(ctx.forms, found), len(ctx.forms))
 
 
-def summarize(forms: list[Form], found: list[dict]) -> pa.Table:
+def summarize(forms: Sequence[Form], found: list[dict]) -> pa.Table:
     per_dept: dict[tuple, Counter] = defaultdict(Counter)
     with_findings: dict[tuple, set] = defaultdict(set)
     for f in forms:

@@ -7,11 +7,10 @@ by what the column holds), never by position. All words come from ``vocab``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import regex
-
-from collections.abc import Callable
 
 from ...extract.model import Cell, Table, TextLine
 from .. import fields, vocab

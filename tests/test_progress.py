@@ -1,0 +1,79 @@
+"""The run's feedback (pipelines/progress.py): files in flight, ETA from the
+pages left, OCR pages counted, and a summary that names the forms with
+warnings and the files read only in part."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from jixiao.pipelines import progress as pr
+from jixiao.pipelines.run import RunSummary
+from jixiao.pipelines.task import FileResult
+
+
+def _result(path: str, status: str = "ok", pages: int = 4, warnings: list[list[str]] | None = None,
+            decisions: tuple[str, ...] = ()) -> FileResult:  # fmt: skip
+    warnings = warnings if warnings is not None else [[]]
+    projects = pa.table({
+        "form_seq": pa.array(range(1, len(warnings) + 1), pa.int32()),
+        "project_name": [f"项目{i}" for i in range(1, len(warnings) + 1)],
+        "first_page": pa.array([1] * len(warnings), pa.int32()),
+        "warnings": pa.array(warnings, pa.list_(pa.string())),
+    })  # fmt: skip
+    return FileResult(path, "0" * 64, 100, pages, status, error=f"{path}: 2 tables left unread" if status == "partial"
+                      else "", projects=projects, page_decisions=decisions)  # fmt: skip
+
+
+def test_summary_names_forms_with_warnings_partial_files_and_ocr() -> None:
+    s = RunSummary(results=[
+        _result("/d/a.pdf", warnings=[[], ["funds do not add up", "indicator 2 'x': empty value cell"]]),
+        _result("/d/b.pdf", status="partial", decisions=("1:absent:ocr", "2:sound:text", "3:garbled:ocr")),
+    ], seconds=1.5)  # fmt: skip
+    assert pr.forms_with_warnings(s) == ["a.pdf form 2 (p.1) '项目2': 2 warnings"]
+    line = pr.summary_line(s, "out")
+    assert line.startswith("jixiao: out: 1 ok, 1 partial, 0 no forms, 0 errors, 0 done before; 3 forms")
+    assert line.endswith("; 1 forms with warnings, 2 pages by OCR (jixiao check out)")
+    quiet = RunSummary(results=[_result("/d/c.pdf")])
+    assert "(jixiao check" not in pr.summary_line(quiet, "out")  # nothing to point at
+
+
+def test_summary_is_one_line_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    pr.Progress.print_summary(RunSummary(results=[_result("/d/a.pdf", warnings=[["w"]])]), "out")
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "1 forms with warnings" in err
+
+
+def test_files_in_flight_and_eta(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [f"/d/{n}.pdf" for n in "abcde"]
+    p = pr.Progress(total=5, files=files, jobs=2)
+    p._pages_of = dict(zip(files, [10, 10, 20, 40, 20]))  # as the background count finds them
+    assert p.in_flight() == ["/d/a.pdf", "/d/b.pdf"]
+    assert p.eta() is None  # nothing read yet
+    clock = [p._start + 10.0]
+    monkeypatch.setattr(pr.time, "monotonic", lambda: clock[0])
+    p.advance(_result("/d/b.pdf", pages=10))  # finished first: a is still being read
+    assert p.in_flight() == ["/d/a.pdf", "/d/c.pdf"]
+    # 10 pages in 10 s; left: a 10 + c 20 + d 40 + e 20 = 90 pages
+    assert p.eta() == pytest.approx(90.0)
+    p.skip(Path("/d/d.pdf"))  # done before: nothing left to read there
+    assert p.eta() == pytest.approx(50.0)
+    assert p.in_flight() == ["/d/a.pdf", "/d/c.pdf"]
+    p._ocr_of["/d/e.pdf"] = 20  # a scan: its pages weigh as OCR pages
+    assert p.eta() == pytest.approx(30.0 + 20 * pr.OCR_WEIGHT)
+    p.advance(_result("/d/a.pdf", pages=10, decisions=("1:absent:ocr",)))
+    assert (p.pages, p.ocr, p.done) == (20, 1, 3)
+
+
+def test_page_count_of_a_real_and_a_broken_file(tmp_path: Path) -> None:
+    from conftest import SAMPLE, SCAN
+
+    assert pr.page_count(str(SAMPLE)) == 17
+    assert pr.survey(str(SAMPLE)) == (17, 0)
+    assert pr.survey(str(SCAN)) == (11, 11)  # every page of the scan goes through OCR
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf")
+    assert pr.page_count(str(bad)) == 0
+    assert pr.duration(None) == "–" and pr.duration(75) == "1:15" and pr.duration(3725) == "1:02:05"
