@@ -87,7 +87,9 @@ class DamagedManifest(OutputError):
         )
 
 
-class DamagedDataset(OutputError):
+class DamagedDataset(JixiaoError):
+    """A data file of the dataset cannot be read (by load, export, review, report)."""
+
     def __init__(self, path: str, detail: str) -> None:
         super().__init__(
             f"{path}: a data file cannot be read ({detail}); `jixiao check {path}` names it, and "
