@@ -17,6 +17,7 @@ BBox = tuple[float, float, float, float]
 
 SNAP = 2.0  # points: segments this close are one rule
 COVER = 0.6  # share of a fine edge a segment must cover to count as a rule
+EDGE_DIGITS = 2  # 1/100 pt
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,7 @@ def _components(segs: list[Segment], tol: float) -> list[list[Segment]]:
     for i, a in enumerate(segs):
         for j in range(i + 1, len(segs)):
             b = segs[j]
-            if (
-                a.x0 - tol <= b.x1
-                and b.x0 - tol <= a.x1
-                and a.top - tol <= b.bottom
-                and b.top - tol <= a.bottom
-            ):
+            if a.x0 - tol <= b.x1 and b.x0 - tol <= a.x1 and a.top - tol <= b.bottom and b.top - tol <= a.bottom:
                 parent[find(i)] = find(j)
     groups: dict[int, list[Segment]] = {}
     for i, s in enumerate(segs):
@@ -159,8 +155,16 @@ def _grid(comp: list[Segment], tol: float) -> Grid | None:
     vs = [s for s in comp if not s.horizontal]
     if not hs or not vs:
         return None
-    xs = _cluster([(s.x0 + s.x1) / 2 for s in vs] + [s.x0 for s in hs] + [s.x1 for s in hs], tol)
-    ys = _cluster([(s.top + s.bottom) / 2 for s in hs] + [s.top for s in vs] + [s.bottom for s in vs], tol)
+    # Edges to 1/100 pt: readers that hold coordinates as float32 (PDFium)
+    # and as float64 (PLAYA) then give the same cells to the last digit.
+    xs = [
+        round(x, EDGE_DIGITS)
+        for x in _cluster([(s.x0 + s.x1) / 2 for s in vs] + [s.x0 for s in hs] + [s.x1 for s in hs], tol)
+    ]
+    ys = [
+        round(y, EDGE_DIGITS)
+        for y in _cluster([(s.top + s.bottom) / 2 for s in hs] + [s.top for s in vs] + [s.bottom for s in vs], tol)
+    ]
     if len(xs) < 2 or len(ys) < 2:
         return None
     nr, nc = len(ys) - 1, len(xs) - 1

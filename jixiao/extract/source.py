@@ -42,6 +42,9 @@ class PdfSource:
         except pdfium.PdfiumError as e:
             raise _translate_pdfium(self.path, e, password) from e
         self.page_count = len(self.pdfium)
+        # The page triage looked at, kept open for the text engine (loading a
+        # page parses its content stream).
+        self._loaded: tuple[int, Any, Any] | None = None
 
     @cached_property
     def plumber(self) -> Any:
@@ -74,15 +77,24 @@ class PdfSource:
 
     def page_text(self, index: int) -> str:
         """The page's text layer as pdfium decodes it (fast, no layout)."""
-        page = self.pdfium[index]
-        tp = page.get_textpage()
-        try:
-            return tp.get_text_range()
-        finally:
-            tp.close()
-            page.close()
+        return self.text_page(index)[1].get_text_range()
+
+    def text_page(self, index: int) -> tuple[Any, Any]:
+        """pdfium's page and text page, loaded once for the last page asked for."""
+        if self._loaded is None or self._loaded[0] != index:
+            self._release()
+            page = self.pdfium[index]
+            self._loaded = (index, page, page.get_textpage())
+        return self._loaded[1], self._loaded[2]
+
+    def _release(self) -> None:
+        if self._loaded is not None:
+            self._loaded[2].close()
+            self._loaded[1].close()
+            self._loaded = None
 
     def close(self) -> None:
+        self._release()
         if "plumber" in self.__dict__:
             self.plumber.close()
         if "playa" in self.__dict__:
