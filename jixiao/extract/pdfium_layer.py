@@ -38,31 +38,55 @@ WHITE_FROM = 250
 Matrix = tuple[float, float, float, float, float, float]
 
 
-class _Api(NamedTuple):
-    """The hot calls, bound once with plain pointer arguments (the generated
-    bindings' typed pointers cost a conversion per call)."""
+class _Api:
+    """pdfium's functions, bound once with plain pointer arguments: handles
+    stay Python ints (the generated bindings' typed pointers cost a
+    conversion, and a cast to compare, per call)."""
 
-    is_generated: Any
-    loose_box: Any
-    origin: Any
-    text_object: Any
+    def __init__(self) -> None:
+        vp, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
+
+        def bind(name: str, restype: Any, *args: Any) -> Any:
+            address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
+            assert address is not None
+            return ctypes.CFUNCTYPE(restype, *args)(address)
+
+        self.is_generated = bind("FPDFText_IsGenerated", i, vp, i)
+        self.loose_box = bind("FPDFText_GetLooseCharBox", i, vp, i, vp)
+        self.origin = bind("FPDFText_GetCharOrigin", i, vp, i, vp, vp)
+        self.text_object = bind("FPDFText_GetTextObject", vp, vp, i)
+        self.char_matrix = bind("FPDFText_GetMatrix", i, vp, i, vp)
+        self.font = bind("FPDFTextObj_GetFont", vp, vp)
+        self.font_size = bind("FPDFTextObj_GetFontSize", i, vp, vp)
+        self.ascent = bind("FPDFFont_GetAscent", i, vp, f, vp)
+        self.descent = bind("FPDFFont_GetDescent", i, vp, f, vp)
+        self.embedded = bind("FPDFFont_GetIsEmbedded", i, vp)
+        self.count_objects = bind("FPDFPage_CountObjects", i, vp)
+        self.object = bind("FPDFPage_GetObject", vp, vp, i)
+        self.form_count = bind("FPDFFormObj_CountObjects", i, vp)
+        self.form_object = bind("FPDFFormObj_GetObject", vp, vp, ctypes.c_ulong)
+        self.kind = bind("FPDFPageObj_GetType", i, vp)
+        self.matrix = bind("FPDFPageObj_GetMatrix", i, vp, vp)
+        self.bounds = bind("FPDFPageObj_GetBounds", i, vp, vp, vp, vp, vp)
+        self.draw_mode = bind("FPDFPath_GetDrawMode", i, vp, vp, vp)
+        self.fill_color = bind("FPDFPageObj_GetFillColor", i, vp, vp, vp, vp, vp)
+        self.stroke_color = bind("FPDFPageObj_GetStrokeColor", i, vp, vp, vp, vp, vp)
+        self.count_segments = bind("FPDFPath_CountSegments", i, vp)
+        self.segment = bind("FPDFPath_GetPathSegment", vp, vp, i)
+        self.point = bind("FPDFPathSegment_GetPoint", i, vp, vp, vp)
+        self.segment_type = bind("FPDFPathSegment_GetType", i, vp)
+        self.closes = bind("FPDFPathSegment_GetClose", i, vp)
 
 
 @cache
 def _api() -> _Api:
-    vp, i = ctypes.c_void_p, ctypes.c_int
+    return _Api()
 
-    def bind(name: str, restype: Any, *args: Any) -> Any:
-        address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
-        assert address is not None
-        return ctypes.CFUNCTYPE(restype, *args)(address)
 
-    return _Api(
-        bind("FPDFText_IsGenerated", i, vp, i),
-        bind("FPDFText_GetLooseCharBox", i, vp, i, vp),
-        bind("FPDFText_GetCharOrigin", i, vp, i, vp, vp),
-        bind("FPDFText_GetTextObject", vp, vp, i),
-    )
+def _handle(obj: Any) -> int:
+    address = ctypes.cast(obj.raw, ctypes.c_void_p).value
+    assert address is not None
+    return address
 
 
 def page_matrix(page: Any) -> Matrix:
@@ -91,66 +115,22 @@ class Unreadable(Exception):
 
 
 def read_page(page: Any, textpage: Any) -> tuple[list[Glyph], list[Segment]]:
+    api = _api()
     ctm = page_matrix(page)
-    glyphs, used = read_chars(textpage, ctm)
-    blanks: list[tuple[Any, Matrix]] = []
-    segments = read_rules(page, ctm, used, blanks)
+    glyphs, used = read_chars(api, _handle(textpage), ctm)
+    blanks: list[list] = []  # [object, its matrix, the text objects with chars before and after]
+    segments = read_rules(api, _handle(page), ctm, used, blanks)
     if blanks:
-        glyphs += _restore_spaces(blanks, glyphs, used, ctm)
+        glyphs += _restore_spaces(api, blanks, glyphs, used, ctm)
     return glyphs, segments
-
-
-def _restore_spaces(blanks: list, glyphs: list[Glyph], used: dict[int, _Font], ctm: Matrix) -> list[Glyph]:
-    """Text objects the text page skipped because they print no ink: in an
-    embedded font these are printed spaces (Word and LibreOffice write each
-    space between runs as an object of its own). Each becomes one space in
-    the font, size and matrix of a text object that did give chars; a space's
-    advance comes from a printed space in that font, else from the next char
-    on its baseline."""
-    fonts = {f.key: f for f in used.values()}
-    widths: dict[tuple, float] = {}
-    out: list[Glyph] = []
-    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    for obj, outer in blanks:
-        key, font, _ = _object_key(obj)
-        f = fonts.get(key)
-        raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
-        if (
-            f is None
-            or outer != ctm
-            or f.b != 0
-            or f.c != 0
-            or right.value - left.value > 0.01
-            or not raw.FPDFFont_GetIsEmbedded(font)
-        ):
-            raise Unreadable("a text object the text page left out")
-        x, y = left.value, bottom.value
-        corners = [_apply(ctm, x, y + f.descent * f.d), _apply(ctm, x, y + f.ascent * f.d)]
-        x0 = round(corners[0][0], DIGITS)
-        y0 = round(min(c[1] for c in corners), DIGITS)
-        y1 = round(max(c[1] for c in corners), DIGITS)
-        width = widths.get(key)
-        if width is None:
-            width = _advance(glyphs, x0, y0, y1, f.size * abs(f.d))
-        out.append(Glyph(" ", x0, y0, round(x0 + width, DIGITS), y1))
-    return out
-
-
-def _advance(glyphs: list[Glyph], x0: float, top: float, bottom: float, em: float) -> float:
-    """The gap to the next char on the same line (within an em), else half an em."""
-    mid = (top + bottom) / 2
-    gaps = [g.x0 - x0 for g in glyphs if abs(g.mid - mid) < 0.2 * em and 0 < g.x0 - x0 <= em]
-    return min(gaps) if gaps else 0.5 * em
 
 
 # --- chars ----------------------------------------------------------------
 
 
 class _Font(NamedTuple):
-    """Per text object: the char matrix's linear part, the font's
-    ascent/descent in text space (already times the font size), and what
-    identifies the same font, size and matrix in a text object no char came
-    from."""
+    """Per text object: the char matrix's linear part, and the font's
+    ascent/descent in text space (already times the font size)."""
 
     a: float
     b: float
@@ -159,31 +139,34 @@ class _Font(NamedTuple):
     ascent: float
     descent: float
     size: float
-    key: tuple
+    font: int
 
 
-def _object_key(handle: Any) -> tuple[tuple, Any, float]:
-    m = raw.FS_MATRIX()
-    raw.FPDFPageObj_GetMatrix(handle, m)
-    size = ctypes.c_float()
-    raw.FPDFTextObj_GetFontSize(handle, size)
-    font = raw.FPDFTextObj_GetFont(handle)
-    address = ctypes.cast(font, ctypes.c_void_p).value
-    key = (address, size.value, round(m.a, 6), round(m.b, 6), round(m.c, 6), round(m.d, 6))
-    return key, font, size.value
+class _Fonts:
+    """Text objects' fonts, and each font's ascent/descent per unit of size."""
+
+    def __init__(self, api: _Api) -> None:
+        self.api = api
+        self.per_unit: dict[int, tuple[float, float]] = {}
+        self.m = raw.FS_MATRIX()
+        self.value = ctypes.c_float()
+
+    def of(self, tp: int, index: int, obj: int) -> _Font:
+        api, m, value = self.api, self.m, self.value
+        api.char_matrix(tp, index, ctypes.byref(m))
+        font = api.font(obj)
+        api.font_size(obj, ctypes.byref(value))
+        size = value.value
+        unit = self.per_unit.get(font)
+        if unit is None:
+            api.ascent(font, 1.0, ctypes.byref(value))
+            asc = value.value
+            api.descent(font, 1.0, ctypes.byref(value))
+            unit = self.per_unit[font] = (asc, value.value)
+        return _Font(m.a, m.b, m.c, m.d, unit[0] * size, unit[1] * size, size, font)
 
 
-def _text_object_font(tp: Any, index: int, obj: int) -> _Font:
-    m = raw.FS_MATRIX()
-    raw.FPDFText_GetMatrix(tp, index, m)
-    key, font, size = _object_key(ctypes.cast(obj, raw.FPDF_PAGEOBJECT))
-    asc, desc = ctypes.c_float(), ctypes.c_float()
-    raw.FPDFFont_GetAscent(font, size, asc)
-    raw.FPDFFont_GetDescent(font, size, desc)
-    return _Font(m.a, m.b, m.c, m.d, asc.value, desc.value, size, key)
-
-
-def page_chars(tp: Any) -> str:
+def page_chars(tp: int) -> str:
     """The text page's chars, one per char index (generated ones included)."""
     n = raw.FPDFText_CountChars(tp)
     if n <= 0:
@@ -196,70 +179,72 @@ def page_chars(tp: Any) -> str:
     return text
 
 
-def read_chars(textpage: Any, ctm: Matrix) -> tuple[list[Glyph], dict[int, _Font]]:
+def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, _Font]]:
     """The printed chars, and the text objects they come from."""
-    api = _api()
-    tp = textpage.raw
-    tpv = ctypes.cast(tp, ctypes.c_void_p)
-    text = page_chars(tp)
+    text = page_chars(ctypes.cast(tp, raw.FPDF_TEXTPAGE))
     rect = raw.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     prect, pox, poy = ctypes.byref(rect), ctypes.byref(ox), ctypes.byref(oy)
+    lookup = _Fonts(api)
     fonts: dict[int, _Font] = {}
     seen: set[tuple[str, int, int]] = set()
     glyphs: list[Glyph] = []
     ca, cb, cc, cd, ce, cf = ctm
+    upright = cb == 0 and cc == 0  # the page is not rotated
+    is_generated, text_object, loose_box, origin = api.is_generated, api.text_object, api.loose_box, api.origin
     space: tuple[int, float, float] | None = None  # the last char, if a printed space
     blank_runs: set[int] = set()
     for i, ch in enumerate(text):
-        if ch in "\r\n\x00" or (ch.isspace() and api.is_generated(tpv, i)):
+        if ch in "\r\n\x00" or (ch.isspace() and is_generated(tp, i)):
             continue
-        obj = api.text_object(tpv, i)
+        obj = text_object(tp, i)
         if not obj:
             continue
         f = fonts.get(obj)
         if f is None:
-            f = fonts[obj] = _text_object_font(tp, i, obj)
-        api.loose_box(tpv, i, prect)
-        api.origin(tpv, i, pox, poy)
+            f = fonts[obj] = lookup.of(tp, i, obj)
+        loose_box(tp, i, prect)
+        origin(tp, i, pox, poy)
         x, y = ox.value, oy.value
-        if f.b == 0 and f.c == 0:
-            # The advance along the baseline: PDFium's loose box spans it.
-            corners = [(rect.left, y + f.descent * f.d), (rect.right, y + f.ascent * f.d)]
+        advance = rect.right - rect.left
+        if upright and f.b == 0 and f.c == 0:  # the common case, without the general corners
+            u0, u1 = ca * x + ce, ca * (x + advance) + ce
+            v0, v1 = cd * (y + f.descent * f.d) + cf, cd * (y + f.ascent * f.d) + cf
+            x0, x1 = (round(u0, DIGITS), round(u1, DIGITS)) if u0 <= u1 else (round(u1, DIGITS), round(u0, DIGITS))
+            top, bottom = (round(v0, DIGITS), round(v1, DIGITS)) if v0 <= v1 else (round(v1, DIGITS), round(v0, DIGITS))
         else:
-            corners = _rotated_box(f, x, y, rect)
-        dev = [(ca * px + cc * py + ce, cb * px + cd * py + cf) for px, py in corners]
-        x0 = round(min(p[0] for p in dev), DIGITS)
-        x1 = round(max(p[0] for p in dev), DIGITS)
-        top = round(min(p[1] for p in dev), DIGITS)
-        bottom = round(max(p[1] for p in dev), DIGITS)
+            corners = _rotated_box(f, x, y, rect) if f.b or f.c else [(x, y + f.descent * f.d), (x + advance, y + f.ascent * f.d)]
+            dev = [(ca * px + cc * py + ce, cb * px + cd * py + cf) for px, py in corners]
+            x0 = round(min(p[0] for p in dev), DIGITS)
+            x1 = round(max(p[0] for p in dev), DIGITS)
+            top = round(min(p[1] for p in dev), DIGITS)
+            bottom = round(max(p[1] for p in dev), DIGITS)
         # Fake bold overprints each glyph at (almost) the same place.
         key = (ch, round(x0 * 2), round(top * 2))
         if key in seen:
             continue
         seen.add(key)
         if space is not None and space[0] == obj and ch != " " and x0 - space[2] > 0.5 * (space[2] - space[1]):
-            # A run of printed spaces comes back as its first one; the run's
-            # length cannot be told from a gap (word spacing, kerning).
+            # A run of printed spaces amid other chars comes back as its first
+            # one; its length cannot be told from a gap (word spacing, kerning).
             raise Unreadable("a run of printed spaces")
         space = (obj, x0, x1) if ch == " " else None
         glyphs.append(Glyph(ch, x0, top, x1, bottom))
         if ch == " " and obj not in blank_runs:
             blank_runs.add(obj)
-            for k in range(1, _blank_run(obj, rect.left, rect.right)):
+            for k in range(1, _blank_run(api, obj, x, advance)):
                 # The rest of a run printed as an object of its own.
-                dx = ca * k * (rect.right - rect.left)
+                dx = ca * k * advance
                 glyphs.append(Glyph(ch, round(x0 + dx, DIGITS), top, round(x1 + dx, DIGITS), bottom))
     return glyphs, fonts
 
 
-def _blank_run(obj: int, left: float, right: float) -> int:
+def _blank_run(api: _Api, obj: int, left: float, advance: float) -> int:
     """How many spaces a text object printing only spaces holds: PDFium keeps
     the first, but the object's bounds run from the first space's origin to
     the last one's (blank glyphs have no extent of their own)."""
     x0, y0, x1, y1 = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    raw.FPDFPageObj_GetBounds(ctypes.cast(obj, raw.FPDF_PAGEOBJECT), x0, y0, x1, y1)
-    advance = right - left
+    api.bounds(obj, ctypes.byref(x0), ctypes.byref(y0), ctypes.byref(x1), ctypes.byref(y1))
     if y1.value - y0.value > 0.01 or advance <= 0:
         return 1  # ink: a space among other chars
     if abs(x0.value - left) > 0.01:
@@ -279,86 +264,153 @@ def _rotated_box(f: _Font, x: float, y: float, rect: Any) -> list[tuple[float, f
     return out
 
 
+def _restore_spaces(
+    api: _Api, blanks: list[list], glyphs: list[Glyph], used: dict[int, _Font], ctm: Matrix
+) -> list[Glyph]:
+    """Text objects the text page skipped because they print no ink: in an
+    embedded font these are printed spaces (Word writes each space between
+    runs as an object of its own). Each becomes one space in the font, size
+    and matrix of a text object that did give chars (the one before it or
+    after it in the content, else any); its advance is the gap to the next
+    char on its line (within an em), else half an em."""
+    out: list[Glyph] = []
+    lines: dict[int, list[Glyph]] = {}
+    for g in glyphs:
+        lines.setdefault(round(g.mid), []).append(g)
+    size = ctypes.c_float()
+    box = [ctypes.c_float() for _ in range(4)]
+    everyone: list[int] | None = None
+    for obj, outer, before, after in blanks:
+        api.bounds(obj, *(ctypes.byref(v) for v in box))
+        left, bottom, right, _ = (v.value for v in box)
+        font = api.font(obj)
+        api.font_size(obj, ctypes.byref(size))
+        if outer != ctm or right - left > 0.01 or not api.embedded(font):
+            raise Unreadable("a text object the text page left out")
+        shape = _shape(api, obj)
+        f = next((used[o] for o in (before, after) if o is not None and _alike(api, used[o], o, font, size.value, shape)), None)
+        if f is None:
+            everyone = everyone if everyone is not None else list(used)
+            f = next((used[o] for o in everyone if _alike(api, used[o], o, font, size.value, shape)), None)
+        if f is None or f.b or f.c:
+            raise Unreadable("a text object the text page left out")
+        ys = [_apply(ctm, left, bottom + v * f.d)[1] for v in (f.descent, f.ascent)]
+        x0 = round(_apply(ctm, left, bottom)[0], DIGITS)
+        top, low = round(min(ys), DIGITS), round(max(ys), DIGITS)
+        em = f.size * abs(f.d)
+        mid = (top + low) / 2
+        near = [g for k in (round(mid) - 1, round(mid), round(mid) + 1) for g in lines.get(k, ())]
+        gaps = [g.x0 - x0 for g in near if abs(g.mid - mid) < 0.2 * em and 0 < g.x0 - x0 <= em]
+        width = min(gaps) if gaps else 0.5 * em
+        out.append(Glyph(" ", x0, top, round(x0 + width, DIGITS), low))
+    return out
+
+
+def _shape(api: _Api, obj: int) -> tuple[float, float, float, float]:
+    m = raw.FS_MATRIX()
+    api.matrix(obj, ctypes.byref(m))
+    return (m.a, m.b, m.c, m.d)
+
+
+def _alike(api: _Api, f: _Font, obj: int, font: int, size: float, shape: tuple) -> bool:
+    """Same font, size and text matrix (but for the position)."""
+    return f.font == font and f.size == size and _shape(api, obj) == shape
+
+
 # --- rules ----------------------------------------------------------------
 
 
-def read_rules(page: Any, ctm: Matrix, used: Any, blanks: list) -> list[Segment]:
-    """Rules; text objects no char came from go to ``blanks``."""
+def read_rules(
+    api: _Api, page: int, ctm: Matrix, used: dict[int, _Font], blanks: list[list]
+) -> list[Segment]:
+    """Rules; text objects no char came from go to ``blanks`` (with the text
+    object before them that did give chars)."""
     rects: list[tuple[float, float, float, float]] = []
     strokes: list[Segment] = []
-    handle = page.raw
-    count = raw.FPDFPage_CountObjects(handle)
-    objects = (raw.FPDFPage_GetObject(handle, k) for k in range(count))
-    _walk(objects, ctm, rects, strokes, used, blanks)
+    objects = [api.object(page, k) for k in range(api.count_objects(page))]
+    _Walk(api, used, blanks, rects, strokes).walk(objects, ctm)
     return strokes + segments_from_rects(rects, max_thickness=THIN)
 
 
-def _walk(objects: Any, outer: Matrix, rects: list, strokes: list[Segment], used: Any, blanks: list) -> None:
-    m = raw.FS_MATRIX()
-    for obj in objects:
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind == raw.FPDF_PAGEOBJ_FORM:
-            raw.FPDFPageObj_GetMatrix(obj, m)
-            inner = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
-            n = raw.FPDFFormObj_CountObjects(obj)
-            _walk((raw.FPDFFormObj_GetObject(obj, k) for k in range(n)), inner, rects, strokes, used, blanks)
-        elif kind == raw.FPDF_PAGEOBJ_PATH:
-            fill, stroke = ctypes.c_int(), ctypes.c_int()
-            raw.FPDFPath_GetDrawMode(obj, fill, stroke)
-            filled = bool(fill.value) and _visible(obj, raw.FPDFPageObj_GetFillColor)
-            stroked = bool(stroke.value) and _visible(obj, raw.FPDFPageObj_GetStrokeColor)
-            if filled or stroked:
-                raw.FPDFPageObj_GetMatrix(obj, m)
-                matrix = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
-                _path(_subpaths(obj, matrix), filled, stroked, rects, strokes)
-        elif kind == raw.FPDF_PAGEOBJ_TEXT and ctypes.cast(obj, ctypes.c_void_p).value not in used:
-            blanks.append((obj, outer))
+class _Walk:
+    def __init__(self, api: _Api, used: dict, blanks: list, rects: list, strokes: list[Segment]) -> None:
+        self.api, self.used, self.blanks, self.rects, self.strokes = api, used, blanks, rects, strokes
+        self.last_text: int | None = None
+        self.waiting: list[list] = []  # blanks not yet followed by a text object with chars
+        self.m = raw.FS_MATRIX()
+        self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
+        self.rgba = [ctypes.c_uint() for _ in range(4)]
 
+    def walk(self, objects: list[int], outer: Matrix) -> None:
+        api, m = self.api, self.m
+        for obj in objects:
+            kind = api.kind(obj)
+            if kind == raw.FPDF_PAGEOBJ_TEXT:
+                if obj in self.used:
+                    self.last_text = obj
+                    for blank in self.waiting:
+                        blank[3] = obj
+                    self.waiting.clear()
+                else:
+                    blank = [obj, outer, self.last_text, None]
+                    self.blanks.append(blank)
+                    self.waiting.append(blank)
+            elif kind == raw.FPDF_PAGEOBJ_PATH:
+                api.draw_mode(obj, ctypes.byref(self.fill), ctypes.byref(self.stroke))
+                filled = bool(self.fill.value) and self._visible(obj, api.fill_color)
+                stroked = bool(self.stroke.value) and self._visible(obj, api.stroke_color)
+                if filled or stroked:
+                    api.matrix(obj, ctypes.byref(m))
+                    matrix = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+                    _path(self._subpaths(obj, matrix), filled, stroked, self.rects, self.strokes)
+            elif kind == raw.FPDF_PAGEOBJ_FORM:
+                api.matrix(obj, ctypes.byref(m))
+                inner = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+                self.walk([api.form_object(obj, k) for k in range(api.form_count(obj))], inner)
 
-def _visible(obj: Any, get_color: Any) -> bool:
-    """Not white (the cell backgrounds many generators paint); a colour PDFium
-    cannot give (a pattern) counts as ink, as in playa_layer."""
-    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    if not get_color(obj, r, g, b, a):
-        return True
-    return min(r.value, g.value, b.value) < WHITE_FROM
+    def _visible(self, obj: int, get_color: Any) -> bool:
+        """Not white (the cell backgrounds many generators paint); a colour
+        PDFium cannot give (a pattern) counts as ink, as in playa_layer."""
+        if not get_color(obj, *(ctypes.byref(v) for v in self.rgba)):
+            return True
+        return min(v.value for v in self.rgba[:3]) < WHITE_FROM
 
-
-def _subpaths(obj: Any, matrix: Matrix) -> list[tuple[list[tuple[float, float]], bool]]:
-    """Each subpath's end points (a Bézier curve by its end point only) in
-    screen space, and whether it is closed."""
-    out: list[tuple[list[tuple[float, float]], bool]] = []
-    current: list[tuple[float, float]] = []
-    closed = False
-    x, y = ctypes.c_float(), ctypes.c_float()
-    bezier = 0
-    a, b, c, d, e, f = matrix
-    for k in range(raw.FPDFPath_CountSegments(obj)):
-        seg = raw.FPDFPath_GetPathSegment(obj, k)
-        kind = raw.FPDFPathSegment_GetType(seg)
-        raw.FPDFPathSegment_GetPoint(seg, x, y)
-        px, py = x.value, y.value
-        point = (round(a * px + c * py + e, DIGITS), round(b * px + d * py + f, DIGITS))
-        if kind == raw.FPDF_SEGMENT_MOVETO:
-            if current:
-                out.append((current, closed))
-            current, closed, bezier = [point], False, 0
-            continue
-        if kind == raw.FPDF_SEGMENT_BEZIERTO:
-            bezier += 1
-            if bezier % 3:  # the two control points
+    def _subpaths(self, obj: int, matrix: Matrix) -> list[tuple[list[tuple[float, float]], bool]]:
+        """Each subpath's end points (a Bézier curve by its end point only) in
+        screen space, and whether it is closed."""
+        api = self.api
+        out: list[tuple[list[tuple[float, float]], bool]] = []
+        current: list[tuple[float, float]] = []
+        closed = False
+        x, y = ctypes.c_float(), ctypes.c_float()
+        px, py = ctypes.byref(x), ctypes.byref(y)
+        bezier = 0
+        a, b, c, d, e, f = matrix
+        for k in range(api.count_segments(obj)):
+            seg = api.segment(obj, k)
+            kind = api.segment_type(seg)
+            api.point(seg, px, py)
+            point = (round(a * x.value + c * y.value + e, DIGITS), round(b * x.value + d * y.value + f, DIGITS))
+            if kind == raw.FPDF_SEGMENT_MOVETO:
+                if current:
+                    out.append((current, closed))
+                current, closed, bezier = [point], False, 0
                 continue
-        current.append(point)
-        if raw.FPDFPathSegment_GetClose(seg):
-            closed = True
-    if current:
-        out.append((current, closed))
-    # PDFium closes a subpath with an explicit segment back to its start
-    # ("re" included); PLAYA's "h" adds none.
-    for points, is_closed in out:
-        if is_closed and len(points) > 2 and points[-1] == points[0]:
-            points.pop()
-    return out
+            if kind == raw.FPDF_SEGMENT_BEZIERTO:
+                bezier += 1
+                if bezier % 3:  # the two control points
+                    continue
+            current.append(point)
+            if api.closes(seg):
+                closed = True
+        if current:
+            out.append((current, closed))
+        # PDFium closes a subpath with an explicit segment back to its start
+        # ("re" included); PLAYA's "h" adds none.
+        for points, is_closed in out:
+            if is_closed and len(points) > 2 and points[-1] == points[0]:
+                points.pop()
+        return out
 
 
 def _path(subpaths: list, filled: bool, stroked: bool, rects: list, strokes: list[Segment]) -> None:
