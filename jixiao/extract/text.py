@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 # CJK Radicals Supplement look-alikes that NFKC leaves alone (the Kangxi block
 # U+2F00-2FD5 and compatibility ideographs do decompose under NFKC).
@@ -56,8 +58,9 @@ def clean(text: str) -> str:
     return "".join(clean_char(c) for c in text)
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):
+    """A character and its box (a tuple: pages hold thousands of them)."""
+
     text: str
     x0: float
     top: float
@@ -73,6 +76,9 @@ class Glyph:
         return self.bottom - self.top
 
 
+_X0 = attrgetter("x0")
+
+
 @dataclass
 class Line:
     glyphs: list[Glyph]
@@ -81,9 +87,9 @@ class Line:
     def __post_init__(self) -> None:
         self.mid_sum = sum(g.mid for g in self.glyphs)
 
-    def add(self, g: Glyph) -> None:
+    def add(self, g: Glyph, mid: float | None = None) -> None:
         self.glyphs.append(g)
-        self.mid_sum += g.mid
+        self.mid_sum += g.mid if mid is None else mid
 
     @property
     def x0(self) -> float:
@@ -106,19 +112,28 @@ class Line:
         return self.mid_sum / len(self.glyphs)
 
     def text(self) -> str:
-        return "".join(g.text for g in sorted(self.glyphs, key=lambda g: g.x0))
+        return "".join([g.text for g in sorted(self.glyphs, key=_X0)])
 
 
 def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
     """Glyphs -> lines, top to bottom, by vertical middle."""
     lines: list[Line] = []
-    for g in sorted(glyphs, key=lambda g: (g.mid, g.x0)):
-        if lines and abs(g.mid - lines[-1].mid) <= 0.45 * max(g.size, 1.0):
-            lines[-1].add(g)
+    line: Line | None = None
+    line_mid = 0.0
+    for mid, _, g in sorted([((g.top + g.bottom) / 2, g.x0, g) for g in glyphs], key=_MID_X0):
+        size = g.bottom - g.top
+        if line is not None and abs(mid - line_mid) <= 0.45 * max(size, 1.0):
+            line.add(g, mid)
         else:
-            lines.append(Line([g]))
-    lines.sort(key=lambda ln: ln.mid)
+            line = Line([g])
+            lines.append(line)
+        line_mid = line.mid_sum / len(line.glyphs)
+    lines.sort(key=_MID)
     return lines
+
+
+_MID_X0 = itemgetter(0, 1)
+_MID = attrgetter("mid")
 
 
 def _is_latin(ch: str) -> bool:
