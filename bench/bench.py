@@ -223,7 +223,13 @@ def whole_process(tmp: Path) -> None:
 
 
 STARTUP = """
-import json, resource, shutil, sys, time
+import json, resource, sys
+if sys.argv[3] == "hide-pandas":  # a plain install: pandas comes only with the test and bench extras
+    class Hide:
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] == "pandas":
+                raise ModuleNotFoundError(name)
+    sys.meta_path.insert(0, Hide())
 from jixiao.cli import main
 def cpu():
     r = resource.getrusage(resource.RUSAGE_SELF)
@@ -234,21 +240,49 @@ main(["extract", sys.argv[1], "--out", sys.argv[2] + "/b", "-j", "1", "-q"])
 print(json.dumps({"first": first, "again": cpu() - first}))
 """
 
+# What start-up is made of: CPU after each step, imported in this order.
+IMPORT_STEPS = """
+import json, resource, sys
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+steps = [("interpreter", cpu())]
+import pypdfium2, jixiao.extract, jixiao.extract.textlayer
+steps.append(("pypdfium2 + jixiao.extract", cpu()))
+import pyarrow, pyarrow.parquet, pyarrow.compute
+steps.append(("pyarrow (+ numpy, parquet, compute)", cpu()))
+pyarrow.array([1])
+steps.append(("pandas, which pyarrow's first array imports when installed", cpu()))
+import rich.console, rich.progress, rich.table
+steps.append(("rich", cpu()))
+import jixiao.normalize
+steps.append(("jixiao.normalize (its patterns compiled at import)", cpu()))
+import jixiao.cli, jixiao.commands.extract, jixiao.pipelines.run, jixiao.pipelines.progress
+steps.append(("jixiao.cli + jixiao.pipelines", cpu()))
+print(json.dumps(steps))
+"""
+
 
 def startup(tmp: Path) -> None:
     env = _child_env(tmp)
-    rows = []
-    for _ in range(3):
-        out = spawn([sys.executable, "-c", STARTUP, str(SAMPLE), tempfile.mkdtemp(dir=tmp)], env)
-        rows.append(json.loads(out.strip().splitlines()[-1]))
-    best = min(rows, key=lambda r: r["first"] - r["again"])
-    print(
-        f"\nStart-up of a one-file run (the sample, -j 1): whole run {best['first']:.3f} CPU-s, the same run again "
-        f"in that process {best['again']:.3f} CPU-s: start-up {best['first'] - best['again']:.3f} CPU-s"
-    )
-    imports = "import jixiao.cli, jixiao.commands.extract, jixiao.pipelines.run, jixiao.extract, jixiao.normalize"
-    cpu = min(cpu_of([sys.executable, "-c", imports], env) for _ in range(3))
-    print(f"  of which the imports a run needs (interpreter included): {cpu:.3f} CPU-s")
+    for mode, label in (("", "as installed here"), ("hide-pandas", "pandas not installed (a plain install)")):
+        rows = []
+        for _ in range(3):
+            out = spawn([sys.executable, "-c", STARTUP, str(SAMPLE), tempfile.mkdtemp(dir=tmp), mode or "-"], env)
+            rows.append(json.loads(out.strip().splitlines()[-1]))
+        best = min(rows, key=lambda r: r["first"] - r["again"])
+        print(
+            f"\nStart-up of a one-file run (the sample, -j 1), {label}: whole run {best['first']:.3f} CPU-s, "
+            f"the same run again in that process {best['again']:.3f} CPU-s: start-up "
+            f"{best['first'] - best['again']:.3f} CPU-s"
+        )
+    runs = [json.loads(spawn([sys.executable, "-c", IMPORT_STEPS], env).strip().splitlines()[-1]) for _ in range(3)]
+    steps = min(runs, key=lambda r: r[-1][1])
+    print("  made of (CPU-s, imported in this order):")
+    before = 0.0
+    for name, at in steps:
+        print(f"    {at - before:6.3f}  {name}")
+        before = at
 
 
 def main() -> None:
