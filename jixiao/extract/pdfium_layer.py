@@ -14,8 +14,9 @@ cost (PDFium interprets the content stream in C):
   composed, filled thin rectangles and stroked axis-aligned edges exactly as
   ``playa_layer`` keeps them.
 
-PDFium stores float32: coordinates are rounded to 1/10000 pt, far below what
-any rule or line test looks at.
+PDFium stores float32: path points are rounded to 1/10000 pt, and the grid
+rounds its edges to 1/100 pt (``geometry``), so both backends give the same
+cells to the last digit.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .geometry import Segment, segments_from_rects
 from .text import Glyph
 
 THIN = 3.0  # points: a filled rectangle this thin is a rule (as playa_layer)
-DIGITS = 4  # rounding of PDFium's float32 coordinates
+DIGITS = 4  # rounding of PDFium's float32 path points
 # A colour channel at or above this (0-255) is white paper, as PLAYA's 0.98.
 WHITE_FROM = 250
 
@@ -210,15 +211,13 @@ def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, 
         if upright and f.b == 0 and f.c == 0:  # the common case, without the general corners
             u0, u1 = ca * x + ce, ca * (x + advance) + ce
             v0, v1 = cd * (y + f.descent * f.d) + cf, cd * (y + f.ascent * f.d) + cf
-            x0, x1 = (round(u0, DIGITS), round(u1, DIGITS)) if u0 <= u1 else (round(u1, DIGITS), round(u0, DIGITS))
-            top, bottom = (round(v0, DIGITS), round(v1, DIGITS)) if v0 <= v1 else (round(v1, DIGITS), round(v0, DIGITS))
+            x0, x1 = (u0, u1) if u0 <= u1 else (u1, u0)
+            top, bottom = (v0, v1) if v0 <= v1 else (v1, v0)
         else:
             corners = _rotated_box(f, x, y, rect) if f.b or f.c else [(x, y + f.descent * f.d), (x + advance, y + f.ascent * f.d)]
             dev = [(ca * px + cc * py + ce, cb * px + cd * py + cf) for px, py in corners]
-            x0 = round(min(p[0] for p in dev), DIGITS)
-            x1 = round(max(p[0] for p in dev), DIGITS)
-            top = round(min(p[1] for p in dev), DIGITS)
-            bottom = round(max(p[1] for p in dev), DIGITS)
+            x0, x1 = min(p[0] for p in dev), max(p[0] for p in dev)
+            top, bottom = min(p[1] for p in dev), max(p[1] for p in dev)
         # Fake bold overprints each glyph at (almost) the same place.
         key = (ch, round(x0 * 2), round(top * 2))
         if key in seen:
@@ -235,7 +234,7 @@ def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, 
             for k in range(1, _blank_run(api, obj, x, advance)):
                 # The rest of a run printed as an object of its own.
                 dx = ca * k * advance
-                glyphs.append(Glyph(ch, round(x0 + dx, DIGITS), top, round(x1 + dx, DIGITS), bottom))
+                glyphs.append(Glyph(ch, x0 + dx, top, x1 + dx, bottom))
     return glyphs, fonts
 
 
@@ -295,14 +294,14 @@ def _restore_spaces(
         if f is None or f.b or f.c:
             raise Unreadable("a text object the text page left out")
         ys = [_apply(ctm, left, bottom + v * f.d)[1] for v in (f.descent, f.ascent)]
-        x0 = round(_apply(ctm, left, bottom)[0], DIGITS)
-        top, low = round(min(ys), DIGITS), round(max(ys), DIGITS)
+        x0 = _apply(ctm, left, bottom)[0]
+        top, low = min(ys), max(ys)
         em = f.size * abs(f.d)
         mid = (top + low) / 2
         near = [g for k in (round(mid) - 1, round(mid), round(mid) + 1) for g in lines.get(k, ())]
         gaps = [g.x0 - x0 for g in near if abs(g.mid - mid) < 0.2 * em and 0 < g.x0 - x0 <= em]
         width = min(gaps) if gaps else 0.5 * em
-        out.append(Glyph(" ", x0, top, round(x0 + width, DIGITS), low))
+        out.append(Glyph(" ", x0, top, x0 + width, low))
     return out
 
 
