@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
@@ -54,8 +55,21 @@ def clean_char(ch: str) -> str:
     return ch
 
 
+@cache
+def _clean_table() -> dict[int, str]:
+    """clean_char for every character it changes, as a str.translate table."""
+    blocks = [range(0x2F00, 0x2FE0), range(0xF900, 0xFB00), range(0x2F800, 0x2FA20), map(ord, RADICAL_LOOKALIKES)]
+    table = {}
+    for cp in (cp for block in blocks for cp in block):
+        mapped = clean_char(chr(cp))
+        if mapped != chr(cp):
+            table[cp] = mapped
+    table.update({0xA0: " ", 0x3000: " "})
+    return table
+
+
 def clean(text: str) -> str:
-    return "".join(clean_char(c) for c in text)
+    return text.translate(_clean_table())
 
 
 class Glyph(NamedTuple):
@@ -167,6 +181,8 @@ def _first_word_width(line: Line) -> float:
 def join_lines(lines: Sequence[Line]) -> str:
     """Wrap-only breaks vanish; a line that ends a sentence short of the wrap
     width, where the next line's first word would have fit, is a hard break."""
+    if len(lines) == 1:  # most cells
+        return lines[0].text().strip()
     raw = [ln.text() for ln in lines]
     pairs = [(ln, t) for ln, t in zip(lines, raw) if t.strip()]
     if not pairs:
