@@ -137,7 +137,14 @@ def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool
 
 def build_grids(segments: list[Segment], tol: float = SNAP, min_size: float = 8.0) -> list[Grid]:
     """All ruled tables in a page's segments, top to bottom."""
-    segs = [s for s in segments if max(s.x1 - s.x0, s.bottom - s.top) >= tol]
+    # Rules to 1/1000 pt first: producers print at most that precision, so a
+    # float32 reader (PDFium) and a float64 one (PLAYA) round to the same
+    # numbers, and the edges, means of those, come out the same.
+    segs = [
+        Segment(round(s.x0, 3), round(s.top, 3), round(s.x1, 3), round(s.bottom, 3))
+        for s in segments
+        if max(s.x1 - s.x0, s.bottom - s.top) >= tol
+    ]
     grids = []
     for comp in _attach_lone_rules(_components(segs, tol)):
         grid = _grid(comp, tol)
@@ -155,8 +162,7 @@ def _grid(comp: list[Segment], tol: float) -> Grid | None:
     vs = [s for s in comp if not s.horizontal]
     if not hs or not vs:
         return None
-    # Edges to 1/100 pt: readers that hold coordinates as float32 (PDFium)
-    # and as float64 (PLAYA) then give the same cells to the last digit.
+    # Edges to 1/100 pt: a cell's box needs no more.
     xs = [
         round(x, EDGE_DIGITS)
         for x in _cluster([(s.x0 + s.x1) / 2 for s in vs] + [s.x0 for s in hs] + [s.x1 for s in hs], tol)
