@@ -133,15 +133,18 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
     """Glyphs -> lines, top to bottom, by vertical middle."""
     lines: list[Line] = []
     line: Line | None = None
+    members: list[Glyph] = []
     line_mid = 0.0
     for mid, _, g in sorted([((g.top + g.bottom) / 2, g.x0, g) for g in glyphs], key=_MID_X0):
         size = g.bottom - g.top
         if line is not None and abs(mid - line_mid) <= 0.45 * max(size, 1.0):
-            line.add(g, mid)
+            members.append(g)  # Line.add, inlined: pages hold thousands of glyphs
+            line.mid_sum += mid
         else:
             line = Line([g])
+            members = line.glyphs
             lines.append(line)
-        line_mid = line.mid_sum / len(line.glyphs)
+        line_mid = line.mid_sum / len(members)
     lines.sort(key=_MID)
     return lines
 

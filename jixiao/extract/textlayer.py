@@ -99,13 +99,17 @@ def layout_page(
     buckets: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
     lookups = [_cell_lookup(g) for g in grids]
     loose: list[Glyph] = []
+    where = [
+        (g.col_edges, len(g.col_edges) - 1, g.row_edges, len(g.row_edges) - 1, lookups[gi], buckets[gi])
+        for gi, g in enumerate(grids)
+    ]
     for glyph in glyphs:
-        cx, cy = (glyph.x0 + glyph.x1) / 2, glyph.mid
-        for gi, grid in enumerate(grids):
-            col = bisect_right(grid.col_edges, cx) - 1
-            row = bisect_right(grid.row_edges, cy) - 1
-            if 0 <= col < len(grid.col_edges) - 1 and 0 <= row < len(grid.row_edges) - 1:
-                buckets[gi][lookups[gi][row][col]].append(glyph)
+        cx, cy = (glyph.x0 + glyph.x1) / 2, (glyph.top + glyph.bottom) / 2
+        for cols, ncols, rows, nrows, lookup, bucket in where:
+            col = bisect_right(cols, cx) - 1
+            row = bisect_right(rows, cy) - 1
+            if 0 <= col < ncols and 0 <= row < nrows:
+                bucket[lookup[row][col]].append(glyph)
                 break
         else:
             loose.append(glyph)
