@@ -39,6 +39,11 @@ WHITE_FROM = 250
 Matrix = tuple[float, float, float, float, float, float]
 
 
+class _Handle(ctypes.c_void_p):
+    """A pdfium handle as returned: ctypes turns a plain c_void_p result into
+    an int (converted back on every call), a subclass it leaves alone."""
+
+
 class _Api:
     """pdfium's functions, bound once with plain pointer arguments: handles
     stay Python ints (the generated bindings' typed pointers cost a
@@ -67,9 +72,11 @@ class _Api:
         self.descent = bind("FPDFFont_GetDescent", i, vp, f, vp)
         self.embedded = bind("FPDFFont_GetIsEmbedded", i, vp)
         self.count_objects = bind("FPDFPage_CountObjects", i, vp)
-        self.object = bind("FPDFPage_GetObject", vp, vp, i)
+        # Per page object (Word writes one per run of text): handles stay ctypes objects.
+        self.page_object = bind("FPDFPage_GetObject", _Handle)
+        self.form_object_handle = bind("FPDFFormObj_GetObject", _Handle)
+        self.object_kind = bind("FPDFPageObj_GetType", i)
         self.form_count = bind("FPDFFormObj_CountObjects", i, vp)
-        self.form_object = bind("FPDFFormObj_GetObject", vp, vp, ctypes.c_ulong)
         self.kind = bind("FPDFPageObj_GetType", i, vp)
         self.matrix = bind("FPDFPageObj_GetMatrix", i, vp, vp)
         self.bounds = bind("FPDFPageObj_GetBounds", i, vp, vp, vp, vp, vp)
@@ -350,7 +357,8 @@ def read_rules(
     object before them that did give chars)."""
     rects: list[tuple[float, float, float, float]] = []
     strokes: list[Segment] = []
-    objects = [api.object(page, k) for k in range(api.count_objects(page))]
+    handle, get = ctypes.c_void_p(page), api.page_object
+    objects = [get(handle, k) for k in range(api.count_objects(page))]
     _Walk(api, used, blanks, rects, strokes).walk(objects, ctm)
     return strokes + segments_from_rects(rects, max_thickness=THIN)
 
@@ -364,16 +372,18 @@ class _Walk:
         self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
         self.rgba = [ctypes.c_uint() for _ in range(4)]
 
-    def walk(self, objects: list[int], outer: Matrix) -> None:
-        api, m = self.api, self.m
+    def walk(self, objects: list[_Handle], outer: Matrix) -> None:
+        api, m, kind_of, used = self.api, self.m, self.api.object_kind, self.used
         for obj in objects:
-            kind = api.kind(obj)
+            kind = kind_of(obj)
             if kind == raw.FPDF_PAGEOBJ_TEXT:
-                if obj in self.used:
-                    self.last_text = obj
-                    for blank in self.waiting:
-                        blank[3] = obj
-                    self.waiting.clear()
+                address = obj.value
+                if address in used:
+                    self.last_text = address
+                    if self.waiting:
+                        for blank in self.waiting:
+                            blank[3] = address
+                        self.waiting.clear()
                 else:
                     blank = [obj, outer, self.last_text, None]
                     self.blanks.append(blank)
@@ -389,7 +399,8 @@ class _Walk:
             elif kind == raw.FPDF_PAGEOBJ_FORM:
                 api.matrix(obj, ctypes.byref(m))
                 inner = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
-                self.walk([api.form_object(obj, k) for k in range(api.form_count(obj))], inner)
+                get = api.form_object_handle
+                self.walk([get(obj, ctypes.c_ulong(k)) for k in range(api.form_count(obj))], inner)
 
     def _visible(self, obj: int, get_color: Any) -> bool:
         """Not white (the cell backgrounds many generators paint); a colour

@@ -46,8 +46,7 @@ def page_segments(page: Any) -> list[Segment]:
 
 def plumber_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment], float, float]:
     """pdfminer's view of the page: the characters as printed, real spaces
-    included (PDFium's faster text layer synthesises spaces from gaps and drops
-    the printed ones, which changes the text)."""
+    included; the reference PLAYA was tested against."""
     page = source.plumber.pages[index].dedupe_chars()
     glyphs = [Glyph(ch["text"], ch["x0"], ch["top"], ch["x1"], ch["bottom"]) for ch in page.chars]
     return glyphs, page_segments(page), float(page.width), float(page.height)
