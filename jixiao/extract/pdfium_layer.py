@@ -402,14 +402,14 @@ class _Walk:
                 get = api.form_object_handle
                 self.walk([get(obj, ctypes.c_ulong(k)) for k in range(api.form_count(obj))], inner)
 
-    def _visible(self, obj: int, get_color: Any) -> bool:
+    def _visible(self, obj: _Handle, get_color: Any) -> bool:
         """Not white (the cell backgrounds many generators paint); a colour
         PDFium cannot give (a pattern) counts as ink, as in playa_layer."""
         if not get_color(obj, *(ctypes.byref(v) for v in self.rgba)):
             return True
         return min(v.value for v in self.rgba[:3]) < WHITE_FROM
 
-    def _subpaths(self, obj: int, matrix: Matrix) -> list[tuple[list[tuple[float, float]], bool]]:
+    def _subpaths(self, obj: _Handle, matrix: Matrix) -> list[tuple[list[tuple[float, float]], bool]]:
         """Each subpath's end points (a Bézier curve by its end point only) in
         screen space, and whether it is closed."""
         api = self.api
