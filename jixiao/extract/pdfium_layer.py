@@ -121,9 +121,11 @@ def page_matrix(page: Any) -> Matrix:
 
 
 class Unreadable(Exception):
-    """The text page left out text this reader cannot name (a text object in
-    a font that is not embedded, whose substitute has no such glyph): the
-    caller reads the page with the reference backend."""
+    """What PDFium gives is not the whole page: the text page left out text
+    this reader cannot name (a text object in a font that is not embedded,
+    whose substitute has no such glyph), or a form XObject came out empty
+    (PDFium skips a stream it cannot decode, silently). The caller reads the
+    page with the reference backend, which reads it or says why not."""
 
 
 def read_page(page: Any, textpage: Any) -> tuple[list[Glyph], list[Segment]]:
@@ -399,8 +401,13 @@ class _Walk:
             elif kind == raw.FPDF_PAGEOBJ_FORM:
                 api.matrix(obj, ctypes.byref(m))
                 inner = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+                count = api.form_count(obj)
+                if count == 0:
+                    # PDFium drops a form whose stream does not decode (an
+                    # unknown filter) without a word: PLAYA tells.
+                    raise Unreadable("an empty form XObject")
                 get = api.form_object_handle
-                self.walk([get(obj, ctypes.c_ulong(k)) for k in range(api.form_count(obj))], inner)
+                self.walk([get(obj, ctypes.c_ulong(k)) for k in range(count)], inner)
 
     def _visible(self, obj: _Handle, get_color: Any) -> bool:
         """Not white (the cell backgrounds many generators paint); a colour
