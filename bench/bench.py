@@ -285,6 +285,23 @@ def startup(tmp: Path) -> None:
         before = at
 
 
+SKIP = """
+import json, sys, time
+from jixiao.extract import read_pdf
+read_pdf(sys.argv[1], wanted=lambda text: False)  # warm-up: imports
+t = time.process_time()
+doc = read_pdf(sys.argv[1], wanted=lambda text: False)
+print(json.dumps({"cpu": time.process_time() - t, "pages": doc.page_count}))
+"""
+
+
+def skipped_pages(tmp: Path) -> None:
+    """What a page without forms costs: load, text check, skip."""
+    src = SETS["real PDF 01, form pages"]
+    r = json.loads(spawn([sys.executable, "-c", SKIP, str(src)], _child_env(tmp)).strip().splitlines()[-1])
+    print(f"\nA page skipped as non-form (PDF 01, all {r['pages']} pages): {1000 * r['cpu'] / r['pages']:.2f} CPU ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--passes", type=int, default=5, help="timed passes per tool and set (camelot default: 1)")
@@ -294,6 +311,7 @@ def main() -> None:
         tmp = Path(name)
         (tmp / "floor.py").write_text(FLOOR_MODULE)
         per_page(tmp, args.passes)
+        skipped_pages(tmp)
         whole_process(tmp)
         startup(tmp)
 
