@@ -1,106 +1,319 @@
-"""Speed and peak memory, jixiao vs camelot lattice, on the same PDFs.
+"""Reading speed: jixiao against camelot, pdfplumber and the PDFium floor.
 
-Each measurement runs in a fresh subprocess (one core, as CI's worker would),
-so peak RSS is that run's own. Prints a table; run with `make bench`.
+Three figures, each measured in fresh subprocesses pinned to one core (CPU
+time, not wall time, so other load on the machine matters less):
+
+1. born-digital CPU ms per form page, steady state (imports done, one warm-up
+   pass on another file), min / median of the passes, for jixiao (its default
+   PDFium backend, and PLAYA, the reference backend), camelot lattice (default
+   and ``engine="vector"``), pdfplumber ``extract_tables`` and the floor: a
+   loop that only reads PDFium's char boxes and path segments. Every tool
+   reads the same pages: the form pages of each set, copied into a PDF of
+   their own (the pages jixiao reads in the samples and in real PDF 01);
+2. whole-process CPU of ``jixiao extract`` (-j 1) on real PDF 10 plus the
+   sample, against a Python program that only reads every char box and path
+   segment of the same files through pypdfium2;
+3. start-up CPU of a one-file run: a ``jixiao extract`` process on the sample
+   minus the same run repeated in that process (imports, compiled patterns,
+   the interpreter itself).
+
+Run with `make bench` or `.venv/bin/python bench/bench.py [--passes N]`.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PDFS = ROOT / "tests" / "fixtures" / "pdfs"
-FILES = [
-    "shpf-2023.pdf",
-    "shpf-2023-libreoffice.pdf",
-    "01-sh-putuo-wanli-2023-dept-budget.pdf",
-]
+SAMPLE = PDFS / "shpf-2023.pdf"
+SETS = {
+    "sample (shpf-2023)": SAMPLE,
+    "LibreOffice twin": PDFS / "shpf-2023-libreoffice.pdf",
+    "real PDF 01, form pages": PDFS / "01-sh-putuo-wanli-2023-dept-budget.pdf",
+}
+REAL10 = PDFS / "10-guangzhou-shengtaihuanjing-2026-project-targets.pdf"
 
-JIXIAO = """
+# Each tool: code run in a fresh process with argv = [pdf, warm-up pdf, passes];
+# it prints one JSON line {"cpu": [seconds per pass], "pages": n}.
+_HARNESS = """
 import json, sys, time
-from jixiao.extract import read_pdf
-from jixiao.normalize import normalize, page_wanted
-path, warm = sys.argv[1], sys.argv[2]
-normalize(read_pdf(warm, wanted=page_wanted))  # steady state: imports and compiled patterns loaded
-t = time.perf_counter()
-doc = read_pdf(path, wanted=page_wanted)
-res = normalize(doc)
-el = time.perf_counter() - t
-read = sum(1 for p in doc.pages if p.method != "skipped")
-print(json.dumps({"seconds": el, "pages": doc.page_count, "read": read,
-                  "rows": sum(len(p.indicators) for p in res.projects)}))
+path, warm, passes = sys.argv[1], sys.argv[2], int(sys.argv[3])
+{setup}
+def work(p):
+{work}
+work(warm)
+cpu = []
+for _ in range(passes):
+    t = time.process_time()
+    n = work(path)
+    cpu.append(time.process_time() - t)
+print(json.dumps({{"cpu": cpu, "pages": n}}))
 """
 
-# What a page without forms costs: open, text check, skip (every page skipped).
-JIXIAO_SKIP = """
-import json, sys, time
-from jixiao.extract import read_pdf
-path = sys.argv[1]
-read_pdf(path, wanted=lambda text: False)  # warm-up: imports
-t = time.perf_counter()
-doc = read_pdf(path, wanted=lambda text: False)
-el = time.perf_counter() - t
-print(json.dumps({"seconds": el, "pages": doc.page_count, "read": 0, "rows": 0}))
-"""
+TOOLS = {
+    "jixiao": (
+        "from jixiao.extract import read_pdf\nfrom jixiao.normalize import normalize, page_wanted",
+        "doc = read_pdf(p, wanted=page_wanted); normalize(doc); return doc.page_count",
+    ),
+    "jixiao (PLAYA backend)": (
+        (
+            "import jixiao.extract as X\nfrom jixiao.extract.textlayer import TextLayerEngine\n"
+            "from jixiao.normalize import normalize, page_wanted\n"
+            "_get = X.get_engine\n"
+            "X.get_engine = lambda name: TextLayerEngine('playa') if name == 'text' else _get(name)"
+        ),
+        "doc = X.read_pdf(p, wanted=page_wanted); normalize(doc); return doc.page_count",
+    ),
+    "camelot lattice (default)": (
+        "import camelot, pypdfium2",
+        "camelot.read_pdf(p, pages='all', flavor='lattice'); return len(pypdfium2.PdfDocument(p))",
+    ),
+    "camelot lattice (vector)": (
+        "import camelot, pypdfium2",
+        "camelot.read_pdf(p, pages='all', flavor='lattice', engine='vector'); return len(pypdfium2.PdfDocument(p))",
+    ),
+    "pdfplumber extract_tables": (
+        "import pdfplumber",
+        "with pdfplumber.open(p) as pdf:\n        [pg.extract_tables() for pg in pdf.pages]\n        return len(pdf.pages)",
+    ),
+    "PDFium floor": ("import floor", "return floor.read(p)"),
+}
+FLOOR = "PDFium floor"
 
-CAMELOT = """
-import json, sys, time
-import camelot
-path, engine = sys.argv[1], sys.argv[2]
-t = time.perf_counter()
-kw = {} if engine == "default" else {"engine": engine}
-tables = camelot.read_pdf(path, pages="all", flavor="lattice", **kw)
-el = time.perf_counter() - t
-import pypdfium2
-n = len(pypdfium2.PdfDocument(path))
-print(json.dumps({"seconds": el, "pages": n, "read": n, "rows": sum(t.df.shape[0] for t in tables)}))
-"""
+# The floor as a program of its own: every char box and path segment of every
+# page through pypdfium2's raw API, nothing else.
+FLOOR_MODULE = '''
+import ctypes, sys
+import pypdfium2 as pdfium
+from pypdfium2 import raw
+
+def _segments(obj, x, y):
+    n = 0
+    kind = raw.FPDFPageObj_GetType(obj)
+    if kind == raw.FPDF_PAGEOBJ_PATH:
+        for k in range(raw.FPDFPath_CountSegments(obj)):
+            raw.FPDFPathSegment_GetPoint(raw.FPDFPath_GetPathSegment(obj, k), x, y)
+            n += 1
+    elif kind == raw.FPDF_PAGEOBJ_FORM:
+        for k in range(raw.FPDFFormObj_CountObjects(obj)):
+            n += _segments(raw.FPDFFormObj_GetObject(obj, k), x, y)
+    return n
+
+def read(path):
+    doc = pdfium.PdfDocument(path)
+    l, r, b, t = (ctypes.c_double() for _ in range(4))
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for i in range(len(doc)):
+        page = doc[i]
+        tp = page.get_textpage()
+        for k in range(raw.FPDFText_CountChars(tp)):
+            raw.FPDFText_GetCharBox(tp, k, l, r, b, t)
+        for k in range(raw.FPDFPage_CountObjects(page)):
+            _segments(raw.FPDFPage_GetObject(page, k), x, y)
+        tp.close()
+        page.close()
+    n = len(doc)
+    doc.close()
+    return n
+
+if __name__ == "__main__":
+    for p in sys.argv[1:]:
+        read(p)
+'''
 
 
-def measure(code: str, *args: str) -> dict:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+def _child_env(extra_path: Path) -> dict[str, str]:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(extra_path), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def spawn(args: list[str], env: dict[str, str]) -> str:
+    """Run a process on one core; its stdout."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    if hasattr(os, "sched_setaffinity"):  # before it has done much: its imports take longer than this
+        os.sched_setaffinity(proc.pid, {min(os.sched_getaffinity(0))})
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        lines = err.strip().splitlines()
+        raise RuntimeError(lines[-1] if lines else f"exit {proc.returncode}")
+    return out
+
+
+def cpu_of(args: list[str], env: dict[str, str]) -> float:
+    """CPU seconds (user + system) of a process run on one core."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    spawn(args, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def form_pages_pdf(src: Path, dest: Path) -> int:
+    """The pages jixiao reads in ``src``, as a PDF of their own."""
+    import pypdfium2 as pdfium
+
+    from jixiao.extract import read_pdf
+    from jixiao.normalize import page_wanted
+
+    doc = read_pdf(src, wanted=page_wanted)
+    pages = [p.number - 1 for p in doc.pages if p.method == "text"]
+    out = pdfium.PdfDocument.new()
+    out.import_pages(pdfium.PdfDocument(src), pages)
+    out.save(dest)
+    return len(pages)
+
+
+def per_page(tmp: Path, passes: int) -> None:
+    env = _child_env(tmp)
+    sets = {}
+    for i, (label, src) in enumerate(SETS.items()):
+        dest = tmp / f"set{i}.pdf"
+        sets[label] = (dest, form_pages_pdf(src, dest))
+    labels = list(sets)
+    results: dict[str, dict[str, list[float] | str]] = {label: {} for label in labels}
+    for tool, (setup, work) in TOOLS.items():
+        code = _HARNESS.format(setup=setup, work="\n".join("    " + ln for ln in work.splitlines()))
+        n = 1 if tool == "camelot lattice (default)" else passes  # 0.2-0.3 s a page
+        for k, label in enumerate(labels):
+            path = sets[label][0]
+            warm = sets[labels[(k + 1) % len(labels)]][0]  # another file: no cache helps
+            try:
+                out = spawn([sys.executable, "-c", code, str(path), str(warm), str(n)], env)
+                row = json.loads(out.strip().splitlines()[-1])
+                results[label][tool] = [1000 * c / row["pages"] for c in row["cpu"]]
+            except (RuntimeError, ValueError) as e:
+                results[label][tool] = str(e)[:60]
+    print("Born-digital CPU ms per form page, one core, steady state: min / median of the passes, ×floor (median)")
+    print(f"{'tool':28}" + "".join(f"{label + f' ({sets[label][1]} p.)':>34}" for label in labels))
+    for tool in TOOLS:
+        line = f"{tool:28}"
+        for label in labels:
+            r, floor = results[label][tool], results[label][FLOOR]
+            if isinstance(r, str):
+                line += f"{'error: ' + r[:26]:>34}"
+                continue
+            ratio = statistics.median(r) / statistics.median(floor) if not isinstance(floor, str) else float("nan")
+            line += f"{min(r):>14.2f} / {statistics.median(r):6.2f} ms {ratio:6.1f}×"
+        print(line)
+
+
+def whole_process(tmp: Path) -> None:
+    env = _child_env(tmp)
+    files = [str(REAL10), str(SAMPLE)]
+    floor = [sys.executable, str(tmp / "floor.py"), *files]
+    runs = []
+    for _ in range(2):
+        out = tempfile.mkdtemp(dir=tmp)  # a fresh dataset: nothing is skipped as done before
+        jixiao = [sys.executable, "-m", "jixiao.cli", "extract", *files, "--out", out, "-j", "1", "-q"]
+        runs.append((cpu_of(jixiao, env), cpu_of(floor, env)))
+    j, f = min(r[0] for r in runs), min(r[1] for r in runs)
+    print(
+        f"\nWhole process, real PDF 10 + the sample (157 pages), one core: jixiao extract -j 1 {j:.2f} CPU-s, "
+        f"pypdfium2 char boxes + path segments {f:.2f} CPU-s: {j / f:.1f}×"
     )
-    _, status, usage = os.wait4(proc.pid, 0)
-    out = proc.stdout.read() if proc.stdout else ""
-    if status != 0:
-        err = proc.stderr.read() if proc.stderr else ""
-        return {"error": err.strip().splitlines()[-1] if err.strip() else f"exit {status}"}
-    result = json.loads(out.strip().splitlines()[-1])
-    result["peak_mb"] = usage.ru_maxrss / 1024  # Linux: KiB
-    return result
+
+
+STARTUP = """
+import json, resource, sys
+if sys.argv[3] == "hide-pandas":  # a plain install: pandas comes only with the test and bench extras
+    class Hide:
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] == "pandas":
+                raise ModuleNotFoundError(name)
+    sys.meta_path.insert(0, Hide())
+from jixiao.cli import main
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+main(["extract", sys.argv[1], "--out", sys.argv[2] + "/a", "-j", "1", "-q"])
+first = cpu()
+main(["extract", sys.argv[1], "--out", sys.argv[2] + "/b", "-j", "1", "-q"])
+print(json.dumps({"first": first, "again": cpu() - first}))
+"""
+
+# What start-up is made of: CPU after each step, imported in this order.
+IMPORT_STEPS = """
+import json, resource, sys
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+steps = [("interpreter", cpu())]
+import pypdfium2, jixiao.extract, jixiao.extract.textlayer
+steps.append(("pypdfium2 + jixiao.extract", cpu()))
+import pyarrow, pyarrow.parquet, pyarrow.compute
+steps.append(("pyarrow (+ numpy, parquet, compute)", cpu()))
+pyarrow.array([1])
+steps.append(("pandas, which pyarrow's first array imports when installed", cpu()))
+import rich.console, rich.progress, rich.table
+steps.append(("rich", cpu()))
+import jixiao.normalize
+steps.append(("jixiao.normalize (its patterns compiled at import)", cpu()))
+import jixiao.cli, jixiao.commands.extract, jixiao.pipelines.run, jixiao.pipelines.progress
+steps.append(("jixiao.cli + jixiao.pipelines", cpu()))
+print(json.dumps(steps))
+"""
+
+
+def startup(tmp: Path) -> None:
+    env = _child_env(tmp)
+    for mode, label in (("", "as installed here"), ("hide-pandas", "pandas not installed (a plain install)")):
+        rows = []
+        for _ in range(3):
+            out = spawn([sys.executable, "-c", STARTUP, str(SAMPLE), tempfile.mkdtemp(dir=tmp), mode or "-"], env)
+            rows.append(json.loads(out.strip().splitlines()[-1]))
+        best = min(rows, key=lambda r: r["first"] - r["again"])
+        print(
+            f"\nStart-up of a one-file run (the sample, -j 1), {label}: whole run {best['first']:.3f} CPU-s, "
+            f"the same run again in that process {best['again']:.3f} CPU-s: start-up "
+            f"{best['first'] - best['again']:.3f} CPU-s"
+        )
+    runs = [json.loads(spawn([sys.executable, "-c", IMPORT_STEPS], env).strip().splitlines()[-1]) for _ in range(3)]
+    steps = min(runs, key=lambda r: r[-1][1])
+    print("  made of (CPU-s, imported in this order):")
+    before = 0.0
+    for name, at in steps:
+        print(f"    {at - before:6.3f}  {name}")
+        before = at
+
+
+SKIP = """
+import json, sys, time
+from jixiao.extract import read_pdf
+read_pdf(sys.argv[1], wanted=lambda text: False)  # warm-up: imports
+t = time.process_time()
+doc = read_pdf(sys.argv[1], wanted=lambda text: False)
+print(json.dumps({"cpu": time.process_time() - t, "pages": doc.page_count}))
+"""
+
+
+def skipped_pages(tmp: Path) -> None:
+    """What a page without forms costs: load, text check, skip."""
+    src = SETS["real PDF 01, form pages"]
+    r = json.loads(spawn([sys.executable, "-c", SKIP, str(src)], _child_env(tmp)).strip().splitlines()[-1])
+    print(f"\nA page skipped as non-form (PDF 01, all {r['pages']} pages): {1000 * r['cpu'] / r['pages']:.2f} CPU ms")
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--passes", type=int, default=5, help="timed passes per tool and set (camelot default: 1)")
+    args = ap.parse_args()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    rows = []
-    for name in FILES:
-        path = str(PDFS / name)
-        warm = str(PDFS / FILES[(FILES.index(name) + 1) % len(FILES)])  # another file: no cache helps
-        rows.append(("jixiao", name, measure(JIXIAO, path, warm)))
-        rows.append(("camelot lattice (default)", name, measure(CAMELOT, path, "default")))
-        rows.append(("camelot lattice (vector)", name, measure(CAMELOT, path, "vector")))
-    print(f"{'tool':28} {'file':42} {'pages':>5} {'read':>5} {'s total':>8} {'s/page':>8} {'s/read pg':>9} {'peak MB':>8}")
-    for tool, name, r in rows:
-        if "error" in r:
-            print(f"{tool:28} {name:42} error: {r['error'][:60]}")
-            continue
-        per_page = r["seconds"] / r["pages"]
-        per_read = r["seconds"] / max(r["read"], 1)
-        print(
-            f"{tool:28} {name:42} {r['pages']:>5} {r['read']:>5} {r['seconds']:>8.3f} {per_page:>8.4f}"
-            f" {per_read:>9.4f} {r['peak_mb']:>8.0f}"
-        )
-    r = measure(JIXIAO_SKIP, str(PDFS / FILES[2]))
-    if "error" not in r:
-        ms = 1000 * r["seconds"] / r["pages"]
-        print(f"\njixiao, a page skipped as non-form (PDF 01, {r['pages']} pages, text check only): {ms:.2f} ms/page")
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        (tmp / "floor.py").write_text(FLOOR_MODULE)
+        per_page(tmp, args.passes)
+        skipped_pages(tmp)
+        whole_process(tmp)
+        startup(tmp)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ BBox = tuple[float, float, float, float]
 
 SNAP = 2.0  # points: segments this close are one rule
 COVER = 0.6  # share of a fine edge a segment must cover to count as a rule
+EDGE_DIGITS = 2  # 1/100 pt
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,7 @@ def _components(segs: list[Segment], tol: float) -> list[list[Segment]]:
     for i, a in enumerate(segs):
         for j in range(i + 1, len(segs)):
             b = segs[j]
-            if (
-                a.x0 - tol <= b.x1
-                and b.x0 - tol <= a.x1
-                and a.top - tol <= b.bottom
-                and b.top - tol <= a.bottom
-            ):
+            if a.x0 - tol <= b.x1 and b.x0 - tol <= a.x1 and a.top - tol <= b.bottom and b.top - tol <= a.bottom:
                 parent[find(i)] = find(j)
     groups: dict[int, list[Segment]] = {}
     for i, s in enumerate(segs):
@@ -141,7 +137,14 @@ def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool
 
 def build_grids(segments: list[Segment], tol: float = SNAP, min_size: float = 8.0) -> list[Grid]:
     """All ruled tables in a page's segments, top to bottom."""
-    segs = [s for s in segments if max(s.x1 - s.x0, s.bottom - s.top) >= tol]
+    # Rules to 1/1000 pt first: producers print at most that precision, so a
+    # float32 reader (PDFium) and a float64 one (PLAYA) round to the same
+    # numbers, and the edges, means of those, come out the same.
+    segs = [
+        Segment(round(s.x0, 3), round(s.top, 3), round(s.x1, 3), round(s.bottom, 3))
+        for s in segments
+        if max(s.x1 - s.x0, s.bottom - s.top) >= tol
+    ]
     grids = []
     for comp in _attach_lone_rules(_components(segs, tol)):
         grid = _grid(comp, tol)
@@ -159,8 +162,15 @@ def _grid(comp: list[Segment], tol: float) -> Grid | None:
     vs = [s for s in comp if not s.horizontal]
     if not hs or not vs:
         return None
-    xs = _cluster([(s.x0 + s.x1) / 2 for s in vs] + [s.x0 for s in hs] + [s.x1 for s in hs], tol)
-    ys = _cluster([(s.top + s.bottom) / 2 for s in hs] + [s.top for s in vs] + [s.bottom for s in vs], tol)
+    # Edges to 1/100 pt: a cell's box needs no more.
+    xs = [
+        round(x, EDGE_DIGITS)
+        for x in _cluster([(s.x0 + s.x1) / 2 for s in vs] + [s.x0 for s in hs] + [s.x1 for s in hs], tol)
+    ]
+    ys = [
+        round(y, EDGE_DIGITS)
+        for y in _cluster([(s.top + s.bottom) / 2 for s in hs] + [s.top for s in vs] + [s.bottom for s in vs], tol)
+    ]
     if len(xs) < 2 or len(ys) < 2:
         return None
     nr, nc = len(ys) - 1, len(xs) - 1

@@ -1,9 +1,10 @@
 """Characters and ruling lines of a page, read with PLAYA.
 
 PLAYA (the lazy PDF parser pdfplumber itself builds on) yields the glyphs as
-printed — real space glyphs included, which PDFium's text layer replaces by
-spaces guessed from gaps — and path segments in page coordinates (top-left
-origin, like pdfplumber), about 5-8x faster than pdfminer's layout pass.
+printed — real space glyphs included — and path segments in page coordinates
+(top-left origin, like pdfplumber), about 5-8x faster than pdfminer's layout
+pass. It is the reference the PDFium reader (``pdfium_layer``) is tested
+against, and reads the pages PDFium's text page cannot give in full.
 """
 
 from __future__ import annotations

@@ -75,6 +75,9 @@ class PdfSource:
         except pdfium.PdfiumError as e:
             raise _translate_pdfium(self.path, e, password) from e
         self.page_count = len(self.pdfium)
+        # The page triage looked at, kept open for the text engine (loading a
+        # page parses its content stream).
+        self._loaded: tuple[int, Any, Any] | None = None
 
     @cached_property
     def plumber(self) -> Any:
@@ -125,17 +128,26 @@ class PdfSource:
 
     def page_text(self, index: int) -> str:
         """The page's text layer as pdfium decodes it (fast, no layout)."""
-        page = self.pdfium[index]
-        if page.get_rotation() and self.playa_page(index).rotate == 0:
-            page.set_rotation(0)  # read as the text layer is read (see playa_page)
-        tp = page.get_textpage()
-        try:
-            return tp.get_text_range()
-        finally:
-            tp.close()
-            page.close()
+        return self.text_page(index)[1].get_text_range()
+
+    def text_page(self, index: int) -> tuple[Any, Any]:
+        """pdfium's page and text page, loaded once for the last page asked for."""
+        if self._loaded is None or self._loaded[0] != index:
+            self._release()
+            page = self.pdfium[index]
+            if page.get_rotation() and self.playa_page(index).rotate == 0:
+                page.set_rotation(0)  # read as the text layer is read (see playa_page)
+            self._loaded = (index, page, page.get_textpage())
+        return self._loaded[1], self._loaded[2]
+
+    def _release(self) -> None:
+        if self._loaded is not None:
+            self._loaded[2].close()
+            self._loaded[1].close()
+            self._loaded = None
 
     def close(self) -> None:
+        self._release()
         if "plumber" in self.__dict__:
             self.plumber.close()
         if "playa" in self.__dict__:

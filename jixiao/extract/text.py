@@ -12,7 +12,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
+from operator import attrgetter, itemgetter
+from typing import NamedTuple
 
 # CJK Radicals Supplement look-alikes that NFKC leaves alone (the Kangxi block
 # U+2F00-2FD5 and compatibility ideographs do decompose under NFKC).
@@ -52,12 +55,26 @@ def clean_char(ch: str) -> str:
     return ch
 
 
+@cache
+def _clean_table() -> dict[int, str]:
+    """clean_char for every character it changes, as a str.translate table."""
+    blocks = [range(0x2F00, 0x2FE0), range(0xF900, 0xFB00), range(0x2F800, 0x2FA20), map(ord, RADICAL_LOOKALIKES)]
+    table = {}
+    for cp in (cp for block in blocks for cp in block):
+        mapped = clean_char(chr(cp))
+        if mapped != chr(cp):
+            table[cp] = mapped
+    table.update({0xA0: " ", 0x3000: " "})
+    return table
+
+
 def clean(text: str) -> str:
-    return "".join(clean_char(c) for c in text)
+    return text.translate(_clean_table())
 
 
-@dataclass(frozen=True)
-class Glyph:
+class Glyph(NamedTuple):
+    """A character and its box (a tuple: pages hold thousands of them)."""
+
     text: str
     x0: float
     top: float
@@ -73,6 +90,9 @@ class Glyph:
         return self.bottom - self.top
 
 
+_X0 = attrgetter("x0")
+
+
 @dataclass
 class Line:
     glyphs: list[Glyph]
@@ -81,9 +101,9 @@ class Line:
     def __post_init__(self) -> None:
         self.mid_sum = sum(g.mid for g in self.glyphs)
 
-    def add(self, g: Glyph) -> None:
+    def add(self, g: Glyph, mid: float | None = None) -> None:
         self.glyphs.append(g)
-        self.mid_sum += g.mid
+        self.mid_sum += g.mid if mid is None else mid
 
     @property
     def x0(self) -> float:
@@ -106,19 +126,31 @@ class Line:
         return self.mid_sum / len(self.glyphs)
 
     def text(self) -> str:
-        return "".join(g.text for g in sorted(self.glyphs, key=lambda g: g.x0))
+        return "".join([g.text for g in sorted(self.glyphs, key=_X0)])
 
 
 def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
     """Glyphs -> lines, top to bottom, by vertical middle."""
     lines: list[Line] = []
-    for g in sorted(glyphs, key=lambda g: (g.mid, g.x0)):
-        if lines and abs(g.mid - lines[-1].mid) <= 0.45 * max(g.size, 1.0):
-            lines[-1].add(g)
+    line: Line | None = None
+    members: list[Glyph] = []
+    line_mid = 0.0
+    for mid, _, g in sorted([((g.top + g.bottom) / 2, g.x0, g) for g in glyphs], key=_MID_X0):
+        size = g.bottom - g.top
+        if line is not None and abs(mid - line_mid) <= 0.45 * max(size, 1.0):
+            members.append(g)  # Line.add, inlined: pages hold thousands of glyphs
+            line.mid_sum += mid
         else:
-            lines.append(Line([g]))
-    lines.sort(key=lambda ln: ln.mid)
+            line = Line([g])
+            members = line.glyphs
+            lines.append(line)
+        line_mid = line.mid_sum / len(members)
+    lines.sort(key=_MID)
     return lines
+
+
+_MID_X0 = itemgetter(0, 1)
+_MID = attrgetter("mid")
 
 
 def _is_latin(ch: str) -> bool:
@@ -152,6 +184,8 @@ def _first_word_width(line: Line) -> float:
 def join_lines(lines: Sequence[Line]) -> str:
     """Wrap-only breaks vanish; a line that ends a sentence short of the wrap
     width, where the next line's first word would have fit, is a hard break."""
+    if len(lines) == 1:  # most cells
+        return lines[0].text().strip()
     raw = [ln.text() for ln in lines]
     pairs = [(ln, t) for ln, t in zip(lines, raw) if t.strip()]
     if not pairs:

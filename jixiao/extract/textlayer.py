@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any
 
-from . import playa_layer
+from . import pdfium_layer, playa_layer
 from .geometry import Grid, Segment, build_grids, segments_from_rects
 from .model import PageContent, PageInfo, TextLine
 from .source import PdfSource
@@ -46,8 +46,7 @@ def page_segments(page: Any) -> list[Segment]:
 
 def plumber_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment], float, float]:
     """pdfminer's view of the page: the characters as printed, real spaces
-    included (PDFium's faster text layer synthesises spaces from gaps and drops
-    the printed ones, which changes the text)."""
+    included; the reference PLAYA was tested against."""
     page = source.plumber.pages[index].dedupe_chars()
     glyphs = [Glyph(ch["text"], ch["x0"], ch["top"], ch["x1"], ch["bottom"]) for ch in page.chars]
     return glyphs, page_segments(page), float(page.width), float(page.height)
@@ -59,16 +58,32 @@ def playa_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment
     return glyphs, segments, float(page.width), float(page.height)
 
 
+def pdfium_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment], float, float]:
+    """PDFium's view, from the page triage loaded; a page whose text page left
+    out text PDFium cannot name is read with PLAYA instead."""
+    page, textpage = source.text_page(index)
+    try:
+        glyphs, segments = pdfium_layer.read_page(page, textpage)
+    except pdfium_layer.Unreadable:
+        return playa_page(source, index)
+    x0, y0, x1, y1 = page.get_mediabox()
+    return glyphs, segments, round(abs(x1 - x0), 4), round(abs(y1 - y0), 4)
+
+
+BACKENDS = {"pdfium": pdfium_page, "playa": playa_page, "pdfminer": plumber_page}
+
+
 class TextLayerEngine:
     """Ruled tables from the PDF's own vector rules and characters.
 
-    ``backend`` "playa" (default, fast) or "pdfminer" (pdfplumber's view; the
-    reference the fast path is tested against)."""
+    ``backend`` "pdfium" (default, fastest: the page triage already loaded),
+    "playa" (the reference the fast path is tested against, and its fallback)
+    or "pdfminer" (pdfplumber's view, the reference PLAYA was tested against)."""
 
     name = "text"
 
-    def __init__(self, backend: str = "playa") -> None:
-        self.read = playa_page if backend == "playa" else plumber_page
+    def __init__(self, backend: str = "pdfium") -> None:
+        self.read = BACKENDS[backend]
 
     def read_page(self, source: PdfSource, index: int, info: PageInfo) -> PageContent:
         glyphs, segments, width, height = self.read(source, index)
@@ -83,13 +98,17 @@ def layout_page(
     buckets: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
     lookups = [_cell_lookup(g) for g in grids]
     loose: list[Glyph] = []
+    where = [
+        (g.col_edges, len(g.col_edges) - 1, g.row_edges, len(g.row_edges) - 1, lookups[gi], buckets[gi])
+        for gi, g in enumerate(grids)
+    ]
     for glyph in glyphs:
-        cx, cy = (glyph.x0 + glyph.x1) / 2, glyph.mid
-        for gi, grid in enumerate(grids):
-            col = bisect_right(grid.col_edges, cx) - 1
-            row = bisect_right(grid.row_edges, cy) - 1
-            if 0 <= col < len(grid.col_edges) - 1 and 0 <= row < len(grid.row_edges) - 1:
-                buckets[gi][lookups[gi][row][col]].append(glyph)
+        cx, cy = (glyph.x0 + glyph.x1) / 2, (glyph.top + glyph.bottom) / 2
+        for cols, ncols, rows, nrows, lookup, bucket in where:
+            col = bisect_right(cols, cx) - 1
+            row = bisect_right(rows, cy) - 1
+            if 0 <= col < ncols and 0 <= row < nrows:
+                bucket[lookup[row][col]].append(glyph)
                 break
         else:
             loose.append(glyph)

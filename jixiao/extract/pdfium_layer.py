@@ -1,0 +1,488 @@
+"""Characters and ruling lines of a page, read with PDFium (pypdfium2's raw API).
+
+The same chars and rules PLAYA gives (``playa_layer``, the reference), from the
+page and text page already loaded for the text check, at a fraction of the
+cost (PDFium interprets the content stream in C):
+
+* chars: only those PDFium did not generate (``FPDFText_IsGenerated`` flags
+  every space and line break it infers from gaps); each char's box is PLAYA's:
+  the advance width along the baseline, and the font's ascent/descent scaled
+  by the char's matrix (``FPDFText_GetFontSize`` is only the ``Tf`` operand);
+* printed spaces PDFium's text page drops or merges are put back from the text
+  objects (see ``_restore_spaces``);
+* rules: path objects, form XObjects descended into with their matrices
+  composed, filled thin rectangles and stroked axis-aligned edges exactly as
+  ``playa_layer`` keeps them.
+
+PDFium stores float32: path points are rounded to 1/10000 pt, and the grid
+rounds its edges to 1/100 pt (``geometry``), so both backends give the same
+cells to the last digit.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from functools import cache
+from itertools import pairwise
+from typing import Any, NamedTuple
+
+from pypdfium2 import raw
+
+from .geometry import Segment, segments_from_rects
+from .text import Glyph
+
+THIN = 3.0  # points: a filled rectangle this thin is a rule (as playa_layer)
+DIGITS = 4  # rounding of PDFium's float32 path points
+# A colour channel at or above this (0-255) is white paper, as PLAYA's 0.98.
+WHITE_FROM = 250
+
+Matrix = tuple[float, float, float, float, float, float]
+
+
+class _Handle(ctypes.c_void_p):
+    """A pdfium handle as returned: ctypes turns a plain c_void_p result into
+    an int (converted back on every call), a subclass it leaves alone."""
+
+
+class _Api:
+    """pdfium's functions, bound once with plain pointer arguments: handles
+    stay Python ints (the generated bindings' typed pointers cost a
+    conversion, and a cast to compare, per call)."""
+
+    def __init__(self) -> None:
+        vp, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
+
+        def bind(name: str, restype: Any, *args: Any) -> Any:
+            address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
+            assert address is not None
+            return ctypes.CFUNCTYPE(restype, *args)(address)
+
+        # Called per char: without declared arguments ctypes converts nothing
+        # (40 % less per call); callers pass c_void_p handles, ints, byref().
+        self.is_generated = bind("FPDFText_IsGenerated", i)
+        self.loose_box = bind("FPDFText_GetLooseCharBox", i)
+        self.origin = bind("FPDFText_GetCharOrigin", i)
+        self.text_object = bind("FPDFText_GetTextObject", vp)
+        self.char_matrix = bind("FPDFText_GetMatrix", i)  # per text object: as fast
+        self.object_font = bind("FPDFTextObj_GetFont", vp)
+        self.object_font_size = bind("FPDFTextObj_GetFontSize", i)
+        self.font = bind("FPDFTextObj_GetFont", vp, vp)
+        self.font_size = bind("FPDFTextObj_GetFontSize", i, vp, vp)
+        self.ascent = bind("FPDFFont_GetAscent", i, vp, f, vp)
+        self.descent = bind("FPDFFont_GetDescent", i, vp, f, vp)
+        self.embedded = bind("FPDFFont_GetIsEmbedded", i, vp)
+        self.count_objects = bind("FPDFPage_CountObjects", i, vp)
+        # Per page object (Word writes one per run of text): handles stay ctypes objects.
+        self.page_object = bind("FPDFPage_GetObject", _Handle)
+        self.form_object_handle = bind("FPDFFormObj_GetObject", _Handle)
+        self.object_kind = bind("FPDFPageObj_GetType", i)
+        self.form_count = bind("FPDFFormObj_CountObjects", i, vp)
+        self.kind = bind("FPDFPageObj_GetType", i, vp)
+        self.matrix = bind("FPDFPageObj_GetMatrix", i, vp, vp)
+        self.bounds = bind("FPDFPageObj_GetBounds", i, vp, vp, vp, vp, vp)
+        self.draw_mode = bind("FPDFPath_GetDrawMode", i, vp, vp, vp)
+        self.fill_color = bind("FPDFPageObj_GetFillColor", i, vp, vp, vp, vp, vp)
+        self.stroke_color = bind("FPDFPageObj_GetStrokeColor", i, vp, vp, vp, vp, vp)
+        self.count_segments = bind("FPDFPath_CountSegments", i, vp)
+        self.segment = bind("FPDFPath_GetPathSegment", vp, vp, i)
+        self.point = bind("FPDFPathSegment_GetPoint", i, vp, vp, vp)
+        self.segment_type = bind("FPDFPathSegment_GetType", i, vp)
+        self.closes = bind("FPDFPathSegment_GetClose", i, vp)
+
+
+@cache
+def _api() -> _Api:
+    return _Api()
+
+
+def _handle(obj: Any) -> int:
+    address = ctypes.cast(obj.raw, ctypes.c_void_p).value
+    assert address is not None
+    return address
+
+
+def page_matrix(page: Any) -> Matrix:
+    """PDF user space -> PLAYA's "screen" space (top-left origin of the
+    MediaBox, /Rotate applied), as ``playa.Page.set_initial_ctm``."""
+    x0, y0, x1, y1 = page.get_mediabox()
+    x0, x1 = min(x0, x1), max(x0, x1)
+    y0, y1 = min(y0, y1), max(y0, y1)
+    width, height = x1 - x0, y1 - y0
+    rotation = page.get_rotation() % 360
+    rot: Matrix = {
+        90: (0, -1, 1, 0, 0, width),
+        180: (-1, 0, 0, -1, width, height),
+        270: (0, 1, -1, 0, height, 0),
+    }.get(rotation, (1, 0, 0, 1, 0, 0))
+    corners = [_apply(rot, x, y) for x in (x0, x1) for y in (y0, y1)]
+    bx0 = min(c[0] for c in corners)
+    by1 = max(c[1] for c in corners)
+    return _mult(rot, (1, 0, 0, -1, -bx0, by1))
+
+
+class Unreadable(Exception):
+    """What PDFium gives is not the whole page: the text page left out text
+    this reader cannot name (a text object in a font that is not embedded,
+    whose substitute has no such glyph), or a form XObject came out empty
+    (PDFium skips a stream it cannot decode, silently). The caller reads the
+    page with the reference backend, which reads it or says why not."""
+
+
+def read_page(page: Any, textpage: Any) -> tuple[list[Glyph], list[Segment]]:
+    api = _api()
+    ctm = page_matrix(page)
+    glyphs, used = read_chars(api, _handle(textpage), ctm)
+    blanks: list[list] = []  # [object, its matrix, the text objects with chars before and after]
+    segments = read_rules(api, _handle(page), ctm, used, blanks)
+    if blanks:
+        glyphs += _restore_spaces(api, blanks, glyphs, used, ctm)
+    return glyphs, segments
+
+
+# --- chars ----------------------------------------------------------------
+
+
+class _Font(NamedTuple):
+    """Per text object: the char matrix's linear part, and the font's
+    ascent/descent in text space (already times the font size)."""
+
+    a: float
+    b: float
+    c: float
+    d: float
+    ascent: float
+    descent: float
+    size: float
+    font: int
+
+
+_NO_FONT = _Font(1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0)
+
+
+class _Fonts:
+    """Text objects' fonts: each font's ascent/descent per unit of size, and
+    one _Font per font, size and matrix (Word writes a text object per run,
+    often per char, all alike)."""
+
+    def __init__(self, api: _Api, tp: int) -> None:
+        self.api = api
+        self.tp = ctypes.c_void_p(tp)
+        self.per_unit: dict[int, tuple[float, float]] = {}
+        self.alike: dict[tuple, _Font] = {}
+        self.m = raw.FS_MATRIX()
+        self.value = ctypes.c_float()
+        self.pm, self.pvalue = ctypes.byref(self.m), ctypes.byref(self.value)
+
+    def of(self, index: int, obj: int) -> _Font:
+        api, m = self.api, self.m
+        api.char_matrix(self.tp, index, self.pm)
+        handle = ctypes.c_void_p(obj)
+        font = api.object_font(handle)
+        api.object_font_size(handle, self.pvalue)
+        key = (font, self.value.value, m.a, m.b, m.c, m.d)
+        f = self.alike.get(key)
+        if f is None:
+            size = self.value.value
+            unit = self.per_unit.get(font)
+            if unit is None:
+                api.ascent(font, 1.0, self.pvalue)
+                asc = self.value.value
+                api.descent(font, 1.0, self.pvalue)
+                unit = self.per_unit[font] = (asc, self.value.value)
+            f = self.alike[key] = _Font(m.a, m.b, m.c, m.d, unit[0] * size, unit[1] * size, size, font)
+        return f
+
+
+def page_chars(tp: int) -> str:
+    """The text page's chars, one per char index (generated ones included)."""
+    n = raw.FPDFText_CountChars(tp)
+    if n <= 0:
+        return ""
+    buf = (ctypes.c_ushort * (2 * n + 2))()
+    written = raw.FPDFText_GetText(tp, 0, n, buf)
+    text = bytes(buf)[: 2 * max(written - 1, 0)].decode("utf-16-le", errors="replace")
+    if len(text) != n:  # a char beyond the BMP or a merged char: one by one
+        text = "".join(chr(raw.FPDFText_GetUnicode(tp, i) or 0xFFFD) for i in range(n))
+    return text
+
+
+def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, _Font]]:
+    """The printed chars, and the text objects they come from."""
+    text = page_chars(ctypes.cast(tp, raw.FPDF_TEXTPAGE))
+    rect = raw.FS_RECTF()
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    prect, pox, poy = ctypes.byref(rect), ctypes.byref(ox), ctypes.byref(oy)
+    lookup = _Fonts(api, tp)
+    fonts: dict[int, _Font] = {}
+    seen: set[tuple[str, int, int]] = set()
+    glyphs: list[Glyph] = []
+    ca, cb, cc, cd, ce, cf = ctm
+    upright = cb == 0 and cc == 0  # the page is not rotated
+    is_generated, text_object, loose_box, origin = api.is_generated, api.text_object, api.loose_box, api.origin
+    tpv = ctypes.c_void_p(tp)
+    space: tuple[int, float, float] | None = None  # the last char, if a printed space
+    blank_runs: set[int] = set()
+    last: int | None = None  # the text object of the char before
+    f = _NO_FONT
+    low = high = 0.0
+    fast = False
+    for i, ch in enumerate(text):
+        if (ch.isspace() or ch == "\x00") and (ch in "\r\n\x00" or is_generated(tpv, i)):
+            continue
+        obj = text_object(tpv, i)
+        if obj is None:
+            continue
+        if obj != last:
+            last = obj
+            f = fonts.get(obj) or fonts.setdefault(obj, lookup.of(i, obj))
+            low, high = f.descent * f.d, f.ascent * f.d
+            fast = upright and f.b == 0 and f.c == 0
+        loose_box(tpv, i, prect)
+        origin(tpv, i, pox, poy)
+        x, y = ox.value, oy.value
+        advance = rect.right - rect.left
+        if fast:  # the common case, without the general corners
+            u0, u1 = ca * x + ce, ca * (x + advance) + ce
+            v0, v1 = cd * (y + low) + cf, cd * (y + high) + cf
+            x0, x1 = (u0, u1) if u0 <= u1 else (u1, u0)
+            top, bottom = (v0, v1) if v0 <= v1 else (v1, v0)
+        else:
+            corners = _rotated_box(f, x, y, rect) if f.b or f.c else [(x, y + low), (x + advance, y + high)]
+            dev = [(ca * px + cc * py + ce, cb * px + cd * py + cf) for px, py in corners]
+            x0, x1 = min(p[0] for p in dev), max(p[0] for p in dev)
+            top, bottom = min(p[1] for p in dev), max(p[1] for p in dev)
+        # Fake bold overprints each glyph at (almost) the same place.
+        key = (ch, round(x0 * 2), round(top * 2))
+        if key in seen:
+            continue
+        seen.add(key)
+        if space is not None and space[0] == obj and ch != " " and x0 - space[2] > 0.5 * (space[2] - space[1]):
+            # A run of printed spaces amid other chars comes back as its first
+            # one; its length cannot be told from a gap (word spacing, kerning).
+            raise Unreadable("a run of printed spaces")
+        space = (obj, x0, x1) if ch == " " else None
+        glyphs.append(Glyph(ch, x0, top, x1, bottom))
+        if ch == " " and obj not in blank_runs:
+            blank_runs.add(obj)
+            for k in range(1, _blank_run(api, obj, x, advance)):
+                # The rest of a run printed as an object of its own.
+                dx = ca * k * advance
+                glyphs.append(Glyph(ch, x0 + dx, top, x1 + dx, bottom))
+    return glyphs, fonts
+
+
+def _blank_run(api: _Api, obj: int, left: float, advance: float) -> int:
+    """How many spaces a text object printing only spaces holds: PDFium keeps
+    the first, but the object's bounds run from the first space's origin to
+    the last one's (blank glyphs have no extent of their own)."""
+    x0, y0, x1, y1 = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    api.bounds(obj, ctypes.byref(x0), ctypes.byref(y0), ctypes.byref(x1), ctypes.byref(y1))
+    if y1.value - y0.value > 0.01 or advance <= 0:
+        return 1  # ink: a space among other chars
+    if abs(x0.value - left) > 0.01:
+        raise Unreadable("a run of spaces in a form XObject")
+    return 1 + round((x1.value - x0.value) / advance)
+
+
+def _rotated_box(f: _Font, x: float, y: float, rect: Any) -> list[tuple[float, float]]:
+    """The four corners of [0, descent, advance, ascent] under a rotated or
+    skewed char matrix (the advance from the loose box's extent)."""
+    norm = (f.a * f.a + f.b * f.b) ** 0.5 or 1.0
+    advance = max(abs(rect.right - rect.left), abs(rect.top - rect.bottom)) / norm
+    out = []
+    for u in (0.0, advance):
+        for v in (f.descent, f.ascent):
+            out.append((x + u * f.a + v * f.c, y + u * f.b + v * f.d))
+    return out
+
+
+def _restore_spaces(
+    api: _Api, blanks: list[list], glyphs: list[Glyph], used: dict[int, _Font], ctm: Matrix
+) -> list[Glyph]:
+    """Text objects the text page skipped because they print no ink: in an
+    embedded font these are printed spaces (Word writes each space between
+    runs as an object of its own). Each becomes one space in the font, size
+    and matrix of a text object that did give chars (the one before it or
+    after it in the content, else any); its advance is the gap to the next
+    char on its line (within an em), else half an em."""
+    out: list[Glyph] = []
+    lines: dict[int, list[Glyph]] = {}
+    for g in glyphs:
+        lines.setdefault(round(g.mid), []).append(g)
+    size = ctypes.c_float()
+    box = [ctypes.c_float() for _ in range(4)]
+    everyone: list[int] | None = None
+    for obj, outer, before, after in blanks:
+        api.bounds(obj, *(ctypes.byref(v) for v in box))
+        left, bottom, right, _ = (v.value for v in box)
+        font = api.font(obj)
+        api.font_size(obj, ctypes.byref(size))
+        if outer != ctm or right - left > 0.01 or not api.embedded(font):
+            raise Unreadable("a text object the text page left out")
+        shape = _shape(api, obj)
+        f = next((used[o] for o in (before, after) if o is not None and _alike(api, used[o], o, font, size.value, shape)), None)
+        if f is None:
+            everyone = everyone if everyone is not None else list(used)
+            f = next((used[o] for o in everyone if _alike(api, used[o], o, font, size.value, shape)), None)
+        if f is None or f.b or f.c:
+            raise Unreadable("a text object the text page left out")
+        ys = [_apply(ctm, left, bottom + v * f.d)[1] for v in (f.descent, f.ascent)]
+        x0 = _apply(ctm, left, bottom)[0]
+        top, low = min(ys), max(ys)
+        em = f.size * abs(f.d)
+        mid = (top + low) / 2
+        near = [g for k in (round(mid) - 1, round(mid), round(mid) + 1) for g in lines.get(k, ())]
+        gaps = [g.x0 - x0 for g in near if abs(g.mid - mid) < 0.2 * em and 0 < g.x0 - x0 <= em]
+        width = min(gaps) if gaps else 0.5 * em
+        out.append(Glyph(" ", x0, top, x0 + width, low))
+    return out
+
+
+def _shape(api: _Api, obj: int) -> tuple[float, float, float, float]:
+    m = raw.FS_MATRIX()
+    api.matrix(obj, ctypes.byref(m))
+    return (m.a, m.b, m.c, m.d)
+
+
+def _alike(api: _Api, f: _Font, obj: int, font: int, size: float, shape: tuple) -> bool:
+    """Same font, size and text matrix (but for the position)."""
+    return f.font == font and f.size == size and _shape(api, obj) == shape
+
+
+# --- rules ----------------------------------------------------------------
+
+
+def read_rules(
+    api: _Api, page: int, ctm: Matrix, used: dict[int, _Font], blanks: list[list]
+) -> list[Segment]:
+    """Rules; text objects no char came from go to ``blanks`` (with the text
+    object before them that did give chars)."""
+    rects: list[tuple[float, float, float, float]] = []
+    strokes: list[Segment] = []
+    handle, get = ctypes.c_void_p(page), api.page_object
+    objects = [get(handle, k) for k in range(api.count_objects(page))]
+    _Walk(api, used, blanks, rects, strokes).walk(objects, ctm)
+    return strokes + segments_from_rects(rects, max_thickness=THIN)
+
+
+class _Walk:
+    def __init__(self, api: _Api, used: dict, blanks: list, rects: list, strokes: list[Segment]) -> None:
+        self.api, self.used, self.blanks, self.rects, self.strokes = api, used, blanks, rects, strokes
+        self.last_text: int | None = None
+        self.waiting: list[list] = []  # blanks not yet followed by a text object with chars
+        self.m = raw.FS_MATRIX()
+        self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
+        self.rgba = [ctypes.c_uint() for _ in range(4)]
+
+    def walk(self, objects: list[_Handle], outer: Matrix) -> None:
+        api, m, kind_of, used = self.api, self.m, self.api.object_kind, self.used
+        for obj in objects:
+            kind = kind_of(obj)
+            if kind == raw.FPDF_PAGEOBJ_TEXT:
+                address = obj.value
+                if address in used:
+                    self.last_text = address
+                    if self.waiting:
+                        for blank in self.waiting:
+                            blank[3] = address
+                        self.waiting.clear()
+                else:
+                    blank = [obj, outer, self.last_text, None]
+                    self.blanks.append(blank)
+                    self.waiting.append(blank)
+            elif kind == raw.FPDF_PAGEOBJ_PATH:
+                api.draw_mode(obj, ctypes.byref(self.fill), ctypes.byref(self.stroke))
+                filled = bool(self.fill.value) and self._visible(obj, api.fill_color)
+                stroked = bool(self.stroke.value) and self._visible(obj, api.stroke_color)
+                if filled or stroked:
+                    api.matrix(obj, ctypes.byref(m))
+                    matrix = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+                    _path(self._subpaths(obj, matrix), filled, stroked, self.rects, self.strokes)
+            elif kind == raw.FPDF_PAGEOBJ_FORM:
+                api.matrix(obj, ctypes.byref(m))
+                inner = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+                count = api.form_count(obj)
+                if count == 0:
+                    # PDFium drops a form whose stream does not decode (an
+                    # unknown filter) without a word: PLAYA tells.
+                    raise Unreadable("an empty form XObject")
+                get = api.form_object_handle
+                self.walk([get(obj, ctypes.c_ulong(k)) for k in range(count)], inner)
+
+    def _visible(self, obj: _Handle, get_color: Any) -> bool:
+        """Not white (the cell backgrounds many generators paint); a colour
+        PDFium cannot give (a pattern) counts as ink, as in playa_layer."""
+        if not get_color(obj, *(ctypes.byref(v) for v in self.rgba)):
+            return True
+        return min(v.value for v in self.rgba[:3]) < WHITE_FROM
+
+    def _subpaths(self, obj: _Handle, matrix: Matrix) -> list[tuple[list[tuple[float, float]], bool]]:
+        """Each subpath's end points (a Bézier curve by its end point only) in
+        screen space, and whether it is closed."""
+        api = self.api
+        out: list[tuple[list[tuple[float, float]], bool]] = []
+        current: list[tuple[float, float]] = []
+        closed = False
+        x, y = ctypes.c_float(), ctypes.c_float()
+        px, py = ctypes.byref(x), ctypes.byref(y)
+        bezier = 0
+        a, b, c, d, e, f = matrix
+        for k in range(api.count_segments(obj)):
+            seg = api.segment(obj, k)
+            kind = api.segment_type(seg)
+            api.point(seg, px, py)
+            point = (round(a * x.value + c * y.value + e, DIGITS), round(b * x.value + d * y.value + f, DIGITS))
+            if kind == raw.FPDF_SEGMENT_MOVETO:
+                if current:
+                    out.append((current, closed))
+                current, closed, bezier = [point], False, 0
+                continue
+            if kind == raw.FPDF_SEGMENT_BEZIERTO:
+                bezier += 1
+                if bezier % 3:  # the two control points
+                    continue
+            current.append(point)
+            if api.closes(seg):
+                closed = True
+        if current:
+            out.append((current, closed))
+        # PDFium closes a subpath with an explicit segment back to its start
+        # ("re" included); PLAYA's "h" adds none.
+        for points, is_closed in out:
+            if is_closed and len(points) > 2 and points[-1] == points[0]:
+                points.pop()
+        return out
+
+
+def _path(subpaths: list, filled: bool, stroked: bool, rects: list, strokes: list[Segment]) -> None:
+    for points, closed in subpaths:
+        if len(points) < 2:
+            continue
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        box = (min(xs), min(ys), max(xs), max(ys))
+        if filled and closed and min(box[2] - box[0], box[3] - box[1]) <= THIN:
+            rects.append(box)
+        elif stroked:
+            ring = [*points, points[0]] if closed else points
+            for (ax, ay), (bx, by) in pairwise(ring):
+                if abs(ax - bx) < 0.5 or abs(ay - by) < 0.5:  # rules are axis-aligned
+                    strokes.append(Segment(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _mult(m1: Matrix, m0: Matrix) -> Matrix:
+    """m1 then m0 (pdfminer's ``mult_matrix`` order)."""
+    a1, b1, c1, d1, e1, f1 = m1
+    a0, b0, c0, d0, e0, f0 = m0
+    return (
+        a0 * a1 + c0 * b1,
+        b0 * a1 + d0 * b1,
+        a0 * c1 + c0 * d1,
+        b0 * c1 + d0 * d1,
+        a0 * e1 + c0 * f1 + e0,
+        b0 * e1 + d0 * f1 + f0,
+    )
