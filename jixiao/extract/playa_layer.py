@@ -96,3 +96,12 @@ def _subpaths(segments: Any) -> list[tuple[list[tuple[float, float]], bool]]:
     if current:
         out.append((current, closed))
     return out
+
+
+def check_streams(page: Any) -> None:
+    """Decode the page's content streams without interpreting them (a fraction
+    of a millisecond): a stream that does not decode raises or warns here, as
+    it would while PLAYA reads the page. PDFium drops such a stream without a
+    word, so its fast path runs this first (the page is then named, not read short)."""
+    for stream in page.streams:
+        stream.buffer  # noqa: B018 - decoding is the check

@@ -61,6 +61,7 @@ def playa_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment
 def pdfium_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment], float, float]:
     """PDFium's view, from the page triage loaded; a page whose text page left
     out text PDFium cannot name is read with PLAYA instead."""
+    playa_layer.check_streams(source.playa.pages[index])
     page, textpage = source.text_page(index)
     try:
         glyphs, segments = pdfium_layer.read_page(page, textpage)
