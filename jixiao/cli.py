@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
-import re
 import os
+import re
 import signal
 import sys
 
