@@ -203,3 +203,18 @@ def test_forms_without_a_year_take_the_year_the_other_forms_print() -> None:
     r = normalize(doc(line(1, "（2026年度）"), a, b, cover="某局\n"))
     assert [p.year for p in r.projects] == [2026, 2026]
     assert not any(p.problems for p in r.projects)
+
+
+def test_header_words_with_a_qualifier_and_a_target_value_header() -> None:
+    # "三级指标名称" is the 三级指标 column, "年度目标值" the value column.
+    t = table(
+        1,
+        [0.0, 100.0, 200.0, 400.0, 520.0],
+        [
+            [one("项目名称"), ("示范项目", 3, 1)],
+            [one("一级指标"), one("二级指标"), one("三级指标名称"), one("年度目标值")],
+            [one("产出指标"), one("数量指标"), one("培训人数"), one("≥100人")],
+        ],
+    )
+    (p,) = normalize(doc(t)).projects
+    assert [(i.level1, i.level3, i.value, i.horizon) for i in p.indicators] == [("产出指标", "培训人数", 100.0, "annual")]

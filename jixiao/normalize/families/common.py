@@ -134,10 +134,19 @@ class Columns:
         return self.operator is not None or self.unit is not None
 
 
+def level_header(k: str) -> str | None:
+    """The indicator-grid header a key is: "一级指标", "三级指标名称" (a header word
+    with a qualifier after it), "计量。单位" cleaned; None for any other text."""
+    k = _header_key(k)
+    for w in _HEADER_WORDS:
+        if k == w or (k.startswith(w) and len(k) <= len(w) + vocab.HEADER_QUALIFIER_MAX and k[len(w):] in _QUALIFIERS):
+            return w
+    return None
+
+
 def indicator_header_rows(table: Table, start: int = 0, stop: int | None = None) -> list[int]:
     stop = table.nrows if stop is None else stop
-    words = {key(w) for w in vocab.INDICATOR_HEADER_WORDS}
-    return sorted({c.row for c in table.cells if start <= c.row < stop and key(c.text) in words})
+    return sorted({c.row for c in table.cells if start <= c.row < stop and level_header(key(c.text))})
 
 
 _DASH = regex.escape(vocab.SERIAL_CODE_DASHES)
@@ -238,7 +247,7 @@ def read_columns(table: Table, hrow: int, stop: int | None = None) -> Columns:
         if any(_serialized(b.text) for b in body):
             cols.serial = c.col  # serialized indicator lists, under whatever header
             continue
-        k = _header_key(k)
+        k = level_header(k) or _header_key(k)
         if k == key(vocab.LEVEL1_HEADER):
             cols.level1 = c.col
         elif k == key(vocab.LEVEL2_HEADER):
@@ -322,6 +331,8 @@ def map_columns(prev_table: Table, prev: Columns, table: Table) -> Columns | Non
 
 
 _WIDE_NAMES = {key(h) for h in vocab.WIDE_NAME_HEADERS}
+_HEADER_WORDS = sorted({key(w) for w in vocab.INDICATOR_HEADER_WORDS}, key=len, reverse=True)
+_QUALIFIERS = {key(q) for q in vocab.HEADER_QUALIFIERS}
 
 
 def _header_key(k: str) -> str:

@@ -50,7 +50,7 @@ LEVEL1_HEADER = "一级指标"
 LEVEL2_HEADER = "二级指标"
 LEVEL3_HEADERS = ("三级指标", "指标内容", "指标名称")
 VALUE_HEADERS = ("指标值", "目标值", "年度指标值", "指标值及单位", "年度(/项目)指标值")
-VALUE_HEADER_SUFFIX = "指标值"  # 年度指标值, 实施期指标值, 年度(/项目)指标值 …
+VALUE_HEADER_SUFFIXES = ("指标值", "目标值")  # 年度指标值, 实施期指标值, 年度目标值 …
 SIDE_LABELS = ("绩效指标", "年度绩效指标", "项目绩效目标", "绩效目标")
 
 # Known level1/level2 names: used to flag doubtful values and to correct OCR
@@ -115,6 +115,9 @@ DOCUMENT_TITLE_WORDS = ("预算", "汇总表", "绩效目标", "决算")
 # --- Shared: the indicator block ----------------------------------------------
 # Headers that mark the indicator header row of a target table.
 INDICATOR_HEADER_WORDS = ("一级指标", "二级指标", "三级指标", "指标内容", "指标名称")
+# Qualifiers a form may print after an indicator header word ("三级指标名称").
+HEADER_QUALIFIERS = ("名称", "内容", "指标")
+HEADER_QUALIFIER_MAX = 2
 # Operator column of split-column tables ("≥" | "≤" | "＝" | "定性"); taken as
 # the operator column only when its cells hold operators (content check).
 OPERATOR_HEADERS = ("指标性质", "指标值类型", "指标类型", "运算符号", "运算符", "符号", "比较符")
@@ -310,7 +313,7 @@ LEVEL2_SHORT_NAMES = (
 
 def is_value_header(k: str) -> bool:
     """Is this header key (see ``key``) the column of target values?"""
-    return k in _VALUE_KEYS or k.endswith(VALUE_HEADER_SUFFIX)
+    return k in _VALUE_KEYS or k.endswith(VALUE_HEADER_SUFFIXES)
 
 
 _VALUE_KEYS = {key(h) for h in VALUE_HEADERS}
