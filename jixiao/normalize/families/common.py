@@ -549,9 +549,11 @@ def carry_levels_over(draft: FormDraft, read: Callable[[], None], has_level1: bo
     before = len(draft.indicators)
     read()
     prev = draft.indicators[before - 1] if before else None
-    for ind in draft.indicators[before:]:
+    for seq, ind in enumerate(draft.indicators[before:], start=before + 1):
         if prev is not None and has_level1 and not ind.level1 and prev.level1:
             ind.level1 = prev.level1
             ind.level2 = ind.level2 or prev.level2
-            draft.warn("carried_over_break", f"p.{ind.page}: 一级/二级指标 of '{ind.level3}' carried over the page break")
+            draft.warn(
+                "carried_over_break", f"p.{ind.page}: 一级/二级指标 of '{ind.level3}' carried over the page break", seq
+            )
         prev = ind
