@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def read_pdf(
         contents: list[PageContent] = []
         infos: list[PageInfo] = []
         failures: list[JixiaoError] = []
+        damage: list[str] = []  # the PDF libraries' warnings so far in this document
         previous_wanted = False
         cover = ""
         for index in range(source.page_count):
@@ -79,8 +81,19 @@ def read_pdf(
             try:
                 if engine == "ocr":
                     _check_pixels(source, index, limits)
+                # A text layer that does not decode because the PDF is damaged
+                # (a font or its ToUnicode lost with a broken xref) is not one
+                # made that way: OCR reads it, but rows may be missing.
+                probe = _probe_text(source, index) if state == "garbled" and engine == "ocr" else []
+                # Libraries warn once per broken object: a later page that uses it
+                # is as damaged as the first.
+                damage += probe
+                if state == "garbled" and engine == "ocr" and damage and not probe:
+                    probe = damage[:1]
                 with library_warnings() as warned:
                     content = _read_page(source, engine, index, info)
+                damage += warned
+                warned[:0] = probe
             except PageFailed as e:
                 infos.append(PageInfo(index + 1, state, FAILED, str(e.error)))
                 failures.append(e.error)
@@ -95,7 +108,7 @@ def read_pdf(
                 failures.append(error)
                 continue
             infos.append(content.info)
-        if failures and len(failures) == source.page_count:
+        if failures and len(failures) == source.page_count and not contents:
             raise failures[0]  # nothing could be read: the file's error
         items = _reading_order(contents)
         return Document(str(path), sha256_file(path), source.page_count, tuple(infos), tuple(items), cover)
@@ -104,6 +117,11 @@ def read_pdf(
 # Loggers of the PDF libraries: on the real PDFs they are silent; a warning
 # means part of a page was skipped or guessed.
 LIBRARY_LOGGERS = ("playa", "pdfminer")
+# Warnings that say the file is broken (objects, xref, streams, operators),
+# as opposed to a font's encoding fallbacks.
+DAMAGE_RE = re.compile(
+    r"not found|xref|decompress|data loss|invalid|incorrect|unmatched|odd number|expected|syntax|error", re.IGNORECASE
+)
 
 
 class _Collect(logging.Handler):
@@ -134,6 +152,23 @@ def library_warnings() -> Iterator[list[str]]:
         for lg, (propagate, level) in zip(loggers, saved):
             lg.removeHandler(handler)
             lg.propagate, lg.level = propagate, level
+
+
+def _probe_text(source: PdfSource, index: int) -> list[str]:
+    """The PDF libraries' complaints while interpreting the page's text (a
+    few milliseconds; the page then costs a second of OCR anyway)."""
+    with library_warnings() as warned:
+        try:
+            for obj in source.playa_page(index):
+                if obj.object_type == "text":
+                    for _ in obj:
+                        pass
+        except Exception as e:  # noqa: BLE001 - any failure here is the PDF's damage, told as the page's
+            warned.append(f"{type(e).__name__}: {str(e)[:120]}")
+    # A font made without a Unicode map is warned about too ("Using
+    # StandardEncoding for cid2unicode ..."): that is why OCR reads the page,
+    # not damage.
+    return [w for w in warned if DAMAGE_RE.search(w)]
 
 
 class PageFailed(Exception):

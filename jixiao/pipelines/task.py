@@ -160,7 +160,7 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
         pages = ", ".join(str(i.number) for i in unread)
         first = unread[0].reason.removeprefix(f"{p}: ")
         reason = (
-            f"{p}: partial: {len(unread)} of {doc.page_count} pages could not be read (p. {pages}: {first}); "
+            f"{p}: partial: {len(unread)} of {doc.page_count} pages could not be read in full (p. {pages}: {first}); "
             f"{len(result.projects)} forms read from the others"
         )
     return FileResult(
