@@ -39,8 +39,10 @@ def read_pdf(
     """Read every (wanted) page with the engine its text layer calls for.
 
     A page that cannot be read (a stream that does not decode, a page too
-    large to render) is recorded with method "failed" and its reason, and the
-    others are read; only when every page fails does the file fail."""
+    large to render), or is read in part (the PDF libraries warned while
+    reading it; its content is kept), is recorded with method "failed" and
+    its reason, and the others are read; only when no page could be read at
+    all does the file fail. Blank pages are skipped before OCR."""
     limits = limits or Limits()
     with PdfSource(path, password) as source:
         contents: list[PageContent] = []
