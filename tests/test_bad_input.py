@@ -161,7 +161,7 @@ def test_batch_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         ("notes.pdf", "not a PDF"),
         ("truncated.pdf", "damaged or truncated"),
         ("encrypted-user.pdf", "--password"),
-        ("damaged-page.pdf", "partial: 1 of 2 pages could not be read (p. 2"),
+        ("damaged-page.pdf", "partial: 1 of 2 pages could not be read in full (p. 2"),
         ("no-forms.pdf", "no target forms"),
         ("no-indicator-table.pdf", "has no indicator table"),
     ]:

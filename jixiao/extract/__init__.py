@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -42,13 +43,16 @@ def read_pdf(
     """Read every (wanted) page with the engine its text layer calls for.
 
     A page that cannot be read (a stream that does not decode, a page too
-    large to render) is recorded with method "failed" and its reason, and the
-    others are read; only when every page fails does the file fail."""
+    large to render), or is read in part (the PDF libraries warned while
+    reading it; its content is kept), is recorded with method "failed" and
+    its reason, and the others are read; only when no page could be read at
+    all does the file fail. Blank pages are skipped before OCR."""
     limits = limits or Limits()
     with PdfSource(path, password) as source:
         contents: list[PageContent] = []
         infos: list[PageInfo] = []
         failures: list[JixiaoError] = []
+        damage: list[str] = []  # the PDF libraries' warnings so far in this document
         previous_wanted = False
         cover = ""
         for index in range(source.page_count):
@@ -83,8 +87,19 @@ def read_pdf(
             try:
                 if engine == "ocr":
                     _check_pixels(source, index, limits)
+                # A text layer that does not decode because the PDF is damaged
+                # (a font or its ToUnicode lost with a broken xref) is not one
+                # made that way: OCR reads it, but rows may be missing.
+                probe = _probe_text(source, index) if state == "garbled" and engine == "ocr" else []
+                # Libraries warn once per broken object: a later page that uses it
+                # is as damaged as the first.
+                damage += probe
+                if state == "garbled" and engine == "ocr" and damage and not probe:
+                    probe = damage[:1]
                 with library_warnings() as warned:
                     content = _read_page(source, engine, index, info)
+                damage += warned
+                warned[:0] = probe
             except PageFailed as e:
                 infos.append(PageInfo(index + 1, state, FAILED, str(e.error)))
                 failures.append(e.error)
@@ -99,7 +114,7 @@ def read_pdf(
                 failures.append(error)
                 continue
             infos.append(content.info)
-        if failures and len(failures) == source.page_count:
+        if failures and len(failures) == source.page_count and not contents:
             raise failures[0]  # nothing could be read: the file's error
         items = _reading_order(contents)
         return Document(str(path), sha256_file(path), source.page_count, tuple(infos), tuple(items), cover)
@@ -108,6 +123,11 @@ def read_pdf(
 # Loggers of the PDF libraries: on the real PDFs they are silent; a warning
 # means part of a page was skipped or guessed.
 LIBRARY_LOGGERS = ("playa", "pdfminer")
+# Warnings that say the file is broken (objects, xref, streams, operators),
+# as opposed to a font's encoding fallbacks.
+DAMAGE_RE = re.compile(
+    r"not found|xref|decompress|data loss|invalid|incorrect|unmatched|odd number|expected|syntax|error", re.IGNORECASE
+)
 
 
 class _Collect(logging.Handler):
@@ -138,6 +158,23 @@ def library_warnings() -> Iterator[list[str]]:
         for lg, (propagate, level) in zip(loggers, saved):
             lg.removeHandler(handler)
             lg.propagate, lg.level = propagate, level
+
+
+def _probe_text(source: PdfSource, index: int) -> list[str]:
+    """The PDF libraries' complaints while interpreting the page's text (a
+    few milliseconds; the page then costs a second of OCR anyway)."""
+    with library_warnings() as warned:
+        try:
+            for obj in source.playa_page(index):
+                if obj.object_type == "text":
+                    for _ in obj:
+                        pass
+        except Exception as e:  # noqa: BLE001 - any failure here is the PDF's damage, told as the page's
+            warned.append(f"{type(e).__name__}: {str(e)[:120]}")
+    # A font made without a Unicode map is warned about too ("Using
+    # StandardEncoding for cid2unicode ..."): that is why OCR reads the page,
+    # not damage.
+    return [w for w in warned if DAMAGE_RE.search(w)]
 
 
 class PageFailed(Exception):

@@ -247,7 +247,13 @@ def _has_content(source: PdfSource, index: int) -> bool:
         streams = list(source.playa.pages[index].streams)
         decoded = sum(len(bytes(s.buffer).strip()) for s in streams)
         raw = sum(len(getattr(s, "rawdata", b"") or b"") for s in streams)
-        return decoded >= CONTENT_MIN_BYTES or raw >= RAW_MIN_BYTES
+        if decoded >= CONTENT_MIN_BYTES or raw >= RAW_MIN_BYTES:
+            return True
+        # No content, but the page's own resources name fonts or images to
+        # draw: its /Contents entry is lost (a blank page names none).
+        own = source.playa.pages[index].attrs.get("Resources")
+        own = own.resolve() if hasattr(own, "resolve") else own
+        return isinstance(own, dict) and any(own.get(k) for k in ("Font", "XObject"))
     except Exception as e:
         if _raised_in(e, PDF_LIBRARIES) or isinstance(e, JixiaoError):
             return True

@@ -37,6 +37,7 @@ from .task import ERROR, FileResult, failed, process_file
 from .verify import verify
 from .write import (
     existing_files,
+    file_stem,
     is_dataset_error,
     quarantine,
     remove_files,
@@ -395,8 +396,6 @@ def plan(
     A done PDF found under a new name keeps its rows, renamed. A source whose
     data files are damaged is read again from its PDF, wherever it is."""
     check = verify(out, manifest.rows.values(), full=False, since=manifest.mtime)
-    for stray, moved in zip(check.strays, quarantine(out, check.strays)):
-        note(f"{printable(str(stray))}: a data file no source in the manifest owns; moved to {printable(str(moved))}")
     by_sha: dict[str, list[Path]] = {}
     todo: list[Path] = []
     for f in files:
@@ -404,6 +403,12 @@ def plan(
             by_sha.setdefault(sha256_file(f), []).append(f)
         except (OSError, JixiaoError):
             todo.append(f)  # the task reports why it cannot be read
+    # A stray named after a PDF of this batch is what a killed run wrote before
+    # its manifest row: reading the PDF replaces it. Others leave the dataset.
+    batch = {file_stem(sha) for sha in by_sha}
+    strays = [p for p in check.strays if p.stem not in batch]
+    for stray, moved in zip(strays, quarantine(out, strays)):
+        note(f"{printable(str(stray))}: a data file no source in the manifest owns; moved to {printable(str(moved))}")
     for sha, reason in sorted(check.damaged.items()):
         r = manifest.rows[sha]
         where = printable(r["source_path"] or r["source_file"])

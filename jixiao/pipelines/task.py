@@ -136,7 +136,7 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
         pages = ", ".join(str(i.number) for i in failed_pages)
         first = failed_pages[0].reason.removeprefix(f"{p}: ")
         missing.append(
-            f"{len(failed_pages)} of {doc.page_count} pages could not be read (p. {pages}: {first}); "
+            f"{len(failed_pages)} of {doc.page_count} pages could not be read in full (p. {pages}: {first}); "
             f"{len(result.projects)} forms read from the others"
         )
     elif not result.projects and garbled:
