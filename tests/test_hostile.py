@@ -131,6 +131,7 @@ def test_long_department_gets_a_bounded_folder(raw: Path, tmp_path: Path) -> Non
     assert len(ind) == GOOD_ROWS
     projects = pd.read_parquet(tmp_path / "out" / "projects")
     assert any(long_name in w for w in projects.warnings[0])
+    assert set(projects.department_printed) == {long_name}  # the full name, in a column
     # Stable: the same name gives the same folder.
     again = write_result(tmp_path / "out", replace(result, projects=tables[0], indicators=tables[1]))
     assert again == written

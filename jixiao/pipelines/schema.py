@@ -80,6 +80,9 @@ PROJECTS = pa.schema(
         ("form_seq", pa.int32()),
         ("form_title", pa.string()),
         ("form_kind", pa.string()),  # "project" | "department"
+        # 主管部门 in full: the `department` partition holds a stable short form
+        # of a name too long for a folder (pipelines/write.py).
+        ("department_printed", pa.string()),
         # The codes of `warnings` (normalize/forms.py lists them), for filtering.
         ("warning_codes", pa.list_(pa.string())),
         # The budget year's amount, whichever block printed it (normalize/standard.py).

@@ -223,6 +223,7 @@ def _tables(
             "form_seq": p.seq,
             "form_title": p.form_title,
             "form_kind": p.form_kind,
+            "department_printed": department,
             "year": year,
             "department": department,
         }

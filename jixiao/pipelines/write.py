@@ -214,6 +214,9 @@ def write_result(out: Path, result: FileResult) -> list[Path]:
             part = table.filter(mask).drop_columns(["year", "department"])
             if name == "projects" and dept and short_department(dept) != dept:
                 part = _warn(part, WARN_SHORT.format(short=short_department(dept), full=dept))
+                if "department_printed" in part.column_names:  # the full name, whatever filled the rows
+                    i = part.schema.get_field_index("department_printed")
+                    part = part.set_column(i, "department_printed", pa.array([dept] * part.num_rows, pa.string()))
             dest = out / name / partition_dir(year, dept) / f"{file_stem(result.sha256)}.parquet"
             atomic_write_table(part, dest)
             written.append(dest)
