@@ -39,6 +39,7 @@ def read_pdf(
     wanted: Callable[[str], bool] | None = None,
     force_engine: str | None = None,
     limits: Limits | None = None,
+    sha256: str | None = None,
 ) -> Document:
     """Read every (wanted) page with the engine its text layer calls for.
 
@@ -117,7 +118,8 @@ def read_pdf(
         if failures and len(failures) == source.page_count and not contents:
             raise failures[0]  # nothing could be read: the file's error
         items = _reading_order(contents)
-        return Document(str(path), sha256_file(path), source.page_count, tuple(infos), tuple(items), cover)
+        digest = sha256 or sha256_file(path)  # the caller that hashed the file already passes it
+        return Document(str(path), digest, source.page_count, tuple(infos), tuple(items), cover)
 
 
 # Loggers of the PDF libraries: on the real PDFs they are silent; a warning

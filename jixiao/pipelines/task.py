@@ -96,23 +96,23 @@ def process_file(
             size = p.stat().st_size
         except OSError as e:
             raise UnreadableFile(str(p), e.strerror or type(e).__name__) from e
-        doc = _read(p, password, limits)
+        doc = _read(p, password, limits, sha)
         result = normalize(doc)
         return _result(p, doc, result, size, time.perf_counter() - start)
     except Exception as e:  # noqa: BLE001 - one file never stops the batch; the cause is kept
         return replace(failed(p, e, sha, size), seconds=time.perf_counter() - start)
 
 
-def _read(p: Path, password: str | None, limits: Limits | None = None) -> Document:
+def _read(p: Path, password: str | None, limits: Limits | None = None, sha256: str | None = None) -> Document:
     """One --password serves a whole batch: files protected by an owner
     password only (no password to open) must open whatever was given."""
     try:
-        return read_pdf(p, password=password, wanted=page_wanted, limits=limits)
+        return read_pdf(p, password=password, wanted=page_wanted, limits=limits, sha256=sha256)
     except EncryptedPdf:
         if not password:
             raise
         try:
-            return read_pdf(p, password=None, wanted=page_wanted, limits=limits)
+            return read_pdf(p, password=None, wanted=page_wanted, limits=limits, sha256=sha256)
         except EncryptedPdf:
             pass
         raise
