@@ -57,22 +57,52 @@ class PageImage:
         return self.gray.shape[0] / self.scale
 
 
-def page_dpi(page: object) -> float:
-    """The resolution to render a page at: a scanned page's own density."""
+@dataclass(frozen=True)
+class ImageInfo:
+    """A page's image object: where it sits and what it holds."""
+
+    cover: float  # share of the page its bounds cover
+    dpi: float  # pixels per inch along its own axes
+    bits: int  # bits per pixel (1 for a fax or a bilevel scan)
+
+
+def page_images(page: object) -> list[ImageInfo]:
+    """The image objects on a page, largest first.
+
+    Uses ``get_bounds`` and the image's matrix (pypdfium2 >= 5: ``get_pos`` is
+    gone). The density is measured along the image's own axes (the lengths
+    of its matrix columns), so a scan placed rotated reads at its true dpi.
+    """
     import pypdfium2 as pdfium
 
     width_pt, height_pt = page.get_size()  # type: ignore[attr-defined]
-    best = 0.0
+    area = width_pt * height_pt
+    out: list[ImageInfo] = []
     for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):  # type: ignore[attr-defined]
         try:
-            left, bottom, right, top = obj.get_pos()
+            left, bottom, right, top = obj.get_bounds()
             px_w, px_h = obj.get_px_size()
+            a, b, c, d, _e, _f = obj.get_matrix().get()
         except Exception:  # noqa: BLE001, S112 - a broken image object just isn't used
             continue
-        w, h = right - left, top - bottom
-        if w < 0.5 * width_pt or h < 0.5 * height_pt or w <= 0 or h <= 0:
-            continue
-        best = max(best, 72.0 * px_w / w, 72.0 * px_h / h)
+        cover = max(0.0, min(right, width_pt) - max(left, 0.0)) * max(0.0, min(top, height_pt) - max(bottom, 0.0))
+        w_pt, h_pt = math.hypot(a, b), math.hypot(c, d)
+        dpi = max(72.0 * px_w / w_pt if w_pt > 0 else 0.0, 72.0 * px_h / h_pt if h_pt > 0 else 0.0)
+        try:
+            bits = int(obj.get_metadata().bits_per_pixel)
+        except Exception:  # noqa: BLE001 - metadata is a hint only
+            bits = 8
+        out.append(ImageInfo(cover / area if area else 0.0, dpi, bits))
+    out.sort(key=lambda im: -im.cover)
+    return out
+
+
+def page_dpi(page: object, images: Sequence[ImageInfo] | None = None) -> float:
+    """The resolution to render a page at: a scanned page's own density
+    (its largest image, if it covers at least half the page)."""
+    if images is None:
+        images = page_images(page)
+    best = max((im.dpi for im in images if im.cover >= 0.5), default=0.0)
     if best <= 0:
         return DEFAULT_DPI
     return min(MAX_DPI, max(MIN_DPI, best))
