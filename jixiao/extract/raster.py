@@ -37,6 +37,8 @@ RULE_COMPONENT_PT = 40.0  # ink connected over this length may hold rules; chara
 H_KERNEL_PT = 15.0  # a horizontal rule is at least this long (CJK strokes at 9-12 pt are shorter)
 V_KERNEL_PT = 10.0  # a vertical rule spans at least one row (rows are >= ~12 pt)
 GAP_PT = 1.5  # breaks in a rule up to this long are bridged
+BILEVEL_GAP_PT = 10.0  # ... on a fax, whose rules break wider (a merged cell leaves a whole cell open)
+BILEVEL_PRE_GAP_PT = 1.5  # a fax's rules are bridged before the long kernels, too
 MIN_SKEW_DEG = 0.03  # below this, rotating would only blur
 MAX_SKEW_DEG = 5.0
 
@@ -47,6 +49,9 @@ class PageImage:
     scale: float  # pixels per point
     angle: float  # degrees the page was rotated by to deskew it (0 if not)
     contrast: float = 25.0  # how much darker than its surroundings a pixel must be to be ink
+    bilevel: bool = False  # a 1-bit scan (fax): rules break, strokes are jagged
+    stamps: tuple[tuple[float, float, float, float], ...] = ()  # seals taken out, boxes in points
+    steps: tuple[str, ...] = ()  # what preprocessing did, for the page's reason
 
     @property
     def width_pt(self) -> float:
@@ -190,16 +195,19 @@ def estimate_skew(gray: np.ndarray, scale: float, contrast: float = 25.0) -> flo
     return 0.0
 
 
-def deskew(gray: np.ndarray, angle: float) -> np.ndarray:
-    """Rotate so that the rules are level (about the image centre)."""
+def deskew(gray: np.ndarray, angle: float, fill: int = 255) -> np.ndarray:
+    """Rotate so that the rules are level (about the image centre). The
+    corners brought in are filled with ``fill``: the paper's own grey (a white
+    fill on off-white paper has an edge, which reads as a rule)."""
     if abs(angle) < MIN_SKEW_DEG:
         return gray
     h, w = gray.shape
     m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
-    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
 
 
 def load_page(page: object, dpi: float | None = None) -> PageImage:
+    """A grey, deskewed page image (no colour handling: ``preprocess.prepare``)."""
     gray, scale = render(page, dpi)
     contrast = ink_contrast(gray)
     angle = estimate_skew(gray, scale, contrast)
@@ -228,9 +236,18 @@ def find_rules(img: PageImage) -> Rules:
     """
     s = img.scale
     binary = binarize(img.gray, s, img.contrast)
-    gap = max(2, round(GAP_PT * s))
-    hmask = _rule_mask(binary, max(10, round(H_KERNEL_PT * s)), True, gap)
-    vmask = _rule_mask(binary, max(10, round(V_KERNEL_PT * s)), False, gap)
+    gap = max(2, round((BILEVEL_GAP_PT if img.bilevel else GAP_PT) * s))
+    source = binary
+    if img.bilevel:
+        # Breaks shorter than the kernels would cut a rule into pieces the
+        # opening drops: bridge them along each direction first.
+        pre = max(2, round(BILEVEL_PRE_GAP_PT * s))
+        h_src = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (pre, 1)))
+        v_src = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, pre)))
+    else:
+        h_src = v_src = source
+    hmask = _rule_mask(h_src, max(10, round(H_KERNEL_PT * s)), True, gap)
+    vmask = _rule_mask(v_src, max(10, round(V_KERNEL_PT * s)), False, gap)
     # Rules hang together into a network at least RULE_COMPONENT_PT long;
     # long strokes of big characters that passed the kernels stay small.
     network = cv2.dilate(cv2.bitwise_or(hmask, vmask), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
@@ -256,7 +273,27 @@ def find_rules(img: PageImage) -> Rules:
                 xc = (x + w / 2.0) / s
                 segs.append(Segment(xc, y / s, xc, (y + h) / s))
             sources.append((horizontal, i))
+    if img.bilevel:
+        segs, sources = _crossing_only(segs, sources, 2.0 * SNAP)
     return Rules(binary, labels[0], labels[1], segs, sources)
+
+
+def _crossing_only(
+    segs: list[Segment], sources: list[tuple[bool, int]], tol: float
+) -> tuple[list[Segment], list[tuple[bool, int]]]:
+    """Segments that meet a perpendicular one. On a fax, a lone line is a
+    streak from the scanner glass or a dropout's stub, not a table's rule."""
+
+    def meets(a: Segment, b: Segment) -> bool:
+        h, v = (a, b) if a.top == a.bottom else (b, a)
+        return h.x0 - tol <= v.x0 <= h.x1 + tol and v.top - tol <= h.top <= v.bottom + tol
+
+    keep = [
+        k
+        for k, a in enumerate(segs)
+        if any((a.top == a.bottom) != (b.top == b.bottom) and meets(a, b) for b in segs)
+    ]
+    return [segs[k] for k in keep], [sources[k] for k in keep]
 
 
 def large_components(binary: np.ndarray, min_len: float) -> np.ndarray:
@@ -291,19 +328,28 @@ def rule_mask(rules: Rules, grids: Sequence[Grid], scale: float, tol: float = SN
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (pad, pad)))
 
 
-def text_ink(binary: np.ndarray, lines: np.ndarray, min_area: int = 3, grainy: bool = False) -> np.ndarray:
+def text_ink(
+    binary: np.ndarray, lines: np.ndarray, min_area: int = 3, grainy: bool = False, stub_band: int = 0
+) -> np.ndarray:
     """Ink that is not a rule, without specks.
 
     Specks are dropped by size. Only a grainy scan also gets a small opening:
     on a clean render it would erase the one-pixel strokes of small text
-    (一, 二, =), which a scan blurs to two pixels or more.
+    (一, 二, =), which a scan blurs to two pixels or more. With ``stub_band``
+    (a fax), ink lying wholly within that many pixels of a rule is a stub of
+    a broken rule, not text.
     """
     ink = cv2.bitwise_and(binary, cv2.bitwise_not(lines))
     if grainy:
         ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = stats[:, cv2.CC_STAT_AREA] >= min_area
     keep[0] = False
+    if stub_band > 0:
+        band = cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * stub_band + 1, 2 * stub_band + 1)))
+        reaches_out = np.zeros(n, dtype=bool)
+        reaches_out[np.unique(labels[(ink > 0) & (band == 0)])] = True
+        keep &= reaches_out
     return keep[labels].astype(np.uint8) * 255
 
 
