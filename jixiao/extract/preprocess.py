@@ -32,15 +32,17 @@ from . import raster
 RED_HUES = ((0, 12), (160, 180))
 BLUE_HUES = ((95, 130),)
 STAMP_MIN_SAT = 70  # stamp-pad ink is saturated; print, paper and grain are not
+STAMP_MIN_CHROMA = 60  # red minus the larger of green and blue (or blue minus ...)
 STAMP_MIN_VALUE = 70  # ... and not dark (black print over the seal stays print)
 STAMP_MIN_PT = 20.0  # an ink blob at least this wide is a seal (or its slice), not a coloured tick
 PAPER_MIN_SHARE = 0.25  # the paper covers at least this much of a photo
-PHOTO_MAX_SHARE = 0.93  # a paper covering less than this is cut out (a desk or bed around it)
+PHOTO_MAX_SHARE = 0.93  # a sheet covering less than this may be a photo (a desk round it)
+EDGE_FREE_SHARE = 0.995  # a sheet covering more than this has no border to paint out
 A4_SHORT_PT = 595.3
 SPECK_PT = 2.0  # a bilevel blob no larger than this square (in points) ...
 SPECK_ALONE_PT = 2.5  # ... with no other ink this close is a speck
 STAMP_RESIDUE = 0.7  # inside a seal, lifted grey above this share of the paper's is paper
-ORIENT_MIN_BLOBS = 12  # judge text direction on at least this many line blobs
+ORIENT_MIN_BLOBS = 5  # judge text direction on at least this many line blobs
 
 
 @dataclass(frozen=True)
@@ -127,10 +129,12 @@ def remove_stamp_ink(rgb: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndar
     hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     hue, sat, val = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
     coloured = (sat >= STAMP_MIN_SAT) & (val >= STAMP_MIN_VALUE)
-    hue_ok = np.zeros_like(coloured)
-    for lo, hi in RED_HUES + BLUE_HUES:
-        hue_ok |= (hue >= lo) & (hue <= hi)
-    ink_small = (coloured & hue_ok).astype(np.uint8) * 255
+    # Stamp-pad red and blue are far from every other channel; brown (a
+    # desk, a wooden table, a tan folder) is red-ish but not that far.
+    r, g, b = (small[:, :, k].astype(np.int16) for k in range(3))
+    red = (r - np.maximum(g, b) >= STAMP_MIN_CHROMA) & _hue_in(hue, RED_HUES)
+    blue = (b - np.maximum(r, g) >= STAMP_MIN_CHROMA) & _hue_in(hue, BLUE_HUES)
+    ink_small = (coloured & (red | blue)).astype(np.uint8) * 255
     if cv2.countNonZero(ink_small) < (STAMP_MIN_PT * scale / 4) ** 2 * 0.05:
         return gray, None
     # Seals: ink blobs that, joined up, are at least STAMP_MIN_PT wide.
@@ -156,6 +160,13 @@ def remove_stamp_ink(rgb: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndar
     lifted[lifted >= STAMP_RESIDUE * paper] = paper
     gray[region] = np.maximum(gray[region], lifted.astype(np.uint8))
     return gray, region_small
+
+
+def _hue_in(hue: np.ndarray, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
+    out = np.zeros(hue.shape, dtype=bool)
+    for lo, hi in ranges:
+        out |= (hue >= lo) & (hue <= hi)
+    return out
 
 
 def stamp_boxes(mask_small: np.ndarray, scale: float) -> list[tuple[float, float, float, float]]:
@@ -192,14 +203,17 @@ def cut_out_paper(
         return gray, stamp_mask, scale
     best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     share = stats[best, cv2.CC_STAT_AREA] / float(small.size)
-    if share < PAPER_MIN_SHARE or share > PHOTO_MAX_SHARE:
+    if share < PAPER_MIN_SHARE:
         return gray, stamp_mask, scale
-    sheet = (labels == best).astype(np.uint8) * 255
-    contours, _ = cv2.findContours(sheet, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours((labels == best).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    sheet = np.zeros_like(small)
+    cv2.fillPoly(sheet, [hull], 255)
+    if cv2.countNonZero(sheet) >= EDGE_FREE_SHARE * small.size:
+        return gray, stamp_mask, scale  # nothing round the sheet worth painting
     quad = _four_corners(hull)
     paper = paper_level(gray)
-    if quad is not None and _is_photo(quad, small.shape):
+    if quad is not None and share <= PHOTO_MAX_SHARE and _is_photo(quad, small.shape):
         corners = quad / f
         top_w = np.linalg.norm(corners[1] - corners[0])
         bot_w = np.linalg.norm(corners[2] - corners[3])
