@@ -52,6 +52,7 @@ FREE_MIN_SCORE = 0.6  # free text (outside tables) read with less confidence is 
 FREE_MIN_HEIGHT_PT = 2.5  # ... and so is a "line" of ink lower than this
 RARE_RUNNER_UP = 0.1  # a GB 2312 character this likely replaces a rarer first choice
 BILEVEL_SOFTEN_PX = 0.8
+LONE_GLYPH_RATIO = 1.5  # a line no wider than this many heights may be one sign
 SPECK_PROB = 0.6  # a character read with less than this ...
 SPECK_GAP_EM = 0.35  # ... standing this far apart at a line's end is a speck
 SPECK_LINE_PROB = 0.9  # a line smaller than ~half an em is a speck unless read this surely
@@ -529,6 +530,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
 
     results = recognizer()([j.crop for j in jobs]) if jobs else []
     em = _font_size_px(jobs, results, s)
+    results = _reread_lone_glyphs(jobs, results, clean_gray)
 
     # Punctuation first (one character for one), so a full-width colon's
     # blank half is not taken for a space; a cell's lines come top to bottom.
@@ -652,6 +654,37 @@ def _make_job(
     cols = np.zeros(crop.shape[1], dtype=np.int32)
     cols[left : left + (st.x1 - st.x0)] = (ink[st.top : st.bottom, st.x0 : st.x1] > 0).sum(axis=0)
     return _Job(st, crop, cols, owner)
+
+
+def _reread_lone_glyphs(jobs: Sequence[_Job], results: list[Recognised], gray: np.ndarray) -> list[Recognised]:
+    """A line that is one sign (a lone ≥ in an operator column) reads badly
+    alone: the model, trained on lines, takes ≥ for W. Read three copies side
+    by side; when they come back as one character three times, that is it."""
+    lone = [
+        k
+        for k, (job, rec) in enumerate(zip(jobs, results))
+        if job.owner is not None
+        and job.strip.x1 - job.strip.x0 <= LONE_GLYPH_RATIO * (job.strip.bottom - job.strip.top)
+        and len(rec.text.strip()) <= 1
+        and not (rec.text.strip() and _is_cjk(rec.text.strip()) and rec.score >= 0.9)
+    ]
+    if not lone:
+        return results
+    crops = []
+    for k in lone:
+        st = jobs[k].strip
+        pad = max(2, (st.bottom - st.top) // 8)
+        glyph = gray[max(0, st.top - pad) : st.bottom + pad, max(0, st.x0 - pad) : st.x1 + pad]
+        gap = np.full((glyph.shape[0], max(3, glyph.shape[0] // 3)), 255, np.uint8)
+        row = np.hstack([gap, glyph, gap, glyph, gap, glyph, gap])
+        crops.append(cv2.copyMakeBorder(row, pad * 2, pad * 2, 0, 0, cv2.BORDER_CONSTANT, value=255))
+    out = list(results)
+    for k, rec in zip(lone, recognizer()(crops)):
+        t = rec.text.replace(" ", "")
+        if len(t) == 3 and len(set(t)) == 1 and (t[0] != out[k].text.strip() or rec.score > out[k].score):
+            old = out[k]
+            out[k] = Recognised(t[0], rec.score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (rec.score,))
+    return out
 
 
 def _is_speck(st: raster.Strip, rec: Recognised, em: float) -> bool:

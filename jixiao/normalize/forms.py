@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from . import fields, vocab
-from .ocrfix import correct, looks_doubtful
+from .ocrfix import correct, looks_doubtful, money_text, reconcile_funds
 from .records import Funds, Indicator, Project
 from .shanghai import FormDraft
 from .values import parse_value
@@ -17,11 +17,18 @@ TOLERANCE = 0.01  # yuan: sums are printed to the fen
 def _funds(draft: FormDraft, warnings: list[str]) -> Funds:
     scale = WAN if draft.funds_in_wan else 1.0
     values: dict[str, float | None] = {}
+    ocr = "ocr" in draft.methods
     for name, text in draft.funds.items():
+        if ocr:  # ocrfix: separators back where the money format has them
+            text, note = money_text(text)
+            warnings.extend([note] if note else [])
         v = fields.amount(text)
         if v is None and text.strip():
             warnings.append(f"funds {name}: '{text}' is not an amount")
         values[name] = None if v is None else round(v * scale, 2)
+    if ocr:  # ocrfix: an amount the funds identities pin down
+        values, notes = reconcile_funds(values)
+        warnings.extend(notes)
     funds = Funds(**values)
     _check_sum(funds.total, [funds.total_fiscal, funds.total_other], "项目资金总额 ≠ 财政资金 + 其他资金", warnings)
     _check_sum(
