@@ -39,8 +39,12 @@ PAPER_MIN_SHARE = 0.25  # the paper covers at least this much of a photo
 PHOTO_MAX_SHARE = 0.93  # a sheet covering less than this may be a photo (a desk round it)
 EDGE_FREE_SHARE = 0.995  # a sheet covering more than this has no border to paint out
 A4_SHORT_PT = 595.3
+SHEET_PX = 1000.0  # the sheet is looked for at this size
+PERSPECTIVE_MIN_RATIO = 0.015  # opposite sides of the sheet this much apart in length ...
+PERSPECTIVE_MIN_DEG = 0.8  # ... or in direction: a photo, not a flat scan
 SPECK_PT = 2.0  # a bilevel blob no larger than this square (in points) ...
 SPECK_ALONE_PT = 2.5  # ... with no other ink this close is a speck
+STAMP_GREY_SHARE = 0.8  # next to red ink, grey at least this share of the ink's own is the seal
 STAMP_RESIDUE = 0.7  # inside a seal, lifted grey above this share of the paper's is paper
 ORIENT_MIN_BLOBS = 5  # judge text direction on at least this many line blobs
 
@@ -158,7 +162,14 @@ def remove_stamp_ink(rgb: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndar
     # come out greyish, a little darker than the ink. What is still nearer
     # the paper than black print is paper.
     lifted[lifted >= STAMP_RESIDUE * paper] = paper
-    gray[region] = np.maximum(gray[region], lifted.astype(np.uint8))
+    # Thin red strokes lose their colour to JPEG's half-resolution chroma and
+    # come out grey, about as dark as the ink's grey. Next to red ink, what is
+    # no darker than that is the seal (print under it is far darker).
+    inside = gray[region]
+    ink_luma = float(np.median(gray[region & ink_full])) if (region & ink_full).any() else 0.0
+    near = cv2.dilate(ink_full.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))[region] > 0
+    lifted[near & (inside >= STAMP_GREY_SHARE * ink_luma)] = paper
+    gray[region] = np.maximum(inside, lifted.astype(np.uint8))
     return gray, region_small
 
 
@@ -192,12 +203,18 @@ def cut_out_paper(
     """Paint everything around the sheet in the paper's grey; rectify a
     photographed sheet (its corners not a square) to a rectangle."""
     h, w = gray.shape
-    f = 400.0 / max(h, w)
+    # ~1000 px: the corners must be found to a point or so, or the rectified
+    # rules come out slanted (one rule read as two).
+    f = min(1.0, SHEET_PX / max(h, w))
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), 2)
     _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # The sheet is the largest bright piece; print on it is bridged.
-    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    k = max(3, round(0.022 * max(small.shape)))
+    # (Padded with dark: at the frame a closing would swallow a narrow dark edge.)
+    padded = cv2.copyMakeBorder(bright, k, k, k, k, cv2.BORDER_CONSTANT, value=0)
+    padded = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bright = padded[k:-k, k:-k]
     n, labels, stats, _ = cv2.connectedComponentsWithStats(bright, connectivity=4)
     if n <= 1:
         return gray, stamp_mask, scale
@@ -252,13 +269,26 @@ def _four_corners(hull: np.ndarray) -> np.ndarray | None:
 
 
 def _is_photo(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
-    """A sheet inside the frame whose sides are not axis-parallel: a photo.
-    (A scan with a dark edge has a rectangle touching the frame.)"""
+    """A photographed sheet: its corners are not a rectangle (perspective:
+    opposite sides differ in length or direction), or it lies inside the
+    frame with a desk all round. A scan with a dark edge is a rectangle
+    touching the frame."""
     h, w = shape[:2]
+    top, bottom = quad[1] - quad[0], quad[2] - quad[3]
+    left, right = quad[3] - quad[0], quad[2] - quad[1]
+
+    def turn(a: np.ndarray, b: np.ndarray) -> float:
+        return abs(float(np.degrees(np.arctan2(a[0] * b[1] - a[1] * b[0], float(a @ b)))))
+
+    lengths = max(
+        abs(np.linalg.norm(top) / max(1e-6, np.linalg.norm(bottom)) - 1),
+        abs(np.linalg.norm(left) / max(1e-6, np.linalg.norm(right)) - 1),
+    )
+    if lengths > PERSPECTIVE_MIN_RATIO or max(turn(top, bottom), turn(left, right)) > PERSPECTIVE_MIN_DEG:
+        return True
     xs, ys = quad[:, 0], quad[:, 1]
     margin = 0.02 * max(h, w)
-    inside = xs.min() > margin and ys.min() > margin and xs.max() < w - margin and ys.max() < h - margin
-    return bool(inside)
+    return bool(xs.min() > margin and ys.min() > margin and xs.max() < w - margin and ys.max() < h - margin)
 
 
 def text_is_vertical(gray: np.ndarray, scale: float) -> bool:

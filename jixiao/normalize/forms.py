@@ -27,7 +27,7 @@ def _funds(draft: FormDraft, warnings: list[str]) -> Funds:
             warnings.append(f"funds {name}: '{text}' is not an amount")
         values[name] = None if v is None else round(v * scale, 2)
     if ocr:  # ocrfix: an amount the funds identities pin down
-        values, notes = reconcile_funds(values)
+        values, notes = reconcile_funds(values, draft.funds)
         warnings.extend(notes)
     funds = Funds(**values)
     _check_sum(funds.total, [funds.total_fiscal, funds.total_other], "项目资金总额 ≠ 财政资金 + 其他资金", warnings)

@@ -128,17 +128,29 @@ def _digits(v: float) -> str:
     return f"{v:.2f}".replace(".", "")
 
 
-def reconcile_funds(values: dict[str, float | None]) -> tuple[dict[str, float | None], list[str]]:
+def reconcile_funds(
+    values: dict[str, float | None], texts: dict[str, str] | None = None
+) -> tuple[dict[str, float | None], list[str]]:
     """Amounts an identity pins down: where a form's funds do not add up and
     exactly one amount, replaced by what the others make it, differs from
     what was read by at most AMOUNT_EDITS digits (or was implausibly large),
     that amount is corrected, with a warning. A tie goes to the value printed
-    elsewhere in the form too. Nothing else changes."""
+    elsewhere in the form too. An amount printed (``texts``) but unreadable
+    is what the others make it, when they are all read. Nothing else changes."""
     out = dict(values)
     notes: list[str] = []
     for total, parts in FUNDS_IDENTITIES:
         names = (total, *parts)
-        if any(out.get(n) is None for n in names):
+        missing = [n for n in names if out.get(n) is None]
+        if len(missing) == 1 and texts and (texts.get(missing[0]) or "").strip() and missing[0] in out:
+            name = missing[0]
+            known = sum(out[p] or 0.0 for p in parts if p != name)
+            implied = round(known if name == total else (out[total] or 0.0) - known, 2)
+            if implied >= 0:
+                notes.append(f"OCR amount funds.{name} {texts[name]!r} unreadable: taken as {implied:,.2f} (the funds identity)")
+                out[name] = implied
+            continue
+        if missing:
             continue
         t = out[total] or 0.0
         s = sum(out[p] or 0.0 for p in parts)
