@@ -14,7 +14,7 @@ import numpy as np
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from conftest import PDFS, SAMPLE, SCAN
+from conftest import PDFS, SCAN
 from fixtures.make_scans import build
 from goldcmp import compare, load_gold
 
@@ -196,7 +196,7 @@ def test_phone(scans: Path) -> None:
 
 def test_fax(scans: Path) -> None:
     pages = [14]
-    doc, result, cmp = _read(build("fax", scans / "fax.pdf", pages=pages), _forms(pages))
+    doc, _result, cmp = _read(build("fax", scans / "fax.pdf", pages=pages), _forms(pages))
     assert all("despeckled" in p.reason for p in doc.pages)
     assert cmp.projects_found == 1 and cmp.rows_found == cmp.rows_expected
 

@@ -57,6 +57,7 @@ SPECK_PROB = 0.8  # a character read with less than this ...
 SPECK_GAP_EM = 0.35  # ... standing this far apart at a line's end is a speck
 SPECK_LINE_PROB = 0.9  # a line smaller than ~half an em is a speck unless read this surely
 FREE_MIN_WIDTH_EM = 0.6  # free text narrower than this is a streak or a speck, not a word
+FREE_MAX_HEIGHT_EM = 5.0  # ... and taller than this many body ems, no line of text
 STUB_BAND_PT = 1.5  # on a fax, ink wholly this close to a rule is a stub of it
 FLIP_PROBES = 8  # lines read both ways to tell an upside-down page
 FLIP_MARGIN = 0.15  # the turned reading must be this much more confident
@@ -545,6 +546,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
             last_char[job.owner] = rec.text.strip()[-1]
         fixed.append(rec)
     ems = [_line_em(job, em) for job in jobs]
+    body = em
     spaces = SpaceModel(p for job, rec, e in zip(jobs, fixed, ems) for p in _pairs(rec, job.cols, e))
 
     per_cell: dict[tuple[int, int], list[tuple[Line, float]]] = {}
@@ -559,8 +561,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         if job.owner is None:
             if rec.score < FREE_MIN_SCORE or (st.bottom - st.top) < FREE_MIN_HEIGHT_PT * s:
                 continue
-            if st.x1 - st.x0 < FREE_MIN_WIDTH_EM * e:
-                continue
+            if st.x1 - st.x0 < FREE_MIN_WIDTH_EM * e or st.bottom - st.top > FREE_MAX_HEIGHT_EM * body:
+                continue  # a streak or a speck, or an edge or a photo's border: not a line of text
             bbox = (st.x0 / s, st.top / s, st.x1 / s, st.bottom / s)
             free.append(TextLine(clean(text), number, bbox))
             continue
@@ -592,7 +594,8 @@ def _stamped(
             ox = min(x1, sx1) - max(x0, sx0)
             oy = min(bottom, sbottom) - max(top, stop)
             if ox > 0 and oy > 0 and ox * oy >= 0.15 * (x1 - x0) * (bottom - top):
-                out[ci] = min(out[ci] if out[ci] is not None else 1.0, STAMPED_CONFIDENCE)
+                current = out[ci]
+                out[ci] = STAMPED_CONFIDENCE if current is None else min(current, STAMPED_CONFIDENCE)
                 break
     return out
 

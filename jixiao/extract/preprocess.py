@@ -40,6 +40,7 @@ PHOTO_MAX_SHARE = 0.93  # a sheet covering less than this may be a photo (a desk
 EDGE_FREE_SHARE = 0.995  # a sheet covering more than this has no border to paint out
 A4_SHORT_PT = 595.3
 SHEET_PX = 1000.0  # the sheet is looked for at this size
+EDGE_MARGIN = 0.005  # share of the page painted inside the sheet's outline
 PERSPECTIVE_MIN_RATIO = 0.015  # opposite sides of the sheet this much apart in length ...
 PERSPECTIVE_MIN_DEG = 0.8  # ... or in direction: a photo, not a flat scan
 SPECK_PT = 2.0  # a bilevel blob no larger than this square (in points) ...
@@ -232,12 +233,12 @@ def cut_out_paper(
     paper = paper_level(gray)
     if quad is not None and share <= PHOTO_MAX_SHARE and _is_photo(quad, small.shape):
         corners = quad / f
-        top_w = np.linalg.norm(corners[1] - corners[0])
-        bot_w = np.linalg.norm(corners[2] - corners[3])
-        left_h = np.linalg.norm(corners[3] - corners[0])
-        right_h = np.linalg.norm(corners[2] - corners[1])
-        out_w, out_h = int(round((top_w + bot_w) / 2)), int(round((left_h + right_h) / 2))
-        dst = np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]])
+        top_w = float(np.linalg.norm(corners[1] - corners[0]))
+        bot_w = float(np.linalg.norm(corners[2] - corners[3]))
+        left_h = float(np.linalg.norm(corners[3] - corners[0]))
+        right_h = float(np.linalg.norm(corners[2] - corners[1]))
+        out_w, out_h = round((top_w + bot_w) / 2), round((left_h + right_h) / 2)
+        dst = np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], dtype=np.float32)
         hom = cv2.getPerspectiveTransform(corners.astype(np.float32), dst)
         gray = cv2.warpPerspective(gray, hom, (out_w, out_h), flags=cv2.INTER_LINEAR, borderValue=paper)
         if stamp_mask is not None:
@@ -249,7 +250,10 @@ def cut_out_paper(
         done.steps.append("photo: perspective rectified")
         return gray, stamp_mask, scale
     full = cv2.resize(sheet, (w, h), interpolation=cv2.INTER_NEAREST)
-    full = cv2.erode(full, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+    # The sheet's outline was found on a blurred small copy: a sliver of the
+    # dark edge lies inside it. Paint a little into the sheet too.
+    e = max(5, round(EDGE_MARGIN * max(h, w)) | 1)
+    full = cv2.erode(full, cv2.getStructuringElement(cv2.MORPH_RECT, (e, e)))
     gray = gray.copy()
     gray[full == 0] = paper
     done.steps.append("border painted out")
@@ -280,10 +284,10 @@ def _is_photo(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
     def turn(a: np.ndarray, b: np.ndarray) -> float:
         return abs(float(np.degrees(np.arctan2(a[0] * b[1] - a[1] * b[0], float(a @ b)))))
 
-    lengths = max(
-        abs(np.linalg.norm(top) / max(1e-6, np.linalg.norm(bottom)) - 1),
-        abs(np.linalg.norm(left) / max(1e-6, np.linalg.norm(right)) - 1),
-    )
+    def norm(v: np.ndarray) -> float:
+        return max(1e-6, float(np.linalg.norm(v)))
+
+    lengths = max(abs(norm(top) / norm(bottom) - 1), abs(norm(left) / norm(right) - 1))
     if lengths > PERSPECTIVE_MIN_RATIO or max(turn(top, bottom), turn(left, right)) > PERSPECTIVE_MIN_DEG:
         return True
     xs, ys = quad[:, 0], quad[:, 1]
@@ -303,8 +307,10 @@ def text_is_vertical(gray: np.ndarray, scale: float) -> bool:
     s = scale * f
     binary = raster.binarize(small, s, raster.ink_contrast(small))
     long_k = max(10, round(20 * s))
-    rules = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_k, 1)))
-    rules |= cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_k)))
+    rules = cv2.bitwise_or(
+        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_k, 1))),
+        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_k))),
+    )
     ink = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(rules, np.ones((3, 3), np.uint8))))
     k = max(2, round(2.5 * s))
     counts = []
