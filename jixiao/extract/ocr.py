@@ -1,8 +1,9 @@
 """The OCR engine: page image -> ruled grids -> text recognised per cell.
 
 For pages whose text layer is absent (scans) or garbled. The page is rendered
-(a scan at its own resolution), deskewed, and its ruling lines found with
-morphology (``raster``); the lines go through the same ``build_grids`` as the
+(a scan at its own resolution), cleaned of seals, cut out of its border or
+desk, turned upright and deskewed (``preprocess``), and its ruling lines
+found with morphology (``raster``); the lines go through the same ``build_grids`` as the
 text engine's vector segments, so spans and open page-edge sides come out the
 same way. Text is then recognised per cell: each cell's lines of ink are cut
 by horizontal projection and each line crop goes to the recognition model

@@ -45,7 +45,6 @@ PERSPECTIVE_MIN_RATIO = 0.015  # opposite sides of the sheet this much apart in 
 PERSPECTIVE_MIN_DEG = 0.8  # ... or in direction: a photo, not a flat scan
 SPECK_PT = 2.0  # a bilevel blob no larger than this square (in points) ...
 SPECK_ALONE_PT = 2.5  # ... with no other ink this close is a speck
-STAMP_GREY_SHARE = 0.8  # next to red ink, grey at least this share of the ink's own is the seal
 STAMP_RESIDUE = 0.7  # inside a seal, lifted grey above this share of the paper's is paper
 ORIENT_MIN_BLOBS = 5  # judge text direction on at least this many line blobs
 
@@ -149,7 +148,13 @@ def remove_stamp_ink(rgb: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndar
     big[1:] = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) >= STAMP_MIN_PT * scale / 4
     if not big.any():
         return gray, None
-    region_small = big[labels].astype(np.uint8) * 255
+    # A seal is round (or a slice of one at the edge): its whole outline, so
+    # that lettering and code digits inside the ring, too faint to count as
+    # ink at this size, are in it.
+    region_small = np.zeros_like(ink_small)
+    for i in np.flatnonzero(big):
+        contours, _ = cv2.findContours((labels == i).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        cv2.fillPoly(region_small, [cv2.convexHull(np.vstack(contours))], 255)
     region = cv2.resize(region_small, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
     # Inside the seals' region: the brightest channel, scaled so that the ink
     # itself becomes paper. Black print under the ink has every channel low.
@@ -163,13 +168,7 @@ def remove_stamp_ink(rgb: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndar
     # come out greyish, a little darker than the ink. What is still nearer
     # the paper than black print is paper.
     lifted[lifted >= STAMP_RESIDUE * paper] = paper
-    # Thin red strokes lose their colour to JPEG's half-resolution chroma and
-    # come out grey, about as dark as the ink's grey. Next to red ink, what is
-    # no darker than that is the seal (print under it is far darker).
     inside = gray[region]
-    ink_luma = float(np.median(gray[region & ink_full])) if (region & ink_full).any() else 0.0
-    near = cv2.dilate(ink_full.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))[region] > 0
-    lifted[near & (inside >= STAMP_GREY_SHARE * ink_luma)] = paper
     gray[region] = np.maximum(inside, lifted.astype(np.uint8))
     return gray, region_small
 

@@ -2,7 +2,9 @@
 
 Everything here works on a grey page image (uint8, 0 = ink, 255 = paper) and
 knows the render scale (pixels per PDF point), so that what it finds can be
-reported in points. After ``deskew`` every coordinate is in the deskewed frame;
+reported in points. ``preprocess.prepare`` makes that image from a page
+(colour, seals, paper, orientation, fax specks); this module deskews it and
+finds its rules and lines of text. After ``deskew`` every coordinate is in the deskewed frame;
 the OCR engine reports that frame scaled to points (a rotation of a fraction of
 a degree moves nothing by more than a point or two).
 
@@ -204,18 +206,6 @@ def deskew(gray: np.ndarray, angle: float, fill: int = 255) -> np.ndarray:
     h, w = gray.shape
     m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
-
-
-def load_page(page: object, dpi: float | None = None) -> PageImage:
-    """A grey, deskewed page image (no colour handling: ``preprocess.prepare``)."""
-    gray, scale = render(page, dpi)
-    contrast = ink_contrast(gray)
-    angle = estimate_skew(gray, scale, contrast)
-    if abs(angle) >= MIN_SKEW_DEG:
-        gray = deskew(gray, angle)
-    else:
-        angle = 0.0
-    return PageImage(gray, scale, angle, contrast)
 
 
 @dataclass
