@@ -40,6 +40,8 @@ PHOTO_MAX_SHARE = 0.93  # a sheet covering less than this may be a photo (a desk
 EDGE_FREE_SHARE = 0.995  # a sheet covering more than this has no border to paint out
 A4_SHORT_PT = 595.3
 SHEET_PX = 1000.0  # the sheet is looked for at this size
+PAPER_MAX_SAT = 40  # paper's saturation (0-255), in light or shadow
+SHADOW_SHARE = 0.5  # a shadow leaves the paper at least this share of the threshold
 EDGE_MARGIN = 0.005  # share of the page painted inside the sheet's outline
 PERSPECTIVE_MIN_RATIO = 0.015  # opposite sides of the sheet this much apart in length ...
 PERSPECTIVE_MIN_DEG = 0.8  # ... or in direction: a photo, not a flat scan
@@ -76,6 +78,7 @@ def prepare(page: object, settings: ScanSettings | None = None, dpi: float | Non
     bilevel = bool(images) and images[0].cover >= 0.5 and images[0].bits == 1
     scale = dpi / 72.0
     done = Prepared()
+    neutral = None
     if bilevel:
         gray, scale = raster.render(page, dpi)
         # Rendering resamples the bits a little (grey edges, faint specks):
@@ -85,9 +88,10 @@ def prepare(page: object, settings: ScanSettings | None = None, dpi: float | Non
     else:
         rgb = render_rgb(page, scale)
         gray, stamp_mask = remove_stamp_ink(rgb, scale) if settings.remove_stamps else (_to_gray(rgb), None)
+        neutral = neutral_share(rgb)
         del rgb
     if settings.find_paper and not bilevel:  # a fax has no desk round it
-        gray, stamp_mask, scale = cut_out_paper(gray, stamp_mask, scale, done)
+        gray, stamp_mask, scale = cut_out_paper(gray, stamp_mask, scale, done, neutral)
     if settings.orient and text_is_vertical(gray, scale):
         gray = np.ascontiguousarray(np.rot90(gray, 1))
         stamp_mask = None if stamp_mask is None else np.ascontiguousarray(np.rot90(stamp_mask, 1))
@@ -197,8 +201,21 @@ def paper_level(gray: np.ndarray) -> int:
     return int(np.argmax(hist[128:]) + 128) if hist[128:].any() else 255
 
 
+def neutral_share(rgb: np.ndarray) -> np.ndarray:
+    """Saturation at ~1000 px: paper is neutral even in a shadow, a desk
+    (wood, a coloured folder) is not."""
+    h, w = rgb.shape[:2]
+    f = min(1.0, SHEET_PX / max(h, w))
+    small = cv2.resize(rgb, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(small, cv2.COLOR_RGB2HSV)[:, :, 1]
+
+
 def cut_out_paper(
-    gray: np.ndarray, stamp_mask: np.ndarray | None, scale: float, done: Prepared
+    gray: np.ndarray,
+    stamp_mask: np.ndarray | None,
+    scale: float,
+    done: Prepared,
+    saturation: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None, float]:
     """Paint everything around the sheet in the paper's grey; rectify a
     photographed sheet (its corners not a square) to a rectangle."""
@@ -208,7 +225,12 @@ def cut_out_paper(
     f = min(1.0, SHEET_PX / max(h, w))
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (0, 0), 2)
-    _, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    otsu, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if saturation is not None and saturation.shape == small.shape:
+        # A shadow darkens part of the sheet below the threshold: what is
+        # neutral and not dark is paper too, against a coloured desk.
+        lit = small > SHADOW_SHARE * otsu
+        bright = cv2.bitwise_or(bright, ((saturation < PAPER_MAX_SAT) & lit).astype(np.uint8) * 255)
     # The sheet is the largest bright piece; print on it is bridged.
     k = max(3, round(0.022 * max(small.shape)))
     # (Padded with dark: at the frame a closing would swallow a narrow dark edge.)
