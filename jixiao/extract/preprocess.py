@@ -262,6 +262,10 @@ def cut_out_paper(
         dst = np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], dtype=np.float32)
         hom = cv2.getPerspectiveTransform(corners.astype(np.float32), dst)
         gray = cv2.warpPerspective(gray, hom, (out_w, out_h), flags=cv2.INTER_LINEAR, borderValue=paper)
+        # The corners are found on a blurred copy: a sliver of desk may line
+        # an edge of the rectified sheet, and would read as a rule.
+        e = max(3, round(EDGE_MARGIN * max(out_h, out_w)))
+        gray[:e], gray[-e:], gray[:, :e], gray[:, -e:] = paper, paper, paper, paper
         if stamp_mask is not None:
             sm = cv2.resize(stamp_mask, (w, h), interpolation=cv2.INTER_NEAREST)
             sm = cv2.warpPerspective(sm, hom, (out_w, out_h), flags=cv2.INTER_NEAREST)
