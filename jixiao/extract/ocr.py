@@ -536,8 +536,11 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
             for strip in raster.text_strips(ink, box, s, min_ink=min_ink):
                 jobs.append(_make_job(clean_gray, ink, strip, box, (gi, ci)))
 
-    # Free text: everything outside the tables.
+    # Free text: everything outside the tables, without lines that are on
+    # no table (a scanner bed's edge, a fold): they would join every line
+    # of the page into one band.
     outside = ink.copy()
+    outside[(rules.hlabels > 0) | (rules.vlabels > 0)] = 0
     for grid in grids:
         x0, top, x1, bottom = _px_box(grid.bbox, s, w, h, inset=-3)
         outside[top:bottom, x0:x1] = 0
