@@ -189,7 +189,7 @@ def _return_freed_memory() -> None:
     The recogniser allocates its activations per crop, in every width; with
     glibc's default, the mmap threshold rises after the first large free and
     later activations come from a heap that only grows (measured: 700 MB
-    peak on a page of 140 crops, 335 MB with a fixed threshold). Elsewhere
+    peak on a page of 140 crops, under 300 MB with a fixed one). Elsewhere
     (not glibc) this does nothing."""
     import ctypes
     import ctypes.util
@@ -205,7 +205,7 @@ def _return_freed_memory() -> None:
 
 
 M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
-MMAP_THRESHOLD_BYTES = 256 * 1024
+MMAP_THRESHOLD_BYTES = 16 * 1024 * 1024  # a fixed threshold: lower ones cost CPU in page faults
 
 
 def recognizer() -> Recognizer:
