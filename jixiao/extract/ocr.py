@@ -1,8 +1,9 @@
 """The OCR engine: page image -> ruled grids -> text recognised per cell.
 
 For pages whose text layer is absent (scans) or garbled. The page is rendered
-(a scan at its own resolution), deskewed, and its ruling lines found with
-morphology (``raster``); the lines go through the same ``build_grids`` as the
+(a scan at its own resolution), cleaned of seals, cut out of its border or
+desk, turned upright and deskewed (``preprocess``), and its ruling lines
+found with morphology (``raster``); the lines go through the same ``build_grids`` as the
 text engine's vector segments, so spans and open page-edge sides come out the
 same way. Text is then recognised per cell: each cell's lines of ink are cut
 by horizontal projection and each line crop goes to the recognition model
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from . import raster
+from . import preprocess, raster
 from .engines import OCR_THREADS_ENV as THREADS_ENV
 from .geometry import Grid, build_grids
 from .model import PageContent, PageInfo, TextLine
@@ -51,6 +52,17 @@ GRAINY_CONTRAST = 15.0  # raster.ink_contrast above this: a scan with grain
 FREE_MIN_SCORE = 0.6  # free text (outside tables) read with less confidence is noise
 FREE_MIN_HEIGHT_PT = 2.5  # ... and so is a "line" of ink lower than this
 RARE_RUNNER_UP = 0.1  # a GB 2312 character this likely replaces a rarer first choice
+BILEVEL_SOFTEN_PX = 0.8
+LONE_GLYPH_RATIO = 1.5  # a line no wider than this many heights may be one sign
+SPECK_PROB = 0.8  # a character read with less than this ...
+SPECK_GAP_EM = 0.35  # ... standing this far apart at a line's end is a speck
+SPECK_LINE_PROB = 0.9  # a line smaller than ~half an em is a speck unless read this surely
+FREE_MIN_WIDTH_EM = 0.6  # free text narrower than this is a streak or a speck, not a word
+FREE_MAX_HEIGHT_EM = 5.0  # ... and taller than this many body ems, no line of text
+STUB_BAND_PT = 1.5  # on a fax, ink wholly this close to a rule is a stub of it
+FLIP_PROBES = 8  # lines read both ways to tell an upside-down page
+FLIP_MARGIN = 0.15  # the turned reading must be this much more confident
+STAMPED_CONFIDENCE = 0.85  # a cell under a seal is doubtful, however well it read
 
 
 _lock = threading.RLock()
@@ -87,6 +99,7 @@ class Recognised:
     score: float
     # Centre of each character of ``text``, in pixels of the crop it was read from.
     centres: tuple[float, ...]
+    probs: tuple[float, ...] = ()  # each character's probability (empty: unknown)
 
 
 class Recognizer:
@@ -104,6 +117,7 @@ class Recognizer:
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.enable_cpu_mem_arena = False  # memory follows the crop in hand, not the widest seen
+        opts.enable_mem_pattern = False  # crops come in every width: no plan kept per shape
         opts.log_severity_level = 3
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(model_path(), sess_options=opts, providers=["CPUExecutionProvider"])
@@ -166,7 +180,32 @@ class Recognizer:
         to_crop = crop_w / resized_w
         chars = [self.charset[j] if j < len(self.charset) else "" for j in idx[cols]]
         centres = tuple(float((c + 0.5) * step * to_crop) for c in cols)
-        return Recognised("".join(chars), float(prob[cols].mean()), centres)
+        return Recognised("".join(chars), float(prob[cols].mean()), centres, tuple(float(p) for p in prob[cols]))
+
+
+def _return_freed_memory() -> None:
+    """Have glibc hand large freed blocks back to the system.
+
+    The recogniser allocates its activations per crop, in every width; with
+    glibc's default, the mmap threshold rises after the first large free and
+    later activations come from a heap that only grows (measured: 700 MB
+    peak on a page of 140 crops, under 300 MB with a fixed one). Elsewhere
+    (not glibc) this does nothing."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    try:
+        libc = ctypes.CDLL(name)
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    except (OSError, AttributeError):
+        return
+
+
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+MMAP_THRESHOLD_BYTES = 16 * 1024 * 1024  # a fixed threshold: lower ones cost CPU in page faults
 
 
 def recognizer() -> Recognizer:
@@ -176,6 +215,7 @@ def recognizer() -> Recognizer:
     if _recognizer is None or _recognizer_pid != os.getpid():
         with _lock:
             if _recognizer is None or _recognizer_pid != os.getpid():
+                _return_freed_memory()
                 _recognizer = Recognizer()
                 _recognizer_pid = os.getpid()
     return _recognizer
@@ -435,26 +475,57 @@ class _Job:
 class OcrEngine:
     name = "ocr"
 
+    def __init__(self, settings: preprocess.ScanSettings | None = None) -> None:
+        self.settings = settings or preprocess.ScanSettings()
+
     def read_page(self, source: PdfSource, index: int, info: PageInfo) -> PageContent:
         page = source.pdfium[index]
         try:
-            img = raster.load_page(page)
+            img = preprocess.prepare(page, self.settings)
         finally:
             page.close()
-        return read_image(img, index + 1, info)
+        return read_image(img, index + 1, info, orient=self.settings.orient)
 
 
-def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageContent:
-    """OCR one page image (already deskewed)."""
+def _describe(img: raster.PageImage, info: PageInfo) -> PageInfo:
+    notes = list(img.steps)
+    if img.stamps:
+        notes.append(f"{len(img.stamps)} seal{'s' if len(img.stamps) > 1 else ''} taken out")
+    if not notes:
+        return info
+    reason = "; ".join(([info.reason] if info.reason else []) + notes)
+    return PageInfo(info.number, info.text_layer, info.method, reason)
+
+
+def _upside_down(jobs: Sequence[_Job]) -> bool:
+    """Do the page's widest cell lines read better turned by 180°?"""
+    probes = sorted((j for j in jobs if j.owner is not None), key=lambda j: -j.crop.shape[1])[:FLIP_PROBES]
+    if len(probes) < 3:
+        return False
+    crops = [j.crop for j in probes]
+    both = recognizer()(crops + [np.ascontiguousarray(c[::-1, ::-1]) for c in crops])
+    upright = float(np.mean([r.score for r in both[: len(crops)]]))
+    turned = float(np.mean([r.score for r in both[len(crops) :]]))
+    return turned >= upright + FLIP_MARGIN
+
+
+def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool = False) -> PageContent:
+    """OCR one page image (already deskewed); with ``orient``, a page found
+    upside down is turned and read again."""
     s = img.scale
     rules = raster.find_rules(img)
     grids = build_grids(rules.segments)
     lines_px = raster.rule_mask(rules, grids, s)
     grainy = img.contrast >= GRAINY_CONTRAST
-    ink = raster.text_ink(rules.binary, lines_px, min_area=6 if grainy else 3, grainy=grainy)
+    stub = round(STUB_BAND_PT * s) if img.bilevel else 0
+    ink = raster.text_ink(rules.binary, lines_px, min_area=6 if grainy else 3, grainy=grainy, stub_band=stub)
     min_ink = 0.8 if grainy else 0.3  # ems of stroke below which a "line" is a speck
     clean_gray = img.gray.copy()
     clean_gray[lines_px > 0] = 255
+    if img.bilevel:
+        # The recogniser was trained on anti-aliased text: soften the fax's
+        # jagged two-level strokes a little.
+        clean_gray = cv2.GaussianBlur(clean_gray, (0, 0), BILEVEL_SOFTEN_PX)
     h, w = img.gray.shape
 
     jobs: list[_Job] = []
@@ -465,16 +536,33 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageConten
             for strip in raster.text_strips(ink, box, s, min_ink=min_ink):
                 jobs.append(_make_job(clean_gray, ink, strip, box, (gi, ci)))
 
-    # Free text: everything outside the tables.
+    # Free text: everything outside the tables, without lines that are on
+    # no table (a scanner bed's edge, a fold): they would join every line
+    # of the page into one band.
     outside = ink.copy()
+    outside[(rules.hlabels > 0) | (rules.vlabels > 0)] = 0
     for grid in grids:
         x0, top, x1, bottom = _px_box(grid.bbox, s, w, h, inset=-3)
         outside[top:bottom, x0:x1] = 0
     for strip in raster.text_strips(outside, (0, 0, w, h), s, split_words=True, min_ink=min_ink):
         jobs.append(_make_job(clean_gray, outside, strip, (0, 0, w, h), None))
 
+    if orient and _upside_down(jobs):
+        turned = raster.PageImage(
+            np.ascontiguousarray(img.gray[::-1, ::-1]),
+            s,
+            img.angle,
+            img.contrast,
+            img.bilevel,
+            tuple((w / s - x1, h / s - y1, w / s - x0, h / s - y0) for x0, y0, x1, y1 in img.stamps),
+            (*img.steps, "turned 180°"),
+        )
+        return read_image(turned, number, info, orient=False)
+    info = _describe(img, info)
+
     results = recognizer()([j.crop for j in jobs]) if jobs else []
     em = _font_size_px(jobs, results, s)
+    results = _reread_lone_glyphs(jobs, results, clean_gray)
 
     # Punctuation first (one character for one), so a full-width colon's
     # blank half is not taken for a space; a cell's lines come top to bottom.
@@ -482,12 +570,14 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageConten
     fixed: list[Recognised] = []
     for job, rec in zip(jobs, results):
         context = last_char.get(job.owner, "") if job.owner is not None else ""
-        rec = Recognised(fix_punctuation(rec.text, context), rec.score, rec.centres)
+        rec = trim_specks(rec, job.cols, em)
+        rec = Recognised(fix_punctuation(rec.text, context), rec.score, rec.centres, rec.probs)
         rec = _lone_bars(rec, job, ink, em)
         if job.owner is not None and rec.text.strip():
             last_char[job.owner] = rec.text.strip()[-1]
         fixed.append(rec)
     ems = [_line_em(job, em) for job in jobs]
+    body = em
     spaces = SpaceModel(p for job, rec, e in zip(jobs, fixed, ems) for p in _pairs(rec, job.cols, e))
 
     per_cell: dict[tuple[int, int], list[tuple[Line, float]]] = {}
@@ -497,9 +587,13 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageConten
         if not text.strip():
             continue
         st = job.strip
+        if _is_speck(st, rec, e):
+            continue
         if job.owner is None:
             if rec.score < FREE_MIN_SCORE or (st.bottom - st.top) < FREE_MIN_HEIGHT_PT * s:
                 continue
+            if st.x1 - st.x0 < FREE_MIN_WIDTH_EM * e or st.bottom - st.top > FREE_MAX_HEIGHT_EM * body:
+                continue  # a streak or a speck, or an edge or a photo's border: not a line of text
             bbox = (st.x0 / s, st.top / s, st.x1 / s, st.bottom / s)
             free.append(TextLine(clean(text), number, bbox))
             continue
@@ -509,9 +603,32 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo) -> PageConten
     tables = []
     for gi, grid in enumerate(grids):
         texts, confs = _cell_texts(grid, gi, per_cell)
+        confs = _stamped(grid, texts, confs, img.stamps)
         tables.append(table_from_grid(grid, number, texts, confs, method="ocr"))
     free.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
     return PageContent(info, img.width_pt, img.height_pt, tuple(tables), tuple(free))
+
+
+def _stamped(
+    grid: Grid, texts: list[str], confs: list[float | None], stamps: Sequence[tuple[float, float, float, float]]
+) -> list[float | None]:
+    """Cells a seal was stamped over keep their text, but not full confidence:
+    the seal's strokes were taken out of them, and may have taken ink along."""
+    if not stamps:
+        return confs
+    out = list(confs)
+    for ci, cell in enumerate(grid.cells):
+        if not texts[ci]:
+            continue
+        x0, top, x1, bottom = cell.bbox
+        for sx0, stop, sx1, sbottom in stamps:
+            ox = min(x1, sx1) - max(x0, sx0)
+            oy = min(bottom, sbottom) - max(top, stop)
+            if ox > 0 and oy > 0 and ox * oy >= 0.15 * (x1 - x0) * (bottom - top):
+                current = out[ci]
+                out[ci] = STAMPED_CONFIDENCE if current is None else min(current, STAMPED_CONFIDENCE)
+                break
+    return out
 
 
 def _cell_texts(
@@ -571,6 +688,69 @@ def _make_job(
     cols = np.zeros(crop.shape[1], dtype=np.int32)
     cols[left : left + (st.x1 - st.x0)] = (ink[st.top : st.bottom, st.x0 : st.x1] > 0).sum(axis=0)
     return _Job(st, crop, cols, owner)
+
+
+def _reread_lone_glyphs(jobs: Sequence[_Job], results: list[Recognised], gray: np.ndarray) -> list[Recognised]:
+    """A line that is one sign (a lone ≥ in an operator column) reads badly
+    alone: the model, trained on lines, takes ≥ for W. Read three copies side
+    by side; when they come back as one character three times, that is it."""
+    lone = [
+        k
+        for k, (job, rec) in enumerate(zip(jobs, results))
+        if job.owner is not None
+        and job.strip.x1 - job.strip.x0 <= LONE_GLYPH_RATIO * (job.strip.bottom - job.strip.top)
+        and len(rec.text.strip()) <= 1
+        and not (rec.text.strip() and _is_cjk(rec.text.strip()) and rec.score >= 0.9)
+    ]
+    if not lone:
+        return results
+    crops = []
+    for k in lone:
+        st = jobs[k].strip
+        pad = max(2, (st.bottom - st.top) // 8)
+        glyph = gray[max(0, st.top - pad) : st.bottom + pad, max(0, st.x0 - pad) : st.x1 + pad]
+        gap = np.full((glyph.shape[0], max(3, glyph.shape[0] // 3)), 255, np.uint8)
+        row = np.hstack([gap, glyph, gap, glyph, gap, glyph, gap])
+        crops.append(cv2.copyMakeBorder(row, pad * 2, pad * 2, 0, 0, cv2.BORDER_CONSTANT, value=255))
+    out = list(results)
+    for k, rec in zip(lone, recognizer()(crops)):
+        t = rec.text.replace(" ", "")
+        if len(t) == 3 and len(set(t)) == 1 and (t[0] != out[k].text.strip() or rec.score > out[k].score):
+            old = out[k]
+            out[k] = Recognised(t[0], rec.score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (rec.score,))
+    return out
+
+
+def _is_speck(st: raster.Strip, rec: Recognised, em: float) -> bool:
+    """A "line" smaller than half an em both ways, read as a doubtful mark."""
+    small = st.x1 - st.x0 < SPECK_GAP_EM * 1.3 * em and st.bottom - st.top < SPECK_GAP_EM * 1.3 * em
+    return small and not any(_is_cjk(c) for c in rec.text) and rec.score < SPECK_LINE_PROB
+
+
+def trim_specks(rec: Recognised, cols: np.ndarray, em: float) -> Recognised:
+    """Drop doubtful characters standing apart at either end of a line: a
+    speck, a stub of a rule or the rest of a seal read as "8", "e", "■".
+    Only non-CJK characters read with less than SPECK_PROB, with a blank of
+    SPECK_GAP_EM before the rest of the line; a line of one or two characters
+    is left alone (a lone "-" is a value)."""
+    if len(rec.probs) != len(rec.text) or len(rec.text.replace(" ", "")) <= 2:
+        return rec
+    items = [(c, x, p) for c, x, p in zip(rec.text, rec.centres, rec.probs) if not c.isspace()]
+
+    def apart(a: float, b: float) -> bool:
+        lo, hi = int(min(a, b)), int(max(a, b)) + 1
+        return _widest_gap(cols[max(0, lo) : max(0, min(len(cols), hi))]) >= SPECK_GAP_EM * em
+
+    def junk(c: str, p: float) -> bool:
+        return p < SPECK_PROB and not _is_cjk(c)
+
+    while len(items) > 2 and junk(items[0][0], items[0][2]) and apart(items[0][1], items[1][1]):
+        items.pop(0)
+    while len(items) > 2 and junk(items[-1][0], items[-1][2]) and apart(items[-2][1], items[-1][1]):
+        items.pop()
+    if len(items) == len(rec.text.replace(" ", "")):
+        return rec
+    return Recognised("".join(c for c, _, _ in items), rec.score, tuple(x for _, x, _ in items), tuple(p for *_, p in items))
 
 
 def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float) -> Recognised:

@@ -2,7 +2,9 @@
 
 Everything here works on a grey page image (uint8, 0 = ink, 255 = paper) and
 knows the render scale (pixels per PDF point), so that what it finds can be
-reported in points. After ``deskew`` every coordinate is in the deskewed frame;
+reported in points. ``preprocess.prepare`` makes that image from a page
+(colour, seals, paper, orientation, fax specks); this module deskews it and
+finds its rules and lines of text. After ``deskew`` every coordinate is in the deskewed frame;
 the OCR engine reports that frame scaled to points (a rotation of a fraction of
 a degree moves nothing by more than a point or two).
 
@@ -37,6 +39,8 @@ RULE_COMPONENT_PT = 40.0  # ink connected over this length may hold rules; chara
 H_KERNEL_PT = 15.0  # a horizontal rule is at least this long (CJK strokes at 9-12 pt are shorter)
 V_KERNEL_PT = 10.0  # a vertical rule spans at least one row (rows are >= ~12 pt)
 GAP_PT = 1.5  # breaks in a rule up to this long are bridged
+BILEVEL_GAP_PT = 10.0  # ... on a fax, whose rules break wider (a merged cell leaves a whole cell open)
+BILEVEL_PRE_GAP_PT = 1.5  # a fax's rules are bridged before the long kernels, too
 MIN_SKEW_DEG = 0.03  # below this, rotating would only blur
 MAX_SKEW_DEG = 5.0
 
@@ -47,6 +51,9 @@ class PageImage:
     scale: float  # pixels per point
     angle: float  # degrees the page was rotated by to deskew it (0 if not)
     contrast: float = 25.0  # how much darker than its surroundings a pixel must be to be ink
+    bilevel: bool = False  # a 1-bit scan (fax): rules break, strokes are jagged
+    stamps: tuple[tuple[float, float, float, float], ...] = ()  # seals taken out, boxes in points
+    steps: tuple[str, ...] = ()  # what preprocessing did, for the page's reason
 
     @property
     def width_pt(self) -> float:
@@ -57,22 +64,52 @@ class PageImage:
         return self.gray.shape[0] / self.scale
 
 
-def page_dpi(page: object) -> float:
-    """The resolution to render a page at: a scanned page's own density."""
+@dataclass(frozen=True)
+class ImageInfo:
+    """A page's image object: where it sits and what it holds."""
+
+    cover: float  # share of the page its bounds cover
+    dpi: float  # pixels per inch along its own axes
+    bits: int  # bits per pixel (1 for a fax or a bilevel scan)
+
+
+def page_images(page: object) -> list[ImageInfo]:
+    """The image objects on a page, largest first.
+
+    Uses ``get_bounds`` and the image's matrix (pypdfium2 >= 5: ``get_pos`` is
+    gone). The density is measured along the image's own axes (the lengths
+    of its matrix columns), so a scan placed rotated reads at its true dpi.
+    """
     import pypdfium2 as pdfium
 
     width_pt, height_pt = page.get_size()  # type: ignore[attr-defined]
-    best = 0.0
+    area = width_pt * height_pt
+    out: list[ImageInfo] = []
     for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):  # type: ignore[attr-defined]
         try:
-            left, bottom, right, top = obj.get_pos()
+            left, bottom, right, top = obj.get_bounds()
             px_w, px_h = obj.get_px_size()
+            a, b, c, d, _e, _f = obj.get_matrix().get()
         except Exception:  # noqa: BLE001, S112 - a broken image object just isn't used
             continue
-        w, h = right - left, top - bottom
-        if w < 0.5 * width_pt or h < 0.5 * height_pt or w <= 0 or h <= 0:
-            continue
-        best = max(best, 72.0 * px_w / w, 72.0 * px_h / h)
+        cover = max(0.0, min(right, width_pt) - max(left, 0.0)) * max(0.0, min(top, height_pt) - max(bottom, 0.0))
+        w_pt, h_pt = math.hypot(a, b), math.hypot(c, d)
+        dpi = max(72.0 * px_w / w_pt if w_pt > 0 else 0.0, 72.0 * px_h / h_pt if h_pt > 0 else 0.0)
+        try:
+            bits = int(obj.get_metadata().bits_per_pixel)
+        except Exception:  # noqa: BLE001 - metadata is a hint only
+            bits = 8
+        out.append(ImageInfo(cover / area if area else 0.0, dpi, bits))
+    out.sort(key=lambda im: -im.cover)
+    return out
+
+
+def page_dpi(page: object, images: Sequence[ImageInfo] | None = None) -> float:
+    """The resolution to render a page at: a scanned page's own density
+    (its largest image, if it covers at least half the page)."""
+    if images is None:
+        images = page_images(page)
+    best = max((im.dpi for im in images if im.cover >= 0.5), default=0.0)
     if best <= 0:
         return DEFAULT_DPI
     return min(MAX_DPI, max(MIN_DPI, best))
@@ -160,24 +197,15 @@ def estimate_skew(gray: np.ndarray, scale: float, contrast: float = 25.0) -> flo
     return 0.0
 
 
-def deskew(gray: np.ndarray, angle: float) -> np.ndarray:
-    """Rotate so that the rules are level (about the image centre)."""
+def deskew(gray: np.ndarray, angle: float, fill: int = 255) -> np.ndarray:
+    """Rotate so that the rules are level (about the image centre). The
+    corners brought in are filled with ``fill``: the paper's own grey (a white
+    fill on off-white paper has an edge, which reads as a rule)."""
     if abs(angle) < MIN_SKEW_DEG:
         return gray
     h, w = gray.shape
     m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
-    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-
-
-def load_page(page: object, dpi: float | None = None) -> PageImage:
-    gray, scale = render(page, dpi)
-    contrast = ink_contrast(gray)
-    angle = estimate_skew(gray, scale, contrast)
-    if abs(angle) >= MIN_SKEW_DEG:
-        gray = deskew(gray, angle)
-    else:
-        angle = 0.0
-    return PageImage(gray, scale, angle, contrast)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
 
 
 @dataclass
@@ -198,9 +226,18 @@ def find_rules(img: PageImage) -> Rules:
     """
     s = img.scale
     binary = binarize(img.gray, s, img.contrast)
-    gap = max(2, round(GAP_PT * s))
-    hmask = _rule_mask(binary, max(10, round(H_KERNEL_PT * s)), True, gap)
-    vmask = _rule_mask(binary, max(10, round(V_KERNEL_PT * s)), False, gap)
+    gap = max(2, round((BILEVEL_GAP_PT if img.bilevel else GAP_PT) * s))
+    source = binary
+    if img.bilevel:
+        # Breaks shorter than the kernels would cut a rule into pieces the
+        # opening drops: bridge them along each direction first.
+        pre = max(2, round(BILEVEL_PRE_GAP_PT * s))
+        h_src = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (pre, 1)))
+        v_src = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, pre)))
+    else:
+        h_src = v_src = source
+    hmask = _rule_mask(h_src, max(10, round(H_KERNEL_PT * s)), True, gap)
+    vmask = _rule_mask(v_src, max(10, round(V_KERNEL_PT * s)), False, gap)
     # Rules hang together into a network at least RULE_COMPONENT_PT long;
     # long strokes of big characters that passed the kernels stay small.
     network = cv2.dilate(cv2.bitwise_or(hmask, vmask), cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
@@ -226,7 +263,27 @@ def find_rules(img: PageImage) -> Rules:
                 xc = (x + w / 2.0) / s
                 segs.append(Segment(xc, y / s, xc, (y + h) / s))
             sources.append((horizontal, i))
+    if img.bilevel:
+        segs, sources = _crossing_only(segs, sources, 2.0 * SNAP)
     return Rules(binary, labels[0], labels[1], segs, sources)
+
+
+def _crossing_only(
+    segs: list[Segment], sources: list[tuple[bool, int]], tol: float
+) -> tuple[list[Segment], list[tuple[bool, int]]]:
+    """Segments that meet a perpendicular one. On a fax, a lone line is a
+    streak from the scanner glass or a dropout's stub, not a table's rule."""
+
+    def meets(a: Segment, b: Segment) -> bool:
+        h, v = (a, b) if a.top == a.bottom else (b, a)
+        return h.x0 - tol <= v.x0 <= h.x1 + tol and v.top - tol <= h.top <= v.bottom + tol
+
+    keep = [
+        k
+        for k, a in enumerate(segs)
+        if any((a.top == a.bottom) != (b.top == b.bottom) and meets(a, b) for b in segs)
+    ]
+    return [segs[k] for k in keep], [sources[k] for k in keep]
 
 
 def large_components(binary: np.ndarray, min_len: float) -> np.ndarray:
@@ -261,19 +318,28 @@ def rule_mask(rules: Rules, grids: Sequence[Grid], scale: float, tol: float = SN
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (pad, pad)))
 
 
-def text_ink(binary: np.ndarray, lines: np.ndarray, min_area: int = 3, grainy: bool = False) -> np.ndarray:
+def text_ink(
+    binary: np.ndarray, lines: np.ndarray, min_area: int = 3, grainy: bool = False, stub_band: int = 0
+) -> np.ndarray:
     """Ink that is not a rule, without specks.
 
     Specks are dropped by size. Only a grainy scan also gets a small opening:
     on a clean render it would erase the one-pixel strokes of small text
-    (一, 二, =), which a scan blurs to two pixels or more.
+    (一, 二, =), which a scan blurs to two pixels or more. With ``stub_band``
+    (a fax), ink lying wholly within that many pixels of a rule is a stub of
+    a broken rule, not text.
     """
     ink = cv2.bitwise_and(binary, cv2.bitwise_not(lines))
     if grainy:
         ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = stats[:, cv2.CC_STAT_AREA] >= min_area
     keep[0] = False
+    if stub_band > 0:
+        band = cv2.dilate(lines, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * stub_band + 1, 2 * stub_band + 1)))
+        reaches_out = np.zeros(n, dtype=bool)
+        reaches_out[np.unique(labels[(ink > 0) & (band == 0)])] = True
+        keep &= reaches_out
     return keep[labels].astype(np.uint8) * 255
 
 

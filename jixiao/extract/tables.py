@@ -72,18 +72,26 @@ def _open_cols(table: Table, flags: Sequence[bool]) -> list[tuple[float, float]]
 # A scanned page lies on the glass a few points off from the one before it;
 # a born-digital page does not move.
 OCR_PAGE_SHIFT = 12.0
+OCR_SCALE_TOL = 0.03  # pages read from images may differ in scale by this much
 
 
 def align_to(prev: Table, nxt: Table) -> Table:
     """``nxt`` with its column edges in ``prev``'s frame when either was read
-    from an image and the two pages are shifted sideways by a few points.
-    Only the grid moves: cells keep the boxes they have on their own page."""
+    from an image and the two pages are shifted sideways by a few points or
+    (photos, crops) at a slightly different scale: column positions are taken
+    relative to the table's width. Only the grid moves: cells keep the boxes
+    they have on their own page."""
     if "ocr" not in (prev.method, nxt.method):
         return nxt
-    dx = nxt.col_edges[0] - prev.col_edges[0]
-    if abs(dx) <= SNAP or abs(dx) > OCR_PAGE_SHIFT:
+    p0, p1, n0, n1 = prev.col_edges[0], prev.col_edges[-1], nxt.col_edges[0], nxt.col_edges[-1]
+    if abs(n0 - p0) <= SNAP and abs(n1 - p1) <= SNAP:
         return nxt
-    return replace(nxt, col_edges=tuple(e - dx for e in nxt.col_edges))
+    if abs(n0 - p0) > OCR_PAGE_SHIFT or abs(n1 - p1) > OCR_PAGE_SHIFT or n1 <= n0:
+        return nxt
+    k = (p1 - p0) / (n1 - n0)
+    if abs(k - 1.0) > OCR_SCALE_TOL:
+        return nxt
+    return replace(nxt, col_edges=tuple(p0 + (e - n0) * k for e in nxt.col_edges))
 
 
 def continues(prev: Table, nxt: Table) -> bool:

@@ -126,16 +126,11 @@ def _map_errors(source: PdfSource, index: int) -> tuple[int, int]:
 
 def _image_cover(source: PdfSource, index: int) -> float:
     """Share of the page covered by its largest image."""
-    import pypdfium2 as pdfium
+    from .raster import page_images
 
     page = source.pdfium[index]
     try:
-        w, h = page.get_size()
-        best = 0.0
-        for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=3):
-            left, bottom, right, top = obj.get_pos()
-            cover = max(0.0, min(right, w) - max(left, 0.0)) * max(0.0, min(top, h) - max(bottom, 0.0))
-            best = max(best, cover / (w * h) if w * h else 0.0)
-        return best
+        images = page_images(page)
+        return images[0].cover if images else 0.0
     finally:
         page.close()

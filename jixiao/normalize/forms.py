@@ -20,7 +20,7 @@ from collections import Counter
 from . import fields, vocab
 from .document import DocumentFacts
 from .model import FormDraft, Note
-from .ocrfix import correct, looks_doubtful
+from .ocrfix import correct, looks_doubtful, money_text, reconcile_funds
 from .records import Funds, Indicator, Project
 from .values import ParsedValue, parse_value
 
@@ -31,12 +31,20 @@ TOLERANCE = 0.01  # yuan: sums are printed to the fen
 def _funds(draft: FormDraft, notes: list[Note]) -> Funds:
     scale = WAN if draft.funds_in_wan else 1.0
     values: dict[str, float | None] = {}
+    ocr = "ocr" in draft.methods
     for name, text in draft.funds.items():
+        if ocr:  # ocrfix: separators back where the money format has them
+            text, fixed = money_text(text)
+            if fixed:
+                notes.append(Note("ocr_corrected", fixed))
         v, own_wan = fields.money(text)  # an amount printing its own unit wins over the block's
         if v is None and text.strip():
             notes.append(Note("funds_not_amount", f"funds {name}: '{text}' is not an amount"))
         s = scale if own_wan is None else (WAN if own_wan else 1.0)
         values[name] = None if v is None else round(v * s, 2)
+    if ocr:  # ocrfix: an amount the funds identities pin down
+        values, corrected = reconcile_funds(values, draft.funds)
+        notes += [Note("ocr_corrected", c) for c in corrected]
     funds = Funds(**values)
     _check_sum(funds.total, [funds.total_fiscal, funds.total_other], "项目资金总额 ≠ 财政资金 + 其他资金", notes)
     _check_sum(

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import regex
+
 from .vocab import key
 
 DOUBTFUL_BELOW = 0.9  # mean character probability of the worst line in a cell
@@ -75,3 +77,105 @@ def correct(text: str, vocabulary: Sequence[str]) -> tuple[str, str | None]:
     if len(scored) > 1 and scored[1][0] < best + 2:
         return text, None
     return entry, f"OCR text {text!r} read as {entry!r} ({best} character{'s' if best > 1 else ''} differ)"
+
+
+# --- amounts: the printed money format and the funds identities -----------------
+#
+# Funds are printed as money, "1,234,567.89": thousands groups and two decimals.
+# OCR confuses the separators (a decimal point under a seal read as a comma,
+# a faint comma read as a blank or a dot), which changes the number by a factor
+# of 100 or drops it. And a form's funds obey identities: 项目资金总额 =
+# 财政资金 + 其他资金, 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金.
+
+_MONEY_CHARS = regex.compile(r"^\d[\d,，.·\s]*$")
+_GROUPS = regex.compile(r"\d+")
+FUNDS_IDENTITIES = (
+    ("total", ("total_fiscal", "total_other")),
+    ("annual_request", ("annual_appropriation", "annual_carryover", "annual_other")),
+)
+PLAUSIBLE_MAX_YUAN = 1e11  # no single project's funds reach 1000 亿元: more is merged digits (a seal's code)
+AMOUNT_EDITS = 2  # digits an identity may restore in one amount
+TOLERANCE_YUAN = 0.01
+
+
+def money_text(text: str) -> tuple[str, str | None]:
+    """An amount read by OCR, with its separators put back where the money
+    format puts them: "473,400,00" / "720 000.00" / "720.000.00" ->
+    "473,400.00" / "720,000.00". Changed only when the digits fall into
+    thousands groups and two decimals exactly; else (text, None)."""
+    t = text.strip()
+    if not t or not _MONEY_CHARS.match(t):
+        return text, None
+    groups = _GROUPS.findall(t)
+    if len(groups) < 2 or len(groups[-1]) != 2:
+        return text, None
+    head, *middle = groups[:-1]
+    if middle and (len(head) > 3 or any(len(g) != 3 for g in middle)):
+        return text, None
+    fixed = ",".join([head, *middle]) + "." + groups[-1]
+    if fixed == t:
+        return text, None
+    if _plain(t) == fixed.replace(",", ""):
+        return fixed, None  # the same number, printed with blanks: no warning
+    return fixed, f"OCR amount {text!r} read as {fixed!r} (money format: thousands groups, two decimals)"
+
+
+def _plain(t: str) -> str:
+    return "".join(t.split()).replace(",", "").replace("，", "")
+
+
+def _digits(v: float) -> str:
+    return f"{v:.2f}".replace(".", "")
+
+
+def reconcile_funds(
+    values: dict[str, float | None], texts: dict[str, str] | None = None
+) -> tuple[dict[str, float | None], list[str]]:
+    """Amounts an identity pins down: where a form's funds do not add up and
+    exactly one amount, replaced by what the others make it, differs from
+    what was read by at most AMOUNT_EDITS digits (or was implausibly large),
+    that amount is corrected, with a warning. A tie goes to the value printed
+    elsewhere in the form too. An amount printed (``texts``) but unreadable
+    is what the others make it, when they are all read. Nothing else changes."""
+    out = dict(values)
+    notes: list[str] = []
+    for total, parts in FUNDS_IDENTITIES:
+        names = (total, *parts)
+        missing = [n for n in names if out.get(n) is None]
+        if len(missing) == 1 and texts and (texts.get(missing[0]) or "").strip() and missing[0] in out:
+            name = missing[0]
+            known = sum(out[p] or 0.0 for p in parts if p != name)
+            implied = round(known if name == total else (out[total] or 0.0) - known, 2)
+            if implied >= 0:
+                notes.append(f"OCR amount funds.{name} {texts[name]!r} unreadable: taken as {implied:,.2f} (the funds identity)")
+                out[name] = implied
+            continue
+        if missing:
+            continue
+        t = out[total] or 0.0
+        s = sum(out[p] or 0.0 for p in parts)
+        if abs(t - s) <= TOLERANCE_YUAN:
+            continue
+        candidates: list[tuple[int, str, float]] = []
+        for name in names:
+            read = out[name] or 0.0
+            implied = s if name == total else t - (s - read)
+            if implied < 0:
+                continue
+            implied = round(implied, 2)
+            near = edit_distance(_digits(read), _digits(implied), AMOUNT_EDITS) <= AMOUNT_EDITS
+            if near or read > PLAUSIBLE_MAX_YUAN >= implied:
+                elsewhere = sum(1 for k, v in out.items() if k != name and v is not None and abs(v - implied) <= TOLERANCE_YUAN)
+                candidates.append((elsewhere, name, implied))
+        if not candidates:
+            continue
+        candidates.sort(reverse=True)
+        if len(candidates) > 1 and candidates[1][0] == candidates[0][0]:
+            continue  # two amounts could be the misread one: leave both, the sum warning stays
+        _, name, implied = candidates[0]
+        notes.append(f"OCR amount funds.{name} {out[name]:,.2f} corrected to {implied:,.2f} (the funds identity {total} = {' + '.join(parts)})")
+        out[name] = implied
+    for name, v in out.items():
+        if v is not None and v > PLAUSIBLE_MAX_YUAN:
+            notes.append(f"funds.{name} {v:,.2f} is implausibly large (OCR merged digits?)")
+    return out, notes
