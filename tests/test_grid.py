@@ -105,3 +105,16 @@ def test_a_goal_text_cut_by_the_break_is_one_text() -> None:
     assert continues(t1, t2)
     (cell,) = stitch(t1, t2).cells
     assert cell.text == "确保业务运转的不间断性。" and [f.page for f in cell.fragments] == [1, 2]
+
+
+def test_a_numbered_item_after_a_short_line_starts_a_paragraph() -> None:
+    # "目标1：建成公租房户数" stops short of the wrap width; "目标2：" opens the next item.
+    from jixiao.extract.text import Glyph, Line, join_lines
+
+    def line(text: str, y: float) -> Line:
+        return Line([Glyph(ch, 10.0 * i, y, 10.0 * (i + 1), y + 10) for i, ch in enumerate(text)])
+
+    short, item = line("目标1：建成公租房户数", 0), line("目标2：工程建设产生的效益并完成分配交付使用", 12)
+    assert join_lines([short, item]) == "目标1：建成公租房户数\n目标2：工程建设产生的效益并完成分配交付使用"
+    # Without a number the short line is only wrapped text.
+    assert join_lines([short, line("工程建设产生的效益并完成分配交付使用", 12)]) == "目标1：建成公租房户数工程建设产生的效益并完成分配交付使用"

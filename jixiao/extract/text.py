@@ -163,7 +163,10 @@ def _is_latin(ch: str) -> bool:
 PARAGRAPH_END = set("。；;！!？?：:")
 # A sentence end followed by a numbered item ("6.", "2)", "（三）", "四、") is
 # a paragraph break even when the sentence happened to fill its line.
-LIST_MARKER = re.compile(r"\s*(?:\d{1,2}[.、)）](?!\d)|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|[一二三四五六七八九十]{1,3}、)")
+LIST_MARKER = re.compile(
+    r"\s*(?:\d{1,2}[.、)）](?!\d)|[（(](?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|[一二三四五六七八九十]{1,3}、"
+    r"|[\u4e00-\u9fff]{1,3}\s*\d{1,2}\s*[：:])"  # 目标2：, 指标 3:
+)
 # Characters that cannot start a line (kinsoku): they travel with the glyph
 # before them when a line wraps.
 NO_LINE_START = set("，。、；：！？）》」』”’,.;:!?)%")
@@ -196,7 +199,10 @@ def join_lines(lines: Sequence[Line]) -> str:
         size = max(g.size for g in nxt.glyphs)
         fits = wrap_right - prev.x1 > _first_word_width(nxt) + 0.3 * size
         ends_sentence = ptext.rstrip()[-1] in PARAGRAPH_END
-        if ends_sentence and (fits or LIST_MARKER.match(t)):
+        marker = LIST_MARKER.match(t)
+        # A numbered item starts a paragraph after a sentence end, or after a
+        # line that stopped short of the wrap width ("目标1：建成公租房户数" / "目标2：…").
+        if (ends_sentence and (fits or marker)) or (fits and marker):
             out += "\n" + t.strip()
         elif ptext[-1].isspace() or t[0].isspace() or (fits and _is_latin(ptext[-1])):
             # The line wrapped at a printed space (a Latin line that ends
