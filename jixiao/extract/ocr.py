@@ -60,7 +60,10 @@ SPECK_LINE_PROB = 0.9  # a line smaller than ~half an em is a speck unless read 
 FREE_MIN_WIDTH_EM = 0.6  # free text narrower than this is a streak or a speck, not a word
 FREE_MAX_HEIGHT_EM = 5.0  # ... and taller than this many body ems, no line of text
 STUB_BAND_PT = 1.5  # on a fax, ink wholly this close to a rule is a stub of it
-FLIP_PROBES = 8  # lines read both ways to tell an upside-down page
+FLIP_PROBES = 8  # lines read both ways to tell an upside-down page ...
+FLIP_MIN_RATIO = 2.5  # ... of a few characters (crop width / height): long lines cost, one sign tells nothing
+FLIP_MAX_RATIO = 12.0
+FLIP_UPRIGHT_SCORE = 0.85  # lines read this surely: the page is upright
 FLIP_MARGIN = 0.15  # the turned reading must be this much more confident
 STAMPED_CONFIDENCE = 0.85  # a cell under a seal is doubtful, however well it read
 
@@ -497,15 +500,22 @@ def _describe(img: raster.PageImage, info: PageInfo) -> PageInfo:
     return PageInfo(info.number, info.text_layer, info.method, reason)
 
 
-def _upside_down(jobs: Sequence[_Job]) -> bool:
-    """Do the page's widest cell lines read better turned by 180°?"""
-    probes = sorted((j for j in jobs if j.owner is not None), key=lambda j: -j.crop.shape[1])[:FLIP_PROBES]
+def _upside_down(jobs: Sequence[_Job], results: Sequence[Recognised]) -> bool:
+    """Do the page's cell lines read better turned by 180°? An upright page
+    reads confidently and is not read again; otherwise up to FLIP_PROBES
+    lines of a few characters are read turned."""
+    probes = [
+        (j, r)
+        for j, r in zip(jobs, results)
+        if j.owner is not None and FLIP_MIN_RATIO <= j.crop.shape[1] / max(1, j.crop.shape[0]) <= FLIP_MAX_RATIO
+    ][:FLIP_PROBES]
     if len(probes) < 3:
         return False
-    crops = [j.crop for j in probes]
-    both = recognizer()(crops + [np.ascontiguousarray(c[::-1, ::-1]) for c in crops])
-    upright = float(np.mean([r.score for r in both[: len(crops)]]))
-    turned = float(np.mean([r.score for r in both[len(crops) :]]))
+    upright = float(np.mean([r.score for _, r in probes]))
+    if upright >= FLIP_UPRIGHT_SCORE:
+        return False
+    turned_reads = recognizer()([np.ascontiguousarray(j.crop[::-1, ::-1]) for j, _ in probes])
+    turned = float(np.mean([r.score for r in turned_reads]))
     return turned >= upright + FLIP_MARGIN
 
 
@@ -547,7 +557,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     for strip in raster.text_strips(outside, (0, 0, w, h), s, split_words=True, min_ink=min_ink):
         jobs.append(_make_job(clean_gray, outside, strip, (0, 0, w, h), None))
 
-    if orient and _upside_down(jobs):
+    results = recognizer()([j.crop for j in jobs]) if jobs else []
+    if orient and _upside_down(jobs, results):
         turned = raster.PageImage(
             np.ascontiguousarray(img.gray[::-1, ::-1]),
             s,
@@ -560,7 +571,6 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         return read_image(turned, number, info, orient=False)
     info = _describe(img, info)
 
-    results = recognizer()([j.crop for j in jobs]) if jobs else []
     em = _font_size_px(jobs, results, s)
     results = _reread_lone_glyphs(jobs, results, clean_gray)
 
