@@ -395,3 +395,25 @@ def test_serialized_cell_outlines_each_indicator(fixtures_dataset: Path, tmp_pat
                 for f in result.forms)  # fmt: skip
     distinct = len({(r["project_id"], r["level3"]) for r in rows})
     assert total >= 0.99 * distinct
+
+
+def test_a_page_on_a_huge_mediabox_is_rendered_small(tmp_path: Path) -> None:
+    """A 1e7 pt MediaBox at the report's resolution would be 4e10 pixels: the
+    page image is bounded (issue 11), the aspect kept."""
+    import pikepdf
+    import pypdfium2 as pdfium
+
+    from jixiao.report.render import DPI, MAX_PAGE_PIXELS, _scale
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.pages[0].MediaBox = pikepdf.Array([0, 0, 10_000_000, 10_000_000])  # past what pikepdf allows to make
+    pdf.save(tmp_path / "huge.pdf")
+    doc = pdfium.PdfDocument(tmp_path / "huge.pdf")
+    page = doc[0]
+    width, height = page.get_size()
+    bitmap = page.render(scale=_scale(width, height, DPI), grayscale=True)
+    assert bitmap.width * bitmap.height <= 1.01 * MAX_PAGE_PIXELS and bitmap.width == bitmap.height > 1000
+    assert _scale(595, 842, DPI) == DPI / 72  # an A4 page keeps the report's resolution
+    page.close()
+    doc.close()

@@ -240,7 +240,7 @@ def render_pages(
                 continue
             page = doc[n - 1]
             width, height = page.get_size()
-            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            bitmap = page.render(scale=_scale(width, height, dpi), grayscale=True)
             images[n] = PageImage(save_image(bitmap.to_pil().convert("L"), folder / f"p{n:04d}"), width, height)
             textpage = page.get_textpage()
             try:
@@ -256,6 +256,18 @@ def render_pages(
     finally:
         doc.close()
     return images, boxes
+
+
+# A page image in the report is at most this many pixels: a page on a huge
+# MediaBox (1e7 pt) is shown small rather than exhausting memory.
+MAX_PAGE_PIXELS = 12_000_000
+
+
+def _scale(width: float, height: float, dpi: int) -> float:
+    """``dpi`` / 72, lowered so the page image stays within MAX_PAGE_PIXELS."""
+    scale = dpi / 72
+    pixels = max(width * scale, 1.0) * max(height * scale, 1.0)
+    return scale if pixels <= MAX_PAGE_PIXELS else scale * (MAX_PAGE_PIXELS / pixels) ** 0.5
 
 
 def save_image(img, stem: Path) -> str:  # type: ignore[no-untyped-def]
