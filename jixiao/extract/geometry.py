@@ -12,6 +12,7 @@ logical cell (union-find gives the spans).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 BBox = tuple[float, float, float, float]
 
@@ -52,6 +53,33 @@ class Grid:
     @property
     def bbox(self) -> BBox:
         return (self.col_edges[0], self.row_edges[0], self.col_edges[-1], self.row_edges[-1])
+
+
+THIN = 3.0  # points: a filled rectangle this thin is a rule
+
+
+def rules_from_subpaths(
+    subpaths: list[tuple[list[tuple[float, float]], bool]],
+    filled: bool,
+    stroked: bool,
+    rects: list[BBox],
+    strokes: list[Segment],
+) -> None:
+    """A path's candidate rules, whichever PDF library read it: a filled thin
+    closed subpath is a rule rectangle; a stroked subpath gives its
+    axis-aligned edges."""
+    for points, closed in subpaths:
+        if len(points) < 2:
+            continue
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        box = (min(xs), min(ys), max(xs), max(ys))
+        if filled and closed and min(box[2] - box[0], box[3] - box[1]) <= THIN:
+            rects.append(box)
+        elif stroked:
+            ring = [*points, points[0]] if closed else points
+            for (ax, ay), (bx, by) in pairwise(ring):
+                if abs(ax - bx) < 0.5 or abs(ay - by) < 0.5:  # rules are axis-aligned
+                    strokes.append(Segment(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
 
 
 def segments_from_rects(rects: list[BBox], max_thickness: float = 3.0) -> list[Segment]:

@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import ctypes
 from functools import cache
-from itertools import pairwise
 from typing import Any, NamedTuple
 
 from pypdfium2 import raw
 
-from .geometry import Segment, segments_from_rects
+from .geometry import THIN, Segment, rules_from_subpaths, segments_from_rects
 from .text import Glyph
 
-THIN = 3.0  # points: a filled rectangle this thin is a rule (as playa_layer)
 DIGITS = 4  # rounding of PDFium's float32 path points
 # A colour channel at or above this (0-255) is white paper, as PLAYA's 0.98.
 WHITE_FROM = 250
@@ -397,7 +395,7 @@ class _Walk:
                 if filled or stroked:
                     api.matrix(obj, ctypes.byref(m))
                     matrix = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
-                    _path(self._subpaths(obj, matrix), filled, stroked, self.rects, self.strokes)
+                    rules_from_subpaths(self._subpaths(obj, matrix), filled, stroked, self.rects, self.strokes)
             elif kind == raw.FPDF_PAGEOBJ_FORM:
                 api.matrix(obj, ctypes.byref(m))
                 inner = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
@@ -452,21 +450,6 @@ class _Walk:
             if is_closed and len(points) > 2 and points[-1] == points[0]:
                 points.pop()
         return out
-
-
-def _path(subpaths: list, filled: bool, stroked: bool, rects: list, strokes: list[Segment]) -> None:
-    for points, closed in subpaths:
-        if len(points) < 2:
-            continue
-        xs, ys = [p[0] for p in points], [p[1] for p in points]
-        box = (min(xs), min(ys), max(xs), max(ys))
-        if filled and closed and min(box[2] - box[0], box[3] - box[1]) <= THIN:
-            rects.append(box)
-        elif stroked:
-            ring = [*points, points[0]] if closed else points
-            for (ax, ay), (bx, by) in pairwise(ring):
-                if abs(ax - bx) < 0.5 or abs(ay - by) < 0.5:  # rules are axis-aligned
-                    strokes.append(Segment(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
 
 
 def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:

@@ -10,13 +10,10 @@ against, and reads the pages PDFium's text page cannot give in full.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import pairwise
 from typing import Any
 
-from .geometry import Segment, segments_from_rects
+from .geometry import THIN, Segment, rules_from_subpaths, segments_from_rects
 from .text import Glyph
-
-THIN = 3.0  # points: a filled rectangle this thin is a rule
 
 
 def _objects(container: Any) -> Iterator[Any]:
@@ -60,23 +57,8 @@ def read_page(page: Any) -> tuple[list[Glyph], list[Segment]]:
             filled = obj.fill and _visible(obj.gstate.ncolor)
             stroked = obj.stroke and _visible(obj.gstate.scolor)
             if filled or stroked:
-                _path(obj, filled, stroked, rects, strokes)
+                rules_from_subpaths(_subpaths(obj.segments), filled, stroked, rects, strokes)
     return glyphs, strokes + segments_from_rects(rects, max_thickness=THIN)
-
-
-def _path(obj: Any, filled: bool, stroked: bool, rects: list, strokes: list[Segment]) -> None:
-    for points, closed in _subpaths(obj.segments):
-        if len(points) < 2:
-            continue
-        xs, ys = [p[0] for p in points], [p[1] for p in points]
-        box = (min(xs), min(ys), max(xs), max(ys))
-        if filled and closed and min(box[2] - box[0], box[3] - box[1]) <= THIN:
-            rects.append(box)
-        elif stroked:
-            ring = [*points, points[0]] if closed else points
-            for (ax, ay), (bx, by) in pairwise(ring):
-                if abs(ax - bx) < 0.5 or abs(ay - by) < 0.5:  # rules are axis-aligned
-                    strokes.append(Segment(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
 
 
 def _subpaths(segments: Any) -> list[tuple[list[tuple[float, float]], bool]]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from .standard import LEVEL1_STANDARD, LEVEL2_STANDARD
+
 # --- Form header block (Shanghai 申报表/填报表) ---------------------------------
 # label -> field name in normalize.records.Project
 HEADER_LABELS: dict[str, str] = {
@@ -55,22 +57,9 @@ SIDE_LABELS = ("绩效指标", "年度绩效指标", "项目绩效目标", "绩�
 
 # Known level1/level2 names: used to flag doubtful values and to correct OCR
 # only where the match is unambiguous. Forms may use others (e.g. 双星指标).
-LEVEL1_NAMES = ("产出指标", "效益指标", "满意度指标", "成本指标", "双星指标")
-LEVEL2_NAMES = (
-    "数量指标",
-    "质量指标",
-    "时效指标",
-    "成本指标",
-    "经济成本指标",
-    "社会成本指标",
-    "生态环境成本指标",
-    "经济效益指标",
-    "社会效益指标",
-    "生态效益指标",
-    "可持续影响指标",
-    "服务对象满意度指标",
-    "行业双星指标",
-)
+# The standard categories (vocab/standard.py) and the few others forms use.
+LEVEL1_NAMES = (*LEVEL1_STANDARD, "双星指标")
+LEVEL2_NAMES = (*LEVEL2_STANDARD, "行业双星指标")
 
 # Words whose presence on a page says "a target form may be here": used to skip
 # the rest of a 部门预算 cheaply.
