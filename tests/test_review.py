@@ -228,3 +228,18 @@ def test_cli_review(fixtures_dataset: Path, capsys: pytest.CaptureFixture[str]) 
     assert [r["rule"] for r in listed] == [r.code for r in RULES] and all(r["source"] for r in listed)
     assert main(["review", str(fixtures_dataset), "--rule", "nope"]) == 2
     assert "unknown rule nope" in capsys.readouterr().err
+
+
+def test_weights_are_checked_against_the_total_the_form_prints(base: Form) -> None:
+    # PDF 02 prints 分值（90）: its weights must add up to 90 there, and 100 is wrong.
+    hundred = replace(base, rows=_rows(base, _set(4, weight=20.0)))  # the base form's weights: 100
+    assert _fires("weights-total", [_project(hundred, weight_total=90.0)]) == ["weights add up to 100, not 90"]
+    assert _fires("weights-total", [_project(hundred, weight_total=100.0)]) == []
+
+
+def test_the_printed_weight_total_is_read_from_the_header() -> None:
+    from jixiao.extract import read_pdf
+    from jixiao.normalize import normalize, page_wanted
+
+    r = normalize(read_pdf(Path(__file__).parent / "fixtures" / "pdfs" / "02-central-guojiaxinfangju-2026-dept-budget.pdf", wanted=page_wanted))
+    assert [p.weight_total for p in r.projects] == [90.0, 90.0, 90.0]  # 分值（90） / 分值权重（90）

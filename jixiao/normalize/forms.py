@@ -189,4 +189,5 @@ def to_project(draft: FormDraft, seq: int, doc: DocumentFacts) -> Project:
         warnings=tuple(notes),
         form_title=draft.title or None,
         form_kind=draft.form_kind,
+        weight_total=draft.weight_total,
     )

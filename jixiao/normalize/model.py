@@ -63,6 +63,8 @@ class FormDraft:
     form_kind: str = "project"
     # The form prints no name cell: its name was taken from the title.
     named_by_title: bool = False
+    # The weights' total the form prints (分值（90）), if it prints one.
+    weight_total: float | None = None
 
     def warn(self, code: str, message: str, indicator: int | None = None) -> None:
         self.notes.append(Note(code, message, indicator))

@@ -65,6 +65,7 @@ class Project:
     warnings: tuple[Note, ...] = field(default_factory=tuple)
     form_title: str | None = None
     form_kind: str = "project"  # "project" or "department"
+    weight_total: float | None = None  # the total the weight column's header prints
 
     @property
     def problems(self) -> tuple[str, ...]:

@@ -83,6 +83,8 @@ PROJECTS = pa.schema(
         # 主管部门 in full: the `department` partition holds a stable short form
         # of a name too long for a folder (pipelines/write.py).
         ("department_printed", pa.string()),
+        # The weights' total the weight column prints (分值（90） -> 90, 指标权重(%) -> 100).
+        ("weight_total", pa.float64()),
         # The codes of `warnings` (normalize/forms.py lists them), for filtering.
         ("warning_codes", pa.list_(pa.string())),
         # The budget year's amount, whichever block printed it (normalize/standard.py).

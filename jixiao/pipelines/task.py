@@ -224,6 +224,7 @@ def _tables(
             "form_title": p.form_title,
             "form_kind": p.form_kind,
             "department_printed": department,
+            "weight_total": p.weight_total,
             "year": year,
             "department": department,
         }

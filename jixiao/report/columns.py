@@ -62,6 +62,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "form_seq": ("表序号", "order of the form in its source PDF"),
     "form_title": ("表名", "the form's printed title"),
     "form_kind": ("表类型", "project or department (部门整体)"),
+    "weight_total": ("分值合计（表头）", "the weights' total the form's weight column prints"),
     "department_printed": ("主管部门（全称）", "主管部门 in full (the department column may hold a short form)"),
     "rule": ("审核规则", "review rule code (jixiao review --rules)"),
     "title": ("规则名称", "what the rule checks"),

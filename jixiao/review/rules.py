@@ -9,6 +9,7 @@ rules that compare forms). The thresholds are settings, not constants.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -152,7 +153,9 @@ def weights_total(form: Form, ctx: Context) -> list[str]:
     if not weights:
         return []
     total = sum(weights)
-    expected = ctx.settings.weight_totals
+    printed = form.project.get("weight_total")
+    # The total the form prints (分值（90）) when it prints one, else the common ones.
+    expected = (printed,) if isinstance(printed, float) and not math.isnan(printed) else ctx.settings.weight_totals
     out = []
     if not any(abs(total - t) < 0.01 for t in expected):
         shown = " or ".join(f"{t:g}" for t in expected)

@@ -123,6 +123,8 @@ class Columns:
     headers: list[str] = field(default_factory=list)  # header words, for reports
     # "(万元)" / "(元)" printed in a funds column's header (or a parent header).
     money_wan: bool | None = None
+    # The total the weight column's header prints: 分值（90） -> 90, 指标权重(%) -> 100.
+    weight_total: float | None = None
 
     @property
     def first_indicator_col(self) -> int | None:
@@ -262,7 +264,7 @@ def read_columns(table: Table, hrow: int, stop: int | None = None) -> Columns:
         elif any(k == key(h) for h in vocab.UNIT_HEADERS):
             cols.unit = c.col
         elif any(k.startswith(key(h)) for h in vocab.WEIGHT_HEADERS):
-            cols.weight = c.col
+            cols.weight, cols.weight_total = c.col, weight_total(c.text)
         elif any(k == key(h) for h in vocab.WEIGHT_BY_CONTENT_HEADERS):
             if _all_weights(body):
                 cols.weight = c.col
@@ -376,6 +378,17 @@ def compose_value(op_text: str, value_text: str, unit_text: str) -> str:
     if unit and re.search(r"\d$", v) and not v.endswith(unit):
         v = v + unit
     return v
+
+
+_WEIGHT_TOTAL = regex.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]")
+
+
+def weight_total(header: str) -> float | None:
+    """分值（90） / 分值权重（90分） -> 90.0; 指标权重(%) -> 100.0; else None."""
+    m = _WEIGHT_TOTAL.search(header)
+    if m:
+        return float(m.group(1))
+    return 100.0 if "%" in header or "％" in header else None
 
 
 def is_qualitative_operator(text: str) -> bool:

@@ -395,6 +395,8 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
     """One indicator per row whose 三级指标 cell starts there (one per value column)."""
     if cols.level3 is None:
         return
+    if cols.weight_total is not None and draft.weight_total is None:
+        draft.weight_total = cols.weight_total
     values: list[tuple[int | None, str | None]] = [*cols.values] or [(None, None)]
     for r in range(start, stop):
         c3 = table.cell_at(r, cols.level3)
