@@ -77,3 +77,27 @@ def test_page_count_of_a_real_and_a_broken_file(tmp_path: Path) -> None:
     bad.write_bytes(b"not a pdf")
     assert pr.page_count(str(bad)) == 0
     assert pr.duration(None) == "–" and pr.duration(75) == "1:15" and pr.duration(3725) == "1:02:05"
+
+
+def test_pages_done_reach_the_display_from_the_workers(tmp_path: Path) -> None:
+    """Each task tells its pages done in the run's pages folder (in whatever
+    process it runs); the row of a file in flight shows them: "12/17 p."."""
+    from conftest import SAMPLE
+
+    from jixiao.pipelines.run import run
+    from jixiao.pipelines.task import pages_file
+
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    seen: list[str] = []
+    p = pr.Progress(total=1, quiet=True, files=[str(SAMPLE)], pages_dir=str(pages))
+    assert p.size_of(str(SAMPLE)) == ""  # not started, not surveyed
+
+    def on_result(r: FileResult) -> None:
+        seen.append(p.size_of(r.path))
+
+    run([SAMPLE], tmp_path / "out", jobs=2, pages_dir=str(pages), on_result=on_result)  # in a worker process
+    assert pages_file(pages, SAMPLE).read_text() == "17 17"
+    assert seen == ["17/17 p."]
+    pages_file(pages, SAMPLE).write_text("5 17")  # as it reads mid-file
+    assert p.pages_done(str(SAMPLE)) == (5, 17) and p.size_of(str(SAMPLE)) == "5/17 p."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import tempfile
 
 from ..errors import ExitCode, UsageError, printable
 from ..limits import GIB, MIB, Limits
@@ -145,7 +146,10 @@ def run(args: argparse.Namespace) -> int:
     if args.executor == "dask":
         executor = get_executor("dask", args.jobs, len(files), args.scheduler, file_limits)
 
-    with Progress(total=len(files), quiet=args.quiet, files=files, jobs=args.jobs) as progress:
+    with (
+        tempfile.TemporaryDirectory(prefix="jixiao-pages-") as pages_dir,
+        Progress(total=len(files), quiet=args.quiet, files=files, jobs=args.jobs, pages_dir=pages_dir) as progress,
+    ):
 
         def line(message: str) -> None:
             # Names reach the terminal escaped: no newline or escape code from a file name.
@@ -171,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
             on_result=on_result,
             on_skip=progress.skip,
             on_note=line,
+            pages_dir=pages_dir if progress.enabled else None,  # pages done, for the display only
         )
         for lost in summary.lost:
             line(lost)

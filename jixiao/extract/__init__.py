@@ -40,6 +40,7 @@ def read_pdf(
     force_engine: str | None = None,
     limits: Limits | None = None,
     sha256: str | None = None,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> Document:
     """Read every (wanted) page with the engine its text layer calls for.
 
@@ -57,6 +58,8 @@ def read_pdf(
         previous_wanted = False
         cover = ""
         for index in range(source.page_count):
+            if on_page is not None:
+                on_page(index, source.page_count)  # pages done so far, of all
             try:
                 text, state, reason, ink = _triage(source, index, limits, look_for_ink=force_engine is None)
             except PageFailed as e:
@@ -115,6 +118,8 @@ def read_pdf(
                 failures.append(error)
                 continue
             infos.append(content.info)
+        if on_page is not None:
+            on_page(source.page_count, source.page_count)
         if failures and len(failures) == source.page_count and not contents:
             raise failures[0]  # nothing could be read: the file's error
         items = _reading_order(contents)

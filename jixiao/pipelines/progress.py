@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from types import TracebackType
 
+from rich.cells import cell_len, set_cell_size
 from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, ProgressColumn, Task, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
@@ -31,11 +32,11 @@ from rich.table import Table
 from rich.text import Text
 
 from .run import RunSummary
-from .task import ERROR, NO_FORMS, OK, PARTIAL, FileResult
+from .task import ERROR, NO_FORMS, OK, PARTIAL, FileResult, pages_file
 
 # An OCR page costs about 50 text-layer pages (README, Throughput: ~1.1 s vs ~0.02 s).
 OCR_WEIGHT = 50
-NAME_WIDTH = 40  # characters of a file name in flight
+NAME_WIDTH = 40  # terminal cells of a file name in flight
 NAMED_FORMS = 10  # forms with warnings named in the summary; `jixiao check` lists all
 
 
@@ -106,15 +107,22 @@ class _Label(ProgressColumn):
         spent = duration(time.monotonic() - since) if isinstance(since, float) else ""
         path = str(task.fields.get("path", ""))
         name = Path(path).name
-        if len(name) > NAME_WIDTH:
-            name = name[: NAME_WIDTH - 1] + "…"
+        if cell_len(name) > NAME_WIDTH:  # CJK characters take two cells of the terminal
+            name = set_cell_size(name, NAME_WIDTH - 1) + "…"
         size = self.progress.size_of(path)  # live: the page survey runs meanwhile
-        return Text(f"  ↳ {name}  {size}{', ' if size else ''}{spent}", style="dim")
+        # One line per file, cut short rather than wrapped (the bar's other columns share the width).
+        # Pages and time first: a long name is what gets cut.
+        return Text(f"  ↳ {size}{', ' if size else ''}{spent}  {name}", style="dim", no_wrap=True, overflow="ellipsis")
 
 
 class Progress:
     def __init__(
-        self, total: int, quiet: bool = False, files: Sequence[str | Path] = (), jobs: int = 1
+        self,
+        total: int,
+        quiet: bool = False,
+        files: Sequence[str | Path] = (),
+        jobs: int = 1,
+        pages_dir: str | None = None,
     ) -> None:
         self.err = Console(stderr=True)
         self.enabled = not quiet and self.err.is_terminal
@@ -130,6 +138,7 @@ class Progress:
         self._cost_read = 0.0  # work done, in text-page units (OCR pages weigh OCR_WEIGHT)
         self._pages_read = 0  # pages of the files read in this run (not the skipped ones)
         self._jobs = max(1, jobs)
+        self.pages_dir = pages_dir  # where the tasks tell their pages done (pipelines.task.pages_file)
         self._start = time.monotonic()
         self._bar = RichProgress(
             _Label(self),
@@ -212,8 +221,24 @@ class Progress:
         return flying
 
     def size_of(self, path: str) -> str:
+        """"12/35 p. [OCR 3 p.]": pages done (as the task reading the file tells
+        them), of the pages the survey counted."""
         n, ocr = self._pages_of.get(path), self._ocr_of.get(path, 0)
-        return (f"{n} p." if n else "") + (f" [OCR {ocr} p.]" if ocr else "")
+        done = self.pages_done(path)
+        if done is not None:
+            n = n or done[1]
+        pages = (f"{done[0]}/{n} p." if done is not None else f"{n} p.") if n else ""
+        return pages + (f" [OCR {ocr} p.]" if ocr else "")
+
+    def pages_done(self, path: str) -> tuple[int, int] | None:
+        """(pages done, pages) of a file being read, or None before its first page."""
+        if not self.pages_dir:
+            return None
+        try:
+            done, total = pages_file(self.pages_dir, path).read_text().split()
+            return int(done), int(total)
+        except (OSError, ValueError):
+            return None
 
     def eta(self) -> float | None:
         """Seconds left, from the pages left and the pages per second so far

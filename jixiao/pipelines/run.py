@@ -293,6 +293,7 @@ def run(
     on_skip: Callable[[Path], None] | None = None,
     on_note: Callable[[str], None] | None = None,
     version: str = __version__,
+    pages_dir: str | None = None,
 ) -> RunSummary:
     start = time.perf_counter()
     outdir = Path(out)
@@ -318,7 +319,8 @@ def run(
                 on_skip(f)
         if executor is None:
             executor = local_executor(jobs, len(todo), limits)
-        task = partial(guarded, process_file, limits=limits, password=password, version=version)
+        # pages_dir: where each task tells its pages done, for the progress display.
+        task = partial(guarded, process_file, limits=limits, password=password, version=version, pages_dir=pages_dir)
         copies: dict[str, list[Path]] = {}
         for other, keep in summary.duplicates:
             copies.setdefault(str(keep), []).append(other)

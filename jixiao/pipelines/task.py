@@ -9,10 +9,12 @@ does a file on which jixiao itself fails (with the traceback kept for
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -81,11 +83,32 @@ def failed(path: str | os.PathLike[str], error: Exception, sha256: str | None = 
     return FileResult(str(path), sha256, size, 0, ERROR, message, traceback=tb)
 
 
+def pages_file(pages_dir: str | os.PathLike[str], path: str | os.PathLike[str]) -> Path:
+    """Where the task reading ``path`` says how many of its pages are done
+    ("12 35"), for the progress display of the run (any process may read it)."""
+    return Path(pages_dir) / (hashlib.sha256(os.fsencode(str(path))).hexdigest()[:32] + ".pages")
+
+
+def _page_reporter(pages_dir: str | None, path: Path) -> Callable[[int, int], None] | None:
+    if not pages_dir:
+        return None
+    target = pages_file(pages_dir, path)
+
+    def report(done: int, total: int) -> None:
+        with contextlib.suppress(OSError):  # progress only: never the file's failure
+            tmp = target.with_suffix(".tmp")
+            tmp.write_text(f"{done} {total}")
+            os.replace(tmp, target)
+
+    return report
+
+
 def process_file(
     path: str | os.PathLike[str],
     password: str | None = None,
     version: str = __version__,
     limits: Limits | None = None,
+    pages_dir: str | None = None,
 ) -> FileResult:
     start = time.perf_counter()
     p = Path(path)
@@ -96,23 +119,29 @@ def process_file(
             size = p.stat().st_size
         except OSError as e:
             raise UnreadableFile(str(p), e.strerror or type(e).__name__) from e
-        doc = _read(p, password, limits, sha)
+        doc = _read(p, password, limits, sha, _page_reporter(pages_dir, p))
         result = normalize(doc)
         return _result(p, doc, result, size, time.perf_counter() - start)
     except Exception as e:  # noqa: BLE001 - one file never stops the batch; the cause is kept
         return replace(failed(p, e, sha, size), seconds=time.perf_counter() - start)
 
 
-def _read(p: Path, password: str | None, limits: Limits | None = None, sha256: str | None = None) -> Document:
+def _read(
+    p: Path,
+    password: str | None,
+    limits: Limits | None = None,
+    sha256: str | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> Document:
     """One --password serves a whole batch: files protected by an owner
     password only (no password to open) must open whatever was given."""
     try:
-        return read_pdf(p, password=password, wanted=page_wanted, limits=limits, sha256=sha256)
+        return read_pdf(p, password=password, wanted=page_wanted, limits=limits, sha256=sha256, on_page=on_page)
     except EncryptedPdf:
         if not password:
             raise
         try:
-            return read_pdf(p, password=None, wanted=page_wanted, limits=limits, sha256=sha256)
+            return read_pdf(p, password=None, wanted=page_wanted, limits=limits, sha256=sha256, on_page=on_page)
         except EncryptedPdf:
             pass
         raise
