@@ -417,3 +417,20 @@ def test_a_page_on_a_huge_mediabox_is_rendered_small(tmp_path: Path) -> None:
     assert _scale(595, 842, DPI) == DPI / 72  # an A4 page keeps the report's resolution
     page.close()
     doc.close()
+
+
+def test_values_on_a_scanned_page_are_outlined(tmp_path: Path) -> None:
+    """The value cell's box is in the dataset (value_bbox_*), so a scanned page,
+    which has no text layer to search, outlines the values too (issue 12)."""
+    from conftest import SCAN
+
+    from jixiao.pipelines.run import run
+
+    out = tmp_path / "ds"
+    run([SCAN], out, jobs=1)
+    rows = read_tables(out).indicators.to_pylist()
+    assert rows and all(r["value_bbox_x0"] is not None and r["value_bbox_x0"] > r["bbox_x1"] - 1 for r in rows)
+    result = build_report(out, tmp_path / "r", dpi=30)
+    html = result.forms[0].read_text(encoding="utf-8")
+    first = [r for r in rows if r["project_id"] == min(rows, key=lambda r: (r["page"], r["seq"]))["project_id"]]
+    assert html.count('class="cell value"') == len(first)

@@ -124,6 +124,7 @@ def _indicators(draft: FormDraft, notes: list[Note]) -> tuple[Indicator, ...]:
                 weight=_weight(d.weight, i, d.level3, notes),
                 horizon=d.horizon,
                 confidence=d.confidence,
+                value_bbox=d.value_bbox,
             )
         )
     for (name, _), n in Counter((d.level3, d.horizon) for d in draft.indicators).items():

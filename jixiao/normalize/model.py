@@ -37,6 +37,7 @@ class IndicatorDraft:
     weight: str | None = None  # 分值/权重 as printed (families with such a column)
     horizon: str = "annual"  # "annual" or "period" (实施期/长期 target)
     qualitative: bool = False  # the form marks the value 定性
+    value_bbox: tuple[float, float, float, float] | None = None  # the value cell, on the same page
 
 
 @dataclass

@@ -27,6 +27,7 @@ class Indicator:
     weight: float | None = None
     horizon: str = "annual"
     confidence: float | None = None  # lowest OCR confidence of the row's cells
+    value_bbox: BBox | None = None  # the value cell's box on `page`, where it has a cell of its own
 
 
 @dataclass(frozen=True)

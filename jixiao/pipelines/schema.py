@@ -36,6 +36,11 @@ INDICATORS = pa.schema(
         ("bbox_top", pa.float64()),
         ("bbox_x1", pa.float64()),
         ("bbox_bottom", pa.float64()),
+        # The value cell's box on `page` (null where the value has no cell of its own).
+        ("value_bbox_x0", pa.float64()),
+        ("value_bbox_top", pa.float64()),
+        ("value_bbox_x1", pa.float64()),
+        ("value_bbox_bottom", pa.float64()),
         # Lowest OCR confidence of the row's cells; null for text-layer rows.
         ("ocr_confidence", pa.float64()),
         # The project's warnings that concern this row.

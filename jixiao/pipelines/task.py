@@ -201,6 +201,9 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
     )
 
 
+VALUE_BOX = ("value_bbox_x0", "value_bbox_top", "value_bbox_x1", "value_bbox_bottom")
+
+
 def unread_tables(result: DocumentResult) -> list[str]:
     """Skipped tables that may hold targets: all but self-evaluations and blank
     templates (no targets in them)."""
@@ -286,6 +289,7 @@ def _tables(
                 "bbox_x1": i.bbox[2],
                 "bbox_bottom": i.bbox[3],
                 "ocr_confidence": i.confidence,
+                **dict(zip(VALUE_BOX, i.value_bbox or (None,) * 4)),
                 "row_warnings": [n.message for n in p.warnings if n.indicator == i.seq],
                 "year": year,
                 "department": department,

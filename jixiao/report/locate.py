@@ -2,9 +2,11 @@
 of each indicator, and the form's header and funds values.
 
 The dataset records the box of each 三级指标 cell; the value printed on the
-same row and the header/funds values are found again in the page's text layer
-(PDFium's text search), on the row's band for a value. Pages without a text
-layer (scans) get only the 三级指标 boxes.
+same row has its own box where it is a cell of its own (value_bbox_*, text
+and scanned pages alike); otherwise, and for the header/funds values, the
+text is found again in the page's text layer (PDFium's text search), on the
+row's band for a value. Header and funds values on scanned pages are not
+outlined.
 """
 
 from __future__ import annotations
@@ -77,6 +79,12 @@ def value_boxes(textpage, height: float, page: int, rows: list[dict], anchor) ->
     seen: set[tuple] = set()
     for r in rows:
         if r["page"] != page or not r["value_raw"] or r["bbox_top"] is None:
+            continue
+        cell = tuple(r.get(k) for k in ("value_bbox_x0", "value_bbox_top", "value_bbox_x1", "value_bbox_bottom"))
+        if None not in cell and not any(isinstance(v, float) and math.isnan(v) for v in cell):
+            # The dataset has the value cell's box (scanned pages too): no search needed.
+            x0, top, x1, bottom = (float(v) for v in cell)  # type: ignore[arg-type]
+            found.append(Box(page, x0, top, x1, bottom, "value", f"{r['seq']}. 指标值", anchor(r)))
             continue
         for text in _value_texts(r):
             box = _in_band(_hits(textpage, text, height), r, seen)

@@ -416,6 +416,7 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
             draft.methods.add(table.method)
             cells = [table.cell_at(r, c) for c in (cols.level1, cols.level2, vcol) if c is not None]
             confs = [c.confidence for c in [c3, *cells] if c is not None and c.confidence is not None]
+            vcell = table.cell_at(r, vcol) if vcol is not None else None
             draft.indicators.append(
                 IndicatorDraft(
                     level1=fields.one_line(_text(table, r, cols.level1)),
@@ -428,6 +429,7 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
                     weight=common.weight_text(_text(table, r, cols.weight)),
                     horizon=horizon,
                     qualitative=common.is_qualitative_operator(op_text),
+                    value_bbox=vcell.bbox if vcell is not None and vcell.page == c3.page else None,
                 )
             )
 
