@@ -222,10 +222,16 @@ def test_compose_value(op: str, value: str, unit: str, raw: str) -> None:
         ("长沙市信访局\r\n2026 年部门预算公开", "长沙市信访局"),
         ("— 1 —\r\n重庆市水利局 2026 年部门预算情况说明\r\n一、单位基本情况", "重庆市水利局"),
         ("上海市普陀区2023年区级部门预算\r\n预算主管部门：上海市普陀区人民政府万里街道办事处", "上海市普陀区人民政府万里街道办事处"),
+        ("2026 年度\n福州市商务局\n部门预算", "福州市商务局"),  # one title on three lines
+        (".长春市信访局（本级）\n2026年部门预算", "长春市信访局"),  # margin mark and level suffix
+        ("西安市信访局（汇总）2026年部门预算公开说明", "西安市信访局"),
+        ("西安市人民政府国有资产监督管理委员会2022年部门综合预算", "西安市人民政府国有资产监督管理委员会"),
     ],
 )
 def test_publisher(cover: str, publisher: str) -> None:
-    assert common.publisher_of(cover) == publisher
+    from jixiao.normalize.document import document_facts
+
+    assert document_facts(_doc(cover=cover)).publisher == publisher
 
 
 def test_department_code_is_dropped() -> None:

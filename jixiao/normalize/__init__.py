@@ -7,7 +7,6 @@ from collections import Counter
 from ..extract.model import Document
 from . import families, fields, vocab
 from .document import DocumentFacts, document_facts
-from .families.common import DocContext
 from .forms import to_project
 from .model import FormDraft
 from .records import DocumentResult, Funds, Indicator, Project
@@ -39,7 +38,7 @@ def _year_from_forms(facts: DocumentFacts, drafts: list[FormDraft]) -> DocumentF
 
 def normalize(doc: Document) -> DocumentResult:
     facts: DocumentFacts = document_facts(doc)
-    drafts, skipped = families.read_document(doc, DocContext(publisher=facts.publisher or ""))
+    drafts, skipped = families.read_document(doc)
     kept = []
     for d in drafts:
         if _blank(d):

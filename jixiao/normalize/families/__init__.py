@@ -31,7 +31,7 @@ from .. import vocab
 from ..model import FormDraft
 from ..vocab import key
 from . import common, guangdong, labelform, wide
-from .common import Columns, DocContext
+from .common import Columns
 
 
 @dataclass
@@ -78,11 +78,11 @@ def _shanghai(table: Table) -> bool:
     )
 
 
-Reader = Callable[[list[Table | TextLine], DocContext, str], list[FormDraft]]
+Reader = Callable[[list[Table | TextLine], str], list[FormDraft]]  # (items, layout) -> forms
 
 
-def _serial_reader(items: list[Table | TextLine], ctx: DocContext, layout: str) -> list[FormDraft]:
-    return wide.read_forms(items, ctx, layout, serial=guangdong.parse_serialized)
+def _serial_reader(items: list[Table | TextLine], layout: str) -> list[FormDraft]:
+    return wide.read_forms(items, layout, serial=guangdong.parse_serialized)
 
 
 def _label(cols: Columns | None, split: bool | None = None) -> bool:
@@ -216,7 +216,7 @@ def _grid_family(table: Table) -> Family | None:
     return next((f for f in FAMILIES if f.accepts(facts)), None)
 
 
-def read_document(doc: Document, ctx: DocContext) -> tuple[list[FormDraft], list[str]]:
+def read_document(doc: Document) -> tuple[list[FormDraft], list[str]]:
     """Every form of every family in the document, in order, and what was left out."""
     runs: list[_Run] = []
     skipped: list[str] = []
@@ -263,7 +263,7 @@ def read_document(doc: Document, ctx: DocContext) -> tuple[list[FormDraft], list
         current.items += pending
     drafts: list[FormDraft] = []
     for run in runs:
-        for d in run.family.reader(run.items, ctx, run.family.layout):
+        for d in run.family.reader(run.items, run.family.layout):
             d.layout = d.layout or run.family.layout
             drafts.append(d)
     return drafts, skipped

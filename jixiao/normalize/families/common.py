@@ -480,40 +480,6 @@ class LineContext:
         return None
 
 
-@dataclass
-class DocContext:
-    """Document-level facts the readers may fall back on."""
-
-    publisher: str = ""  # the publishing unit, from the cover/title
-    year: int | None = None
-
-
-
-
-def publisher_of(cover_text: str) -> str:
-    """The unit that publishes a 部门预算: '2026年烟台市民政局部门预算' -> '烟台市民政局';
-    '长沙市信访局 / 2026 年部门预算公开' -> '长沙市信访局'."""
-    lines = ["".join(ln.split()) for ln in cover_text.splitlines() if ln.strip()]
-    for line in lines[:15]:  # "预算主管部门：…" printed on the cover says it outright
-        for label, value in line_fields(line).items():
-            if label in vocab.DEPARTMENT_LINE_LABELS and value:
-                return strip_code(value)
-    for i, line in enumerate(lines[:15]):
-        span = fields.year_span(line)
-        if not span or not any(w in line for w in vocab.COVER_TITLE_WORDS):
-            continue
-        before, after = line[: span[0]], line[span[1] :]
-        if before.strip("—-－ 　"):
-            return before
-        cut = min((after.find(w) for w in vocab.PUBLISHER_STOP_WORDS if w in after), default=-1)
-        name = after[:cut] if cut > 0 else ""
-        if name:
-            return name
-        if i > 0:
-            return lines[i - 1]
-    return ""
-
-
 # --- forms -----------------------------------------------------------------------------
 def title_stem(title: str) -> str:
     """A title without numbering, year and form words: the name it gives the form.

@@ -26,7 +26,7 @@ from .. import fields, vocab
 from ..model import FormDraft, IndicatorDraft
 from ..vocab import key
 from . import common
-from .common import Columns, DocContext, LineContext
+from .common import Columns, LineContext
 
 _FUNDS_FIELD = {
     ("annual", "request"): "annual_request",
@@ -151,7 +151,7 @@ class _State:
     last: tuple[Table, Columns] | None = None  # the current form's grid columns
 
 
-def read_forms(items: list[Table | TextLine], ctx: DocContext, layout: str) -> list[FormDraft]:
+def read_forms(items: list[Table | TextLine], layout: str) -> list[FormDraft]:
     lines = LineContext()
     forms: list[FormDraft] = []
     st = _State()
@@ -176,7 +176,7 @@ def read_forms(items: list[Table | TextLine], ctx: DocContext, layout: str) -> l
             draft = FormDraft(layout=layout, title=lines.title, year_label=lines.form_year_text)
             if i == 0:
                 _above(item, start, draft)
-            cols = _read_segment(item, start, stop, draft, lines, ctx)
+            cols = _read_segment(item, start, stop, draft, lines)
             st.current, st.last = draft, ((item, cols) if cols is not None else None)
             forms.append(draft)
         lines.used()
@@ -224,12 +224,12 @@ class _Funds:
 
 
 def _read_segment(
-    table: Table, start: int, stop: int, draft: FormDraft, lines: LineContext, ctx: DocContext
+    table: Table, start: int, stop: int, draft: FormDraft, lines: LineContext
 ) -> Columns | None:
     hrows = common.indicator_header_rows(table, start, stop)
     label_stop = hrows[0] if hrows else stop
     _envelope(table, start, label_stop, draft, lines, hrows)
-    _fallbacks(draft, lines, ctx)
+    _fallbacks(draft, lines)
     return _read_grid(table, hrows, stop, draft)
 
 
@@ -313,7 +313,7 @@ def _goal(table: Table, c: Cell, goal: str, draft: FormDraft) -> None:
         draft.annual_goal = draft.annual_goal or text or None
 
 
-def _fallbacks(draft: FormDraft, lines: LineContext, ctx: DocContext) -> None:
+def _fallbacks(draft: FormDraft, lines: LineContext) -> None:
     """What the envelope does not print, from the lines around the form and the document."""
     if not draft.header.get("department") and lines.department:
         draft.header["department"] = lines.department

@@ -19,7 +19,7 @@ from .. import fields, vocab
 from ..model import FormDraft, IndicatorDraft
 from ..vocab import key
 from . import common, labelform
-from .common import Columns, DocContext, LineContext
+from .common import Columns, LineContext
 
 # A serialized 绩效指标 cell -> (level1, level2, level3, horizon, value_raw) per indicator.
 SerialParser = Callable[[str], list[tuple[str, str, str, str, str]]]
@@ -51,7 +51,7 @@ def wide_columns(table: Table) -> Columns | None:
 
 
 def read_forms(
-    items: list[Table | TextLine], ctx: DocContext, layout: str, serial: SerialParser | None = None
+    items: list[Table | TextLine], layout: str, serial: SerialParser | None = None
 ) -> list[FormDraft]:
     lines = LineContext()
     forms: list[FormDraft] = []
@@ -104,7 +104,7 @@ def read_forms(
                 continue
             first = False
             draft = FormDraft(layout=layout, title=lines.title, year_label=lines.form_year_text)
-            _header(item, cols, band, draft, name, unit, goal, lines, ctx)
+            _header(item, cols, band, draft, name, unit, goal, lines)
             _read_indicators(item, cols, band, draft, serial)
             forms.append(draft)
             last, last_key = draft, (key(name), funds_key)
@@ -160,7 +160,6 @@ def _header(
     unit: str,
     goal: str,
     lines: LineContext,
-    ctx: DocContext,
 ) -> None:
     wide_name = common.department_wide_name(lines.title)
     if wide_name:
