@@ -101,3 +101,18 @@ def test_pages_done_reach_the_display_from_the_workers(tmp_path: Path) -> None:
     assert seen == ["17/17 p."]
     pages_file(pages, SAMPLE).write_text("5 17")  # as it reads mid-file
     assert p.pages_done(str(SAMPLE)) == (5, 17) and p.size_of(str(SAMPLE)) == "5/17 p."
+
+
+def test_a_runs_summary_keeps_counts_not_tables(tmp_path: Path) -> None:
+    """Results are released once written (issue 13: the parent must not hold
+    every file's tables); the summary still counts and names forms."""
+    from conftest import REAL01, SAMPLE
+
+    from jixiao.pipelines.run import run
+
+    summary = run([SAMPLE, REAL01], tmp_path / "out", jobs=1)
+    assert all(r.indicators is None for r in summary.results)
+    assert (summary.forms, summary.indicators) == (8 + 5, 143 + 65)
+    assert all(set(r.projects.column_names) <= {"form_seq", "project_name", "first_page", "warnings"}
+               for r in summary.results if r.projects is not None)  # fmt: skip
+    assert pr.forms_with_warnings(summary)  # the sample and PDF 01 have forms with warnings

@@ -303,9 +303,9 @@ def run(
     limits = limits or Limits()
 
     def emit(result: FileResult) -> None:
-        summary.results.append(result)
         if on_result:
             on_result(result)
+        summary.results.append(result.released())  # the rows are in the dataset now
 
     with run_lock(outdir):
         remove_temp_files(outdir)

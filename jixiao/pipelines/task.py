@@ -50,6 +50,8 @@ class FileResult:
     seconds: float = 0.0
     # For a failure inside jixiao (not the file's fault): shown with --debug.
     traceback: str = ""
+    # Indicator rows of a result whose tables were released once written.
+    rows_written: int = 0
 
     @property
     def forms(self) -> int:
@@ -57,7 +59,16 @@ class FileResult:
 
     @property
     def indicator_rows(self) -> int:
-        return 0 if self.indicators is None else self.indicators.num_rows
+        return self.rows_written if self.indicators is None else self.indicators.num_rows
+
+    def released(self) -> FileResult:
+        """This result once its rows are written: counts and the few project
+        columns the run's summary names forms by, not the tables (a run over
+        10,000 PDFs would otherwise hold every one of them)."""
+        if self.projects is None:
+            return self
+        slim = self.projects.select([c for c in SUMMARY_COLUMNS if c in self.projects.column_names])
+        return replace(self, projects=slim, indicators=None, rows_written=self.indicator_rows)
 
 
 def project_id(sha256: str, form_seq: int) -> str:
@@ -81,6 +92,10 @@ def failed(path: str | os.PathLike[str], error: Exception, sha256: str | None = 
     tb = "".join(traceback.format_exception(error))
     message = f"{path}: unexpected {type(error).__name__}: {error} (a bug in jixiao; --debug shows the traceback)"
     return FileResult(str(path), sha256, size, 0, ERROR, message, traceback=tb)
+
+
+# Project columns a released result keeps (pipelines/progress.py names forms with warnings).
+SUMMARY_COLUMNS = ("form_seq", "project_name", "first_page", "warnings")
 
 
 def pages_file(pages_dir: str | os.PathLike[str], path: str | os.PathLike[str]) -> Path:
