@@ -19,7 +19,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from jixiao.pipelines.task import NOT_TARGETS, FileResult, process_file
+from jixiao.pipelines.task import FileResult, process_file
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTS = ROOT / "tests" / "fixtures" / "corpus_counts"
@@ -59,7 +59,7 @@ def summarise(r: FileResult, counts: dict[str, dict]) -> dict:
         "rows": r.indicator_rows,
         "years": dict(years),
         "kinds": dict(kinds),
-        "unread": [s for s in r.skipped_tables if not s.split(": ", 1)[-1].startswith(NOT_TARGETS)],
+        "unread": list(r.unread_tables),
         "no_rows": no_rows,
         "no_dept": sum(1 for p in prj if p["department"] in ("未注明", "", None)),
         "warnings": warn,

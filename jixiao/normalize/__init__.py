@@ -38,7 +38,7 @@ def _year_from_forms(facts: DocumentFacts, drafts: list[FormDraft]) -> DocumentF
 
 def normalize(doc: Document) -> DocumentResult:
     facts: DocumentFacts = document_facts(doc)
-    drafts, skipped = families.read_document(doc)
+    drafts, skipped, unread = families.read_document(doc)
     kept = []
     for d in drafts:
         if _blank(d):
@@ -50,5 +50,10 @@ def normalize(doc: Document) -> DocumentResult:
         facts = _year_from_forms(facts, kept)
     projects = tuple(to_project(d, i, facts) for i, d in enumerate(kept, start=1))
     return DocumentResult(
-        projects=projects, title=facts.title, year=facts.year, publisher=facts.publisher, skipped=tuple(skipped)
+        projects=projects,
+        title=facts.title,
+        year=facts.year,
+        publisher=facts.publisher,
+        skipped=tuple(skipped),
+        unread=tuple(unread),
     )

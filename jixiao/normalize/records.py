@@ -89,3 +89,6 @@ class DocumentResult:
     # Tables that looked like target tables but were left out, with why
     # (self-evaluation tables, unknown families): "p.12: 自评表 (实际完成值, 得分)".
     skipped: tuple[str, ...] = ()
+    # Of those, the tables that may hold targets (not self-evaluations, not blank
+    # templates): they make the file `partial`.
+    unread: tuple[str, ...] = ()

@@ -47,6 +47,7 @@ class FileResult:
     methods: tuple[str, ...] = ()
     page_decisions: tuple[str, ...] = ()
     skipped_tables: tuple[str, ...] = ()
+    unread_tables: tuple[str, ...] = ()  # of skipped_tables, those that may hold targets
     seconds: float = 0.0
     # For a failure inside jixiao (not the file's fault): shown with --debug.
     traceback: str = ""
@@ -167,7 +168,7 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
     decisions = tuple(f"{i.number}:{i.text_layer}:{i.method}" for i in doc.pages)
     # The engines that read pages (a scanned PDF without forms was still OCR'd).
     methods = tuple(sorted({i.method for i in doc.pages if i.method not in ("skipped", FAILED)}))
-    unread = unread_tables(result)
+    unread = result.unread
     problems = [
         f"form {pr.seq} (p.{pr.first_page} '{pr.project_name or ''}'): {why}" for pr in result.projects for why in pr.problems
     ]
@@ -212,6 +213,7 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
         methods=methods,
         page_decisions=decisions,
         skipped_tables=result.skipped,
+        unread_tables=result.unread,
         seconds=seconds,
     )
 
@@ -219,13 +221,6 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
 VALUE_BOX = ("value_bbox_x0", "value_bbox_top", "value_bbox_x1", "value_bbox_bottom")
 
 
-def unread_tables(result: DocumentResult) -> list[str]:
-    """Skipped tables that may hold targets: all but self-evaluations and blank
-    templates (no targets in them)."""
-    return [s for s in result.skipped if not s.split(": ", 1)[-1].startswith(NOT_TARGETS)]
-
-
-NOT_TARGETS = ("自评表", "blank template")
 
 
 def _tables(

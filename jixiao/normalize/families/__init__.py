@@ -152,6 +152,7 @@ class Verdict:
     kind: str  # "form" | "envelope" | "skip" | "continuation" | "other"
     family: Family | None = None
     reason: str = ""
+    unread: bool = False  # a skipped table that may hold targets (not a self-evaluation or blank template)
 
 
 @dataclass
@@ -205,8 +206,8 @@ def classify(table: Table, lines: list[TextLine]) -> Verdict:
             for c in common.covering(table, hrows[0])
         )
         if not labelform.has_labels(table, hrows[0]) and not named:
-            return Verdict("continuation", reason=reason)
-        return Verdict("skip", reason=reason)
+            return Verdict("continuation", reason=reason, unread=True)
+        return Verdict("skip", reason=reason, unread=True)
     return Verdict("other")
 
 
@@ -216,10 +217,12 @@ def _grid_family(table: Table) -> Family | None:
     return next((f for f in FAMILIES if f.accepts(facts)), None)
 
 
-def read_document(doc: Document) -> tuple[list[FormDraft], list[str]]:
-    """Every form of every family in the document, in order, and what was left out."""
+def read_document(doc: Document) -> tuple[list[FormDraft], list[str], list[str]]:
+    """Every form of every family in the document, in order; what was left out;
+    and of that, what may hold targets (left unread)."""
     runs: list[_Run] = []
     skipped: list[str] = []
+    unread: list[str] = []
     current: _Run | None = None
     pending: list[Table | TextLine] = []
     held: list[Table | TextLine] = []  # an envelope table waiting for its grid
@@ -251,11 +254,13 @@ def read_document(doc: Document) -> tuple[list[FormDraft], list[str]]:
             current.items += [*pending, item]
         elif verdict.kind == "skip":
             skipped.append(verdict.reason)
+            unread += [verdict.reason] if verdict.unread else []
             current = None
         elif current is not None:
             current.items += [*pending, item]
         elif verdict.kind == "continuation":
             skipped.append(verdict.reason)
+            unread.append(verdict.reason)
         pending = []
     if held:
         runs.append(_Run(ENVELOPE_ONLY, held))
@@ -266,4 +271,4 @@ def read_document(doc: Document) -> tuple[list[FormDraft], list[str]]:
         for d in run.family.reader(run.items, run.family.layout):
             d.layout = d.layout or run.family.layout
             drafts.append(d)
-    return drafts, skipped
+    return drafts, skipped, unread
