@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from ..extract.model import Document
-from . import families, fields, vocab
+from . import families, vocab
 from .document import DocumentFacts, document_facts
-from .forms import to_project
+from .forms import form_year, to_project
 from .model import FormDraft
 from .records import DocumentResult, Funds, Indicator, Project
 
@@ -30,10 +31,8 @@ def _blank(d: FormDraft) -> bool:
 def _year_from_forms(facts: DocumentFacts, drafts: list[FormDraft]) -> DocumentFacts:
     """No title or cover names the year: the year most forms print (their year
     label or title) is the document's, for the forms that print none."""
-    years = Counter(y for d in drafts for y in [fields.year_of(d.year_label or d.title or "")] if y)
-    if not years:
-        return facts
-    return DocumentFacts(title=facts.title, year=years.most_common(1)[0][0], publisher=facts.publisher)
+    years = Counter(y for d in drafts if (y := form_year(d)))
+    return replace(facts, year=years.most_common(1)[0][0]) if years else facts
 
 
 def normalize(doc: Document) -> DocumentResult:

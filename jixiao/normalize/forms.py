@@ -133,13 +133,17 @@ def _indicators(draft: FormDraft, notes: list[Note]) -> tuple[Indicator, ...]:
     return tuple(out)
 
 
+def form_year(draft: FormDraft) -> int | None:
+    """The year the form itself prints: its year label, else its title's year."""
+    return fields.year_of(draft.year_label or "") or fields.year_of(draft.title or "")
+
+
 def _year(draft: FormDraft, doc: DocumentFacts, notes: list[Note]) -> int:
-    """The form's own year label, else its title's year, else the document's."""
-    form_year = fields.year_of(draft.year_label) if draft.year_label else None
-    form_year = form_year or (fields.year_of(draft.title) if draft.title else None)
-    if form_year and doc.year and form_year != doc.year:
-        notes.append(Note("year_differs", f"form year {form_year} differs from the document's {doc.year}"))
-    year = form_year or doc.year
+    """The form's own year, else the document's."""
+    own = form_year(draft)
+    if own and doc.year and own != doc.year:
+        notes.append(Note("year_differs", f"form year {own} differs from the document's {doc.year}"))
+    year = own or doc.year
     if year is None:
         notes.append(Note("no_year", f"no budget year printed: filed under year={vocab.UNKNOWN_YEAR}"))
         return vocab.UNKNOWN_YEAR
