@@ -218,3 +218,16 @@ def test_header_words_with_a_qualifier_and_a_target_value_header() -> None:
     )
     (p,) = normalize(doc(t)).projects
     assert [(i.level1, i.level3, i.value, i.horizon) for i in p.indicators] == [("产出指标", "培训人数", 100.0, "annual")]
+
+
+def test_a_goal_above_a_continuation_grid_keeps_the_funds_unit() -> None:
+    # Funds in 万元 on the first page; the next page repeats only a goal over the grid.
+    envelope = table(
+        1,
+        [0.0, 120.0, 520.0],
+        [[one("项目名称"), one("示范项目")], [one("年度资金总额（万元）"), one("12.5")]],
+    )
+    grid = table(2, GRID, [[one("当年绩效目标"), ("完成建设。", 4, 1)], *_grid_rows([("培训人数", "≥100人")])])
+    (p,) = normalize(doc(envelope, grid)).projects
+    assert (p.funds.annual_request, p.annual_goal, len(p.indicators)) == (125_000.0, "完成建设。", 1)
+    assert "no_money_unit" not in {n.code for n in p.warnings}

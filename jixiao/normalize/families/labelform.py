@@ -266,10 +266,12 @@ def _envelope(
             _goal(table, c, goal, draft)
         elif vocab.FUNDS_BLOCK_WORD in k and common.is_short(c.text):
             block_labels.append(c)
+    if not funds:
+        return  # no funds here (a continuation's goal): the unit read with them stands
     _resolve_funds(funds, block_labels, draft)
-    if wan is None and draft.funds:
+    if wan is None:
         wan = lines.money_unit(draft)
-    if wan is None and draft.funds:
+    if wan is None:
         draft.warn("no_money_unit", "no money unit printed: funds taken as 元")
     draft.funds_in_wan = bool(wan)
 
