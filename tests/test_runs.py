@@ -25,7 +25,9 @@ import pytest
 from conftest import REAL01, SAMPLE
 
 from jixiao.cli import main
-from jixiao.pipelines.run import process_pool, run
+from jixiao.pipelines.executors import process_pool
+from jixiao.pipelines.manifest import read_manifest
+from jixiao.pipelines.run import run
 from jixiao.pipelines.task import FileResult, process_file
 from jixiao.pipelines.write import run_lock
 
@@ -291,11 +293,10 @@ def _check_consistent(out: Path) -> None:
     assert count == [(len(indicators),)]
     assert not indicators.duplicated(["project_id", "seq", "horizon"]).any()
     assert not projects.duplicated(["project_id"]).any()
-    if (out / "manifest.parquet").exists():
-        for r in pq.read_table(out / "manifest.parquet").to_pylist():
-            if r["status"] == "ok":
-                assert (projects.source_sha256 == r["source_sha256"]).sum() == r["forms"]
-                assert (indicators.source_sha256 == r["source_sha256"]).sum() == r["indicators"]
+    for r in read_manifest(out).to_pylist():  # manifest.parquet and the killed run's journal
+        if r["status"] == "ok":
+            assert (projects.source_sha256 == r["source_sha256"]).sum() == r["forms"]
+            assert (indicators.source_sha256 == r["source_sha256"]).sum() == r["indicators"]
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to find worker processes")

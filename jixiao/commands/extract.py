@@ -123,8 +123,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..pipelines.executors import get_executor
     from ..pipelines.progress import Progress
-    from ..pipelines.run import find_pdfs, get_executor, run, stderr_line
+    from ..pipelines.run import find_pdfs, run, stderr_line
     from ..pipelines.task import ERROR, FileResult
 
     secret, file_limits = password(args), limits(args)

@@ -7,10 +7,6 @@ from typing import Protocol
 from .model import PageContent, PageInfo
 from .source import PdfSource
 
-# Caps the OCR recogniser's threads (the pool sets it to each worker's share
-# of the cores when running -j N).
-OCR_THREADS_ENV = "JIXIAO_OCR_THREADS"
-
 
 class Engine(Protocol):
     name: str

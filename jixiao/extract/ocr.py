@@ -26,9 +26,9 @@ import cv2
 import numpy as np
 
 from . import preprocess, raster
-from .engines import OCR_THREADS_ENV as THREADS_ENV
 from .geometry import Grid, build_grids
 from .model import PageContent, PageInfo, TextLine
+from .settings import OcrSettings
 from .source import PdfSource
 from .tables import table_from_grid
 from .text import Glyph, Line, clean, join_lines
@@ -71,18 +71,22 @@ STAMPED_CONFIDENCE = 0.85  # a cell under a seal is doubtful, however well it re
 _lock = threading.RLock()
 _recognizer: Recognizer | None = None
 _recognizer_pid = 0
+_settings = OcrSettings()
+
+
+def configure(settings: OcrSettings) -> None:
+    """This process's OCR settings (an executor's worker: its share of the cores)."""
+    global _settings
+    _settings = settings
 
 
 def available_cores() -> int:
-    """Cores this process may run on, or JIXIAO_OCR_THREADS if set lower."""
+    """Cores this process may run on, or the configured threads if fewer."""
     try:
         cores = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         cores = max(1, os.cpu_count() or 1)
-    try:
-        cap = int(os.environ.get(THREADS_ENV, "0"))
-    except ValueError:
-        cap = 0
+    cap = _settings.threads or 0
     return min(cores, cap) if cap > 0 else cores
 
 

@@ -1,9 +1,10 @@
 """Run the per-file task on a dask.distributed cluster (``pip install 'jixiao[dask]'``).
 
-The workers run the same ``process_file`` as the local executors and send
-back its small result; this process writes the dataset, as it does for the
-others. Workers must see the PDFs at the same (absolute) paths: on a real
-cluster put them on a shared file system. Without a scheduler address a
+The workers run the same per-file task as the local executors (read one
+PDF, write its data files) and send back only its small result, the facts
+of its manifest row; this process records them in the manifest. Workers
+must see the PDFs and the dataset folder at the same (absolute) paths: on a
+real cluster put both on a shared file system. Without a scheduler address a
 LocalCluster of ``jobs`` single-threaded worker processes is started for the
 run and closed after it.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import MissingExtra, UsageError, WorkerDied
-from .run import Executor, Task
+from .executors import Executor, Task
 from .task import FileResult, failed
 
 CONNECT_TIMEOUT = "20s"

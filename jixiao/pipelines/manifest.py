@@ -8,7 +8,10 @@ identical bad files (two empty files) each keep their row.
 The manifest is written after the data files of the PDFs it lists, never
 before: a run killed in between leaves data without a manifest row, and the
 next run reads those PDFs again (replacing their files), so a row always
-describes data that is fully there.
+describes data that is fully there. During a run, changed rows go to the
+journal (``journal``), compacted into manifest.parquet at its end. Each row
+lists its source's data files (``data_files``), so that a re-read knows the
+files to replace without listing the dataset.
 
 File names need not be UTF-8 (a GBK name from an unzipped archive): the text
 columns hold them escaped (``errors.printable``) and ``source_path_bytes``
@@ -26,9 +29,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import DamagedManifest, printable
-from . import schema
+from . import journal, schema
 from .task import ERROR, PARTIAL, FileResult
-from .write import TABLES, atomic_write_table, data_files
+from .write import TABLES, atomic_write_table, data_files, relative
 
 NAME = "manifest.parquet"
 DAMAGED_SUFFIX = ".damaged"
@@ -39,9 +42,20 @@ REBUILT = "manifest rebuilt from the data files (the old one was damaged); re-re
 
 
 def read_manifest(out: Path) -> pa.Table:
-    """The manifest, in the current schema (columns added since are null);
-    a manifest that cannot be read raises DamagedManifest, never a traceback."""
-    path = Path(out) / NAME
+    """The manifest, in the current schema (columns added since are null),
+    with the journal of a run that is going on or died replayed over it; a
+    manifest that cannot be read raises DamagedManifest, never a traceback."""
+    found = journal.entries(Path(out))
+    table = _read_parquet(Path(out))
+    if not found:
+        return table
+    rows = {_key(r): r for r in table.to_pylist()}
+    _replay(rows, found)
+    return _sorted_table(rows.values())
+
+
+def _read_parquet(out: Path) -> pa.Table:
+    path = out / NAME
     if not path.exists():
         return schema.MANIFEST.empty_table()
     try:
@@ -56,6 +70,19 @@ def read_manifest(out: Path) -> pa.Table:
     except (pa.ArrowException, OSError, ValueError) as e:
         first = (str(e).splitlines() or [""])[0].split(". ")[0].replace(f"'{path}'", "it")
         raise DamagedManifest(str(path), f"{type(e).__name__}: {first[:160]}") from e
+
+
+def _replay(rows: dict[str, dict], found: list[journal.Entry]) -> None:
+    for key, r in found:
+        if r is None:
+            rows.pop(key, None)
+        else:
+            rows[key] = r
+
+
+def _sorted_table(rows: Iterable[dict]) -> pa.Table:
+    ordered = sorted(rows, key=lambda r: (r["source_file"], r["source_sha256"], r["source_path"], path_bytes(r)))
+    return pa.Table.from_pylist(ordered, schema=schema.MANIFEST)
 
 
 def row(result: FileResult, version: str, now: dt.datetime) -> dict:
@@ -76,6 +103,7 @@ def row(result: FileResult, version: str, now: dt.datetime) -> dict:
         "processed_at": now,
         "source_path_bytes": os.fsencode(result.path),
         "superseded_by": None,
+        "data_files": list(result.files),
     }
 
 
@@ -91,26 +119,42 @@ def _key(r: dict) -> str:
 
 
 class Manifest:
-    """The manifest in memory; ``save`` writes it atomically when changed.
+    """The manifest in memory. Changed rows go to the journal (``flush``, O(rows
+    changed)); ``save`` compacts everything into manifest.parquet.
 
     A damaged manifest is moved aside (``manifest.parquet.damaged``) and
-    rebuilt from the data files: ``rebuilt`` then says why."""
+    rebuilt from the data files: ``rebuilt`` then says why. A journal left
+    by a run that died is replayed: ``replayed`` counts its rows."""
 
     def __init__(self, out: Path) -> None:
         self.out = Path(out)
         self.dirty = False
         self.rebuilt = ""
+        self._changed: set[str] = set()  # keys changed since the last flush
         try:  # data files changed after this are verified whole (see verify)
             self.mtime: float | None = (self.out / NAME).stat().st_mtime
         except OSError:
             self.mtime = None
         try:
-            rows: Iterable[dict] = read_manifest(self.out).to_pylist()
+            rows: Iterable[dict] = _read_parquet(self.out).to_pylist()
         except DamagedManifest as e:
             os.replace(self.out / NAME, self.out / (NAME + DAMAGED_SUFFIX))
             rows = rebuild_rows(self.out)
             self.rebuilt, self.dirty = str(e), True
         self.rows: dict[str, dict] = {_key(r): r for r in rows}
+        found = journal.entries(self.out)
+        _replay(self.rows, found)
+        self.replayed = len(found)
+        if found or journal.exists(self.out):
+            self.dirty = True  # compacted by the next save
+
+    def _set(self, key: str, r: dict | None) -> None:
+        if r is None:
+            self.rows.pop(key, None)
+        else:
+            self.rows[key] = r
+        self._changed.add(key)
+        self.dirty = True
 
     def get(self, sha256: str) -> dict | None:
         r = self.rows.get(sha256) if sha256 else None
@@ -119,6 +163,18 @@ class Manifest:
     def done(self, sha256: str, version: str) -> bool:
         r = self.get(sha256)
         return r is not None and r["status"] in DONE and r["jixiao_version"] == version
+
+    def files(self, sha256: str) -> list[str]:
+        """The data files the manifest records for this source (relative to OUT)."""
+        r = self.rows.get(sha256) if sha256 else None
+        return list((r or {}).get("data_files") or [])
+
+    def set_files(self, sha256: str, files: list[str]) -> None:
+        """Record the data files found for a source whose row predates them."""
+        r = self.rows[sha256]
+        if r.get("data_files") != files:
+            r["data_files"] = files
+            self._set(sha256, r)
 
     def record(self, result: FileResult, version: str, now: dt.datetime | None = None) -> bool:
         """Replace this source's row. A failed re-read of a PDF that was read
@@ -130,11 +186,11 @@ class Manifest:
         if result.status == ERROR:
             if old is not None and old["status"] in (*DONE, PARTIAL):
                 return False
-            self.rows[path_key] = new
+            self._set(path_key, new)
         else:
-            self.rows.pop(path_key, None)  # an earlier failure at this path
-            self.rows[result.sha256] = new
-        self.dirty = True
+            if path_key in self.rows:
+                self._set(path_key, None)  # an earlier failure at this path
+            self._set(result.sha256, new)
         return True
 
     def supersede(self, result: FileResult) -> list[dict]:
@@ -150,16 +206,18 @@ class Manifest:
                 continue  # a failure at this path: replaced by ``record``
             r["status"], r["superseded_by"] = SUPERSEDED, result.sha256
             r["error"] = printable(f"{result.path}: replaced by new content at the same path ({result.sha256[:12]})")
-            gone.append(r)
-            self.dirty = True
+            gone.append(dict(r))  # as it was: the caller removes its data files
+            r["data_files"] = []
+            self._set(key, r)
         return gone
 
     def mark_lost(self, sha256: str, reason: str) -> None:
         """Its data files are damaged and its source is gone: an error row."""
-        r = self.rows.pop(sha256)
+        r = dict(self.rows[sha256])
+        self._set(sha256, None)
         r["status"], r["error"], r["forms"], r["indicators"] = ERROR, printable(reason), 0, 0
-        self.rows[_key(r)] = r
-        self.dirty = True
+        r["data_files"] = []
+        self._set(_key(r), r)
 
     def rename(self, sha256: str, path: str) -> bool:
         """The same content found under another name: the row follows it."""
@@ -169,21 +227,30 @@ class Manifest:
             return False
         r["source_path"], r["source_file"] = shown, printable(Path(path).name)
         r["source_path_bytes"] = os.fsencode(path)
-        self.dirty = True
+        self._set(sha256, r)
         return True
 
     def table(self) -> pa.Table:
-        rows = sorted(
-            self.rows.values(), key=lambda r: (r["source_file"], r["source_sha256"], r["source_path"], path_bytes(r))
-        )
-        return pa.Table.from_pylist(rows, schema=schema.MANIFEST)
+        return _sorted_table(self.rows.values())
+
+    def flush(self) -> None:
+        """Append the rows changed since the last flush to the journal."""
+        if self._changed:
+            journal.append(self.out, [(key, self.rows.get(key)) for key in sorted(self._changed)])
+            self._changed.clear()
 
     def save(self) -> None:
-        # Written when changed, and once in any case: a dataset folder always
-        # has its manifest, even when a run is stopped before its first row.
+        """Compact: manifest.parquet rewritten whole, the journal removed. The
+        journal gets the last changes first, so that a kill between the two
+        leaves a journal that replays to the same rows.
+
+        Written when changed, and once in any case: a dataset folder always
+        has its manifest, even when a run is stopped before its first row."""
         if self.dirty or not (self.out / NAME).exists():
+            self.flush()
             atomic_write_table(self.table(), self.out / NAME)
             self.dirty = False
+        journal.remove(self.out)
 
 
 def rebuild_rows(out: Path) -> list[dict]:
@@ -198,8 +265,9 @@ def rebuild_rows(out: Path) -> list[dict]:
             except (pa.ArrowException, OSError):
                 continue  # verification quarantines it
             for name, sha in zip(data["source_file"].to_pylist(), data["source_sha256"].to_pylist()):
-                r = counts.setdefault(sha, {"file": name, "projects": 0, "indicators": 0})
+                r = counts.setdefault(sha, {"file": name, "projects": 0, "indicators": 0, "files": set()})
                 r[table] += 1
+                r["files"].add(relative(out, path))
     now = utcnow()
     return [
         {
@@ -219,6 +287,7 @@ def rebuild_rows(out: Path) -> list[dict]:
             "processed_at": now,
             "source_path_bytes": b"",
             "superseded_by": None,
+            "data_files": sorted(c["files"]),
         }
         for sha, c in sorted(counts.items())
     ]

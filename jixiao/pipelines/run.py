@@ -1,57 +1,50 @@
 """The batch: find PDFs, skip those already done, map the per-file task,
-write each result as it arrives, update the manifest, summarise.
+record each result as it arrives in the manifest, summarise.
 
-The orchestrator does not know how files are mapped: an executor takes the
-task and the files and yields results in any order (serial, a process pool
-here, dask in ``dask_executor``). Output does not depend on the order: each
+The orchestrator does not know how files are mapped: an executor
+(``executors``) takes the task and the files and yields results in any
+order. The task is the same function everywhere (``file_task``): it reads
+one PDF and writes that PDF's data files, so that workers (processes here,
+dask workers elsewhere) write their own files and only the small manifest
+facts travel back. This process alone writes the manifest and removes a
+source's old files it no longer has rows in (known from its manifest row,
+never by listing the dataset). Output does not depend on the order: each
 PDF's rows go to files named by its sha256, and the manifest is sorted.
-Only this process writes; workers only read PDFs.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
-import signal
 import sys
-import tempfile
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
 from .. import __version__
-from ..errors import CannotWrite, JixiaoError, OutputError, UsageError, WorkerDied, printable
+from ..errors import JixiaoError, OutputError, printable
 from ..extract import sha256_file
-from ..extract.engines import OCR_THREADS_ENV
 from ..limits import Limits
-from .guard import guarded, set_notes_dir, worker_death
+from .executors import Executor, local_executor
+from .guard import guarded
 from .manifest import DAMAGED_SUFFIX, NAME, PARTIAL, Manifest, path_bytes
-from .task import ERROR, FileResult, failed, process_file
+from .task import ERROR, FileResult, process_file
 from .verify import verify
 from .write import (
-    existing_files,
     file_stem,
-    is_dataset_error,
     quarantine,
+    relative,
     remove_files,
     remove_temp_files,
     rename_source,
     run_lock,
-    write_result,
+    write_task_result,
 )
 
-Task = Callable[[Path], FileResult]
-Executor = Callable[[Task, list[Path]], Iterator[FileResult]]
-
-MANIFEST_EVERY = 2.0  # seconds between manifest writes during a run
-TASKS_PER_WORKER = 50  # then a fresh worker process: PDF libraries may leak
+HAS_FILES = ("ok", PARTIAL, "no_forms")  # statuses whose data files verification checks
+MANIFEST_EVERY = 2.0  # seconds between journal appends during a run
 
 
 def find_pdfs(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -112,172 +105,34 @@ class RunSummary:
         return sum(r.pages for r in self.results)
 
 
-# --- executors ---------------------------------------------------------------
-
-
-def serial(task: Task, files: list[Path]) -> Iterator[FileResult]:
-    for f in files:
-        yield task(f)
-
-
-def process_pool(jobs: int, limits: Limits | None = None) -> Executor:
-    """``jobs`` worker processes, one PDF at a time each. At most two files
-    per worker are queued, so results (and memory) never pile up. A worker
-    that dies (a crash inside a PDF library, the OOM killer) breaks the
-    pool: the files it held are read again one by one in a fresh process,
-    so that only the file that kills its reader gets the blame. A worker its
-    watchdog ended (a file stuck past its time limit) leaves a note: that
-    file is recorded as ``timeout`` at once."""
-    limits = limits or Limits()
-
-    def run(task: Task, files: list[Path]) -> Iterator[FileResult]:
-        pending = deque(files)
-        with tempfile.TemporaryDirectory(prefix="jixiao-run-") as notes:
-            while pending:
-                suspects: list[Path] = []
-                before = len(pending)
-                yield from _pool_pass(task, pending, jobs, suspects, notes, limits)
-                for f in suspects:
-                    yield _isolated(task, f, notes, limits)
-                if pending and len(pending) == before and not suspects:
-                    # The pool broke before taking any file: make progress anyway.
-                    yield _isolated(task, pending.popleft(), notes, limits)
-
-    return run
-
-
-def _new_pool(jobs: int, notes: str) -> ProcessPoolExecutor:
-    # spawn, not fork: the parent has threads (progress bar); fork would copy
-    # their locks. Workers exit when the parent dies (see _watch_parent).
-    return ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context("spawn"),
-        max_tasks_per_child=TASKS_PER_WORKER,
-        initializer=_worker_init,
-        initargs=(os.getpid(), max(1, (os.cpu_count() or 1) // jobs), notes),
-    )
-
-
-def _stop(pool: ProcessPoolExecutor, now: bool) -> None:
-    procs = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    if now:
-        # Interrupted: workers only read, so ending them loses nothing, and
-        # waiting for a long file would delay the exit (and the lock).
-        for proc in procs:
-            with contextlib.suppress(Exception):
-                proc.terminate()
-
-
-def _pool_pass(
-    task: Task, pending: deque[Path], jobs: int, suspects: list[Path], notes: str, limits: Limits
-) -> Iterator[FileResult]:
-    pool = _new_pool(jobs, notes)
-    in_flight: dict[Future[FileResult], Path] = {}
-    finished = False
-    try:
-        while pending or in_flight:
-            while pending and len(in_flight) < 2 * jobs:
-                f = pending.popleft()
-                try:
-                    in_flight[pool.submit(task, f)] = f
-                except BrokenProcessPool:
-                    pending.appendleft(f)
-                    suspects.extend(in_flight.values())
-                    finished = True
-                    return
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            broken = False
-            for fut in done:
-                f = in_flight.pop(fut)
-                try:
-                    yield fut.result()
-                except BrokenProcessPool:
-                    death = worker_death(notes, f, limits)
-                    if death is not None:
-                        yield failed(f, death)
-                    else:
-                        suspects.append(f)
-                    broken = True
-                except Exception as e:  # noqa: BLE001 - e.g. a result that cannot be pickled
-                    yield failed(f, e)
-            if broken:
-                for f in in_flight.values():
-                    death = worker_death(notes, f, limits)
-                    if death is not None:
-                        yield failed(f, death)
-                    else:
-                        suspects.append(f)
-                in_flight.clear()
-                finished = True
-                return
-        pool.shutdown(wait=True)
-        finished = True
-    finally:
-        _stop(pool, now=not finished)
-
-
-def _isolated(task: Task, f: Path, notes: str, limits: Limits) -> FileResult:
-    pool = _new_pool(1, notes)
-    finished = False
-    try:
-        result = pool.submit(task, f).result()
-        finished = True
-        return result
-    except BrokenProcessPool:
-        finished = True
-        return failed(f, worker_death(notes, f, limits) or WorkerDied(str(f)))
-    except Exception as e:  # noqa: BLE001
-        finished = True
-        return failed(f, e)
-    finally:
-        _stop(pool, now=not finished)
-
-
-def _worker_init(parent: int, ocr_threads: int, notes: str) -> None:
-    # N workers share the cores: each OCR recogniser gets its share of them
-    # (unless the user set the cap).
-    os.environ.setdefault(OCR_THREADS_ENV, str(ocr_threads))
-    # Ctrl-C reaches the whole process group: the parent handles it (and ends
-    # the workers); a worker printing its own KeyboardInterrupt traceback
-    # would only be noise.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    set_notes_dir(notes)
-    # Imported here, not inside the first file's time limit.
-    import playa  # noqa: F401
-
-    from ..extract import textlayer  # noqa: F401
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-
-
-def _watch_parent(parent: int) -> None:
-    """A killed run must not leave workers behind: they only read, so
-    stopping them at any point loses nothing."""
-    while True:
-        time.sleep(0.5)
-        if os.getppid() != parent:
-            os._exit(1)
-
-
-def local_executor(jobs: int, files: int, limits: Limits | None = None) -> Executor:
-    return serial if jobs <= 1 or files <= 1 else process_pool(min(jobs, files), limits)
-
-
-def get_executor(
-    name: str, jobs: int, files: int, scheduler: str | None = None, limits: Limits | None = None
-) -> Executor:
-    if name == "local":
-        if scheduler:
-            raise UsageError("--scheduler goes with --executor dask")
-        return local_executor(jobs, files, limits)
-    if name == "dask":
-        from .dask_executor import dask_executor
-
-        return dask_executor(scheduler, jobs)
-    raise UsageError(f"unknown executor {name!r}; known: local, dask")
-
-
 # --- the run -------------------------------------------------------------------
+
+
+def file_task(
+    path: Path,
+    *,
+    out: Path,
+    limits: Limits,
+    password: str | None = None,
+    pages_dir: str | None = None,
+) -> FileResult:
+    """The per-file task, in every executor: read the PDF (within its
+    limits), write its data files, return the result without its rows."""
+    result = guarded(process_file, path, limits=limits, password=password, pages_dir=pages_dir)
+    return write_task_result(out, result)
+
+
+class _OldFiles:
+    """A source's data files before this run wrote it: those its manifest row
+    lists, and those the run's verification found on disk under its name
+    (written by a run killed before it saved the row)."""
+
+    def __init__(self, out: Path, manifest: Manifest, listed: dict[str, list[Path]]) -> None:
+        self.out, self.manifest, self.listed = out, manifest, listed
+
+    def __call__(self, sha256: str) -> set[Path]:
+        found = {self.out / f for f in self.manifest.files(sha256)}
+        return found | set(self.listed.pop(file_stem(sha256), []))
 
 
 def run(
@@ -313,14 +168,19 @@ def run(
         if manifest.rebuilt:
             note(f"{manifest.rebuilt.split(';')[0]}; rebuilt from the data files ({len(manifest.rows)} sources), "
                  f"the damaged one kept as {NAME}{DAMAGED_SUFFIX}")
-        todo = plan(files, manifest, outdir, summary, force=force, version=version, note=note)
+        if manifest.dirty:
+            manifest.save()  # a run that died: its journal compacted before this run appends to one
+        todo, old_files = plan(files, manifest, outdir, summary, force=force, version=version, note=note)
         for f in summary.skipped:
             if on_skip:
                 on_skip(f)
         if executor is None:
             executor = local_executor(jobs, len(todo), limits)
-        # pages_dir: where each task tells its pages done, for the progress display.
-        task = partial(guarded, process_file, limits=limits, password=password, version=version, pages_dir=pages_dir)
+        # Absolute: a dask worker may run in another folder. pages_dir: where
+        # each task tells its pages done, for the progress display.
+        task = partial(
+            file_task, out=Path(os.path.abspath(outdir)), limits=limits, password=password, pages_dir=pages_dir
+        )
         copies: dict[str, list[Path]] = {}
         for other, keep in summary.duplicates:
             copies.setdefault(str(keep), []).append(other)
@@ -328,12 +188,18 @@ def run(
         results = executor(task, todo)
         try:
             for result in results:
-                result = _write(outdir, result)
+                if result.out_error:
+                    raise OutputError(result.out_error)
+                if result.status != ERROR:
+                    # Files of partitions it no longer has rows in go before its row is
+                    # recorded: a kill in between leaves a row that verification
+                    # finds short of a file, and the PDF is read again.
+                    remove_files(old_files(result.sha256) - {outdir / f for f in result.files})
                 if not manifest.record(result, version):
                     note(f"{printable(Path(result.path).name)}: keeping the rows of its earlier successful read")
                 elif result.status != ERROR:
                     for old in manifest.supersede(result):
-                        remove_files(existing_files(outdir, old["source_sha256"]))
+                        remove_files(old_files(old["source_sha256"]) | {outdir / f for f in old["data_files"] or []})
                         note(f"{printable(result.path)}: new content at this path supersedes the earlier read "
                              f"({old['source_sha256'][:12]}: its {old['indicators']} indicator rows removed)")
                         summary.superseded.append(old["source_sha256"])
@@ -346,7 +212,7 @@ def run(
                     else:
                         note(f"{printable(str(other))}: same content as {printable(result.path)}; read once")
                 if time.monotonic() - last_save >= MANIFEST_EVERY:
-                    manifest.save()
+                    manifest.flush()
                     last_save = time.monotonic()
         except BaseException:
             # Ctrl-C, SIGTERM, a dataset that cannot be written: rows of the files
@@ -366,23 +232,6 @@ def _close(results: Iterator[FileResult]) -> None:
         close()  # stops the pool now (its finally), not at interpreter exit
 
 
-def _write(out: Path, result: FileResult) -> FileResult:
-    """Write one file's rows. A write that fails for this file only (a name the
-    file system refuses, a partition folder without permission) becomes its
-    error; a full or read-only disk stops the run, naming the file it was
-    writing."""
-    if result.status == ERROR:
-        return result
-    try:
-        write_result(out, result)
-    except CannotWrite as e:
-        if is_dataset_error(e):
-            raise CannotWrite(e.path, e.detail, source=printable(result.path), errno=e.errno) from e
-        reason = f"{result.path}: cannot write its rows to {e.path} ({e.detail})"
-        return replace(result, status=ERROR, error=reason, projects=None, indicators=None)
-    return result
-
-
 def plan(
     files: list[Path],
     manifest: Manifest,
@@ -392,12 +241,14 @@ def plan(
     force: bool,
     version: str,
     note: Callable[[str], None],
-) -> list[Path]:
+) -> tuple[list[Path], _OldFiles]:
     """Which files to read: one per content (sha256), and none the manifest
     has as done by this version (unless ``force``) whose data files verify.
     A done PDF found under a new name keeps its rows, renamed. A source whose
-    data files are damaged is read again from its PDF, wherever it is."""
+    data files are damaged is read again from its PDF, wherever it is.
+    Also returns where each source's files were before this run."""
     check = verify(out, manifest.rows.values(), full=False, since=manifest.mtime)
+    _record_files(out, manifest, check.listed, check.damaged)
     by_sha: dict[str, list[Path]] = {}
     todo: list[Path] = []
     for f in files:
@@ -411,6 +262,8 @@ def plan(
     strays = [p for p in check.strays if p.stem not in batch]
     for stray, moved in zip(strays, quarantine(out, strays)):
         note(f"{printable(str(stray))}: a data file no source in the manifest owns; moved to {printable(str(moved))}")
+        check.listed[stray.stem].remove(stray)
+    old_files = _OldFiles(out, manifest, check.listed)
     for sha, reason in sorted(check.damaged.items()):
         r = manifest.rows[sha]
         where = printable(r["source_path"] or r["source_file"])
@@ -419,7 +272,7 @@ def plan(
             if source is not None and _holds(source, sha):
                 by_sha[sha] = [source]
             else:
-                quarantine(out, existing_files(out, sha))
+                quarantine(out, sorted(p for p in old_files(sha) if p.exists()))
                 lost = f"{where}: its data files are damaged ({reason}) and its PDF is gone or changed; " \
                     "its rows were moved to .quarantine/; extract it again from a copy"
                 manifest.mark_lost(sha, lost)
@@ -437,13 +290,22 @@ def plan(
             old_name = row["source_file"] if row else keep.name
             if manifest.rename(sha, str(keep)):
                 if old_name != printable(keep.name):
-                    rename_source(out, sha, printable(keep.name))
+                    rename_source([out / f for f in manifest.files(sha)], printable(keep.name))
                     note(f"{printable(str(keep))}: read before as {old_name}; its rows now carry the new name")
                 summary.renamed.append((old_name, keep))
         else:
             summary.duplicates += [(other, keep) for other in others]
             todo.append(keep)
-    return todo
+    return todo, old_files
+
+
+def _record_files(out: Path, manifest: Manifest, listed: dict[str, list[Path]], damaged: dict[str, str]) -> None:
+    """A manifest written before rows listed their data files: the files found
+    are recorded for each source that verified (once; later runs read them
+    from the rows)."""
+    for sha, r in list(manifest.rows.items()):
+        if r.get("data_files") is None and r["status"] in HAS_FILES and r["source_sha256"] and sha not in damaged:
+            manifest.set_files(sha, sorted(relative(out, p) for p in listed.get(file_stem(sha), [])))
 
 
 def _holds(path: Path, sha256: str) -> bool:

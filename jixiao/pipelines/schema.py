@@ -119,5 +119,9 @@ MANIFEST = pa.schema(
         # For status superseded: the sha256 of the content that replaced this
         # one at the same path.
         ("superseded_by", pa.string()),
+        # The data files holding this source's rows, relative to the dataset
+        # folder: a re-read removes those it no longer writes without listing
+        # the dataset (null in manifests written before they were recorded).
+        ("data_files", pa.list_(pa.string())),
     ]
 )

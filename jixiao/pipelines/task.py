@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .. import __version__
 from ..errors import EncryptedPdf, JixiaoError, TooLarge, UnreadableFile, printable
 from ..extract import FAILED, Document, read_pdf, sha256_file
 from ..limits import OUT_OF_MEMORY, Limits
@@ -53,6 +52,10 @@ class FileResult:
     traceback: str = ""
     # Indicator rows of a result whose tables were released once written.
     rows_written: int = 0
+    # The data files the task wrote (paths relative to the dataset folder).
+    files: tuple[str, ...] = ()
+    # The dataset could not be written at all (disk full, read-only): the run stops.
+    out_error: str = ""
 
     @property
     def forms(self) -> int:
@@ -122,7 +125,6 @@ def _page_reporter(pages_dir: str | None, path: Path) -> Callable[[int, int], No
 def process_file(
     path: str | os.PathLike[str],
     password: str | None = None,
-    version: str = __version__,
     limits: Limits | None = None,
     pages_dir: str | None = None,
 ) -> FileResult:

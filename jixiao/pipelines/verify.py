@@ -11,6 +11,12 @@ large archive does not re-read it all.
 A source that fails is *damaged*: the run reads it again from its PDF (or, if
 the PDF is gone, reports it). A data file no source owns (a copy, a file
 left by hand) is a *stray*: the run moves it to ``OUT/.quarantine/``.
+Where the manifest lists a source's data files (``data_files``), a listed
+file that is missing, or a file of the source it does not list (a re-read
+killed before its row was saved), makes the source damaged too.
+
+This is the one place that lists the dataset's files, once per run
+(``listed``): writers take a source's files from its manifest row.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import schema
-from .write import TABLES, data_files, file_stem
+from .write import TABLES, data_files, file_stem, relative
 
 HAS_ROWS = ("ok", "partial")  # statuses whose rows are in the data files
 NO_ROWS = ("no_forms",)
@@ -36,6 +42,7 @@ class Verification:
     damaged: dict[str, str] = field(default_factory=dict)  # sha256 -> one-line reason
     strays: list[Path] = field(default_factory=list)
     files: int = 0  # data files checked
+    listed: dict[str, list[Path]] = field(default_factory=dict)  # file stem -> its data files found, any table
 
     @property
     def sound(self) -> bool:
@@ -53,6 +60,7 @@ def verify(out: Path, rows: Iterable[dict], *, full: bool = True, since: float |
     v = Verification()
     for table in TABLES:
         for path in data_files(out, table):
+            v.listed.setdefault(path.stem, []).append(path)
             owner = owners.get(path.stem)
             if owner is None:
                 v.strays.append(path)
@@ -60,6 +68,9 @@ def verify(out: Path, rows: Iterable[dict], *, full: bool = True, since: float |
             r = owner
             v.files += 1
             where = path.relative_to(out)
+            if r.get("data_files") is not None and relative(out, path) not in r["data_files"]:
+                v.damaged.setdefault(r["source_sha256"], f"{where} is not one of its data files in the manifest")
+                continue
             try:
                 if full or since is None or path.stat().st_mtime >= since:
                     rows_in, schema_of, shas = _read_whole(path)
@@ -77,6 +88,9 @@ def verify(out: Path, rows: Iterable[dict], *, full: bool = True, since: float |
             found[path.stem][table] += rows_in
     for stem, row in owners.items():
         r = row
+        missing = sorted(set(r.get("data_files") or []) - {relative(out, p) for p in v.listed.get(stem, [])})
+        if missing and r["source_sha256"] not in v.damaged:
+            v.damaged[r["source_sha256"]] = f"{missing[0]} is missing"
         for table in TABLES:
             expected = r[COUNT[table]] if r["status"] in HAS_ROWS else 0
             if found[stem][table] != expected and r["source_sha256"] not in v.damaged:

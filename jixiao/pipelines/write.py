@@ -21,20 +21,22 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..errors import CannotWrite, OutputBusy
-from .task import FileResult
+from ..errors import CannotWrite, OutputBusy, printable
+from .task import ERROR, FileResult
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 TABLES = ("projects", "indicators")
 TEMP_SUFFIX = ".tmp"
 LOCK_NAME = ".jixiao.lock"
 QUARANTINE = ".quarantine"
+MKDIR_ATTEMPTS = 5
 
 
 def _file_mode() -> int:
@@ -100,11 +102,18 @@ def atomic_write_table(table: pa.Table, dest: Path) -> None:
     """Write ``dest`` whole or not at all (temp file, fsync, rename).
 
     Pages carry CRC checksums, so that verification notices a garbled file."""
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=TEMP_SUFFIX, dir=dest.parent)
-    except OSError as e:
-        raise CannotWrite(str(dest.parent), e.strerror or type(e).__name__, errno=e.errno) from e
+    for attempt in range(MKDIR_ATTEMPTS):
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=TEMP_SUFFIX, dir=dest.parent)
+            break
+        except FileNotFoundError as e:
+            # Another process of the run removed the folder, empty, in between
+            # (a source's old files gone): make it again.
+            if attempt == MKDIR_ATTEMPTS - 1:
+                raise CannotWrite(str(dest.parent), e.strerror or type(e).__name__, errno=e.errno) from e
+        except OSError as e:
+            raise CannotWrite(str(dest.parent), e.strerror or type(e).__name__, errno=e.errno) from e
     os.close(fd)
     try:
         pq.write_table(table, tmp, compression="zstd", write_page_checksum=True)
@@ -190,21 +199,18 @@ def quarantine(out: Path, paths: list[Path]) -> list[Path]:
     return moved
 
 
-def existing_files(out: Path, sha256: str) -> list[Path]:
-    """Every data file of this source PDF, in any partition."""
-    name = f"{file_stem(sha256)}.parquet"
-    return sorted(p for t in TABLES for p in (out / t).glob(f"year=*/department=*/{name}"))
+def relative(out: Path, path: Path) -> str:
+    """A data file's name as the manifest records it."""
+    return path.relative_to(out).as_posix()
 
 
 def write_result(out: Path, result: FileResult) -> list[Path]:
-    """Replace this PDF's rows in the dataset; returns the files written.
+    """Write this PDF's rows, one file per partition; returns the files written.
 
-    New files go into place first, then files of partitions the PDF no
-    longer has rows in are removed: a run killed in between leaves extra
-    rows of this PDF only until the PDF is read again (its manifest row is
-    written after this returns, so the next run does read it again).
+    Files of the same source in the same partitions are replaced; files of
+    partitions the PDF no longer has rows in are the caller's to remove (it
+    knows them from the manifest, so that no writer lists the dataset).
     """
-    old = set(existing_files(out, result.sha256))
     written: list[Path] = []
     for name, table in (("projects", result.projects), ("indicators", result.indicators)):
         if table is None or table.num_rows == 0:
@@ -220,8 +226,25 @@ def write_result(out: Path, result: FileResult) -> list[Path]:
             dest = out / name / partition_dir(year, dept) / f"{file_stem(result.sha256)}.parquet"
             atomic_write_table(part, dest)
             written.append(dest)
-    remove_files(old - set(written))
     return written
+
+
+def write_task_result(out: Path, result: FileResult) -> FileResult:
+    """The write half of the per-file task: the result with its files, rows
+    released. A write that fails for this file only (a name the file system
+    refuses, a partition folder without permission) becomes its error; a
+    full or read-only disk becomes ``out_error``, on which the run stops."""
+    if result.status == ERROR:
+        return result
+    try:
+        files = write_result(out, result)
+    except CannotWrite as e:
+        if is_dataset_error(e):
+            stop = CannotWrite(e.path, e.detail, source=printable(result.path), errno=e.errno)
+            return replace(result, status=ERROR, error=str(stop), out_error=str(stop)).released()
+        reason = f"{result.path}: cannot write its rows to {e.path} ({e.detail})"
+        return replace(result, status=ERROR, error=reason, projects=None, indicators=None)
+    return replace(result, files=tuple(relative(out, p) for p in files)).released()
 
 
 def _warn(table: pa.Table, warning: str) -> pa.Table:
@@ -231,10 +254,11 @@ def _warn(table: pa.Table, warning: str) -> pa.Table:
     return table.set_column(i, "warnings", column)
 
 
-def rename_source(out: Path, sha256: str, file_name: str) -> list[Path]:
-    """The same PDF under a new name: its rows' ``source_file`` follows."""
+def rename_source(files: list[Path], file_name: str) -> list[Path]:
+    """The same PDF under a new name: its rows' ``source_file`` follows
+    (``files``: its data files)."""
     changed = []
-    for path in existing_files(out, sha256):
+    for path in files:
         with pq.ParquetFile(path) as f:
             table = f.read()
         i = table.schema.get_field_index("source_file")

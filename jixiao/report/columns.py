@@ -91,6 +91,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "jixiao_version": ("jixiao版本", "version that wrote the row"),
     "processed_at": ("处理时间", "when the PDF was read (UTC)"),
     "superseded_by": ("被替代", "the sha256 of the file that supersedes this one"),
+    "data_files": ("数据文件", "the data files holding this source's rows, relative to the dataset folder"),
 }
 
 # Amounts in yuan: shown with thousands separators in XLSX.
