@@ -47,17 +47,16 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def collect(out: Path) -> dict[str, Any]:
     """The check's findings as plain data (what --json prints)."""
     from ..api import read_tables
+    from ..pipelines import journal
     from ..pipelines.manifest import NAME, read_manifest
     from ..pipelines.verify import verify
-    from ..pipelines.write import TABLES, data_files, file_stem
+    from ..pipelines.write import file_stem
 
-    if not (out / NAME).exists():
+    if not (out / NAME).exists() and not journal.exists(out):  # a first run killed early has only its journal
         raise NoDataset(str(out))
-    manifest = read_manifest(out).to_pylist()  # a damaged manifest: one line, exit 3
+    manifest = read_manifest(out).to_pylist()  # a damaged manifest: one line, exit 3; a journal replayed
     v = verify(out, manifest)
-    damaged_files = {
-        f for t in TABLES for f in data_files(out, t) if f.stem in {file_stem(sha) for sha in v.damaged}
-    }
+    damaged_files = {f for sha in v.damaged for f in v.listed.get(file_stem(sha), [])}
     # The one reader of a dataset, without the files found damaged (listed below instead).
     tables = read_tables(out, exclude=frozenset(damaged_files | set(v.strays)))
     projects: list[dict[str, Any]] = []

@@ -103,7 +103,7 @@ def row(result: FileResult, version: str, now: dt.datetime) -> dict:
         "processed_at": now,
         "source_path_bytes": os.fsencode(result.path),
         "superseded_by": None,
-        "data_files": list(result.files),
+        "data_files": sorted(result.files),
     }
 
 
