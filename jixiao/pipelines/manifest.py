@@ -145,6 +145,11 @@ class Manifest:
         found = journal.entries(self.out)
         _replay(self.rows, found)
         self.replayed = len(found)
+        # Keys by path, so that a new result finds the rows at its path in O(1).
+        self._path_of: dict[str, bytes] = {}
+        self._at_path: dict[bytes, set[str]] = {}
+        for key, r in self.rows.items():
+            self._index(key, r)
         if found or journal.exists(self.out):
             self.dirty = True  # compacted by the next save
 
@@ -153,8 +158,17 @@ class Manifest:
             self.rows.pop(key, None)
         else:
             self.rows[key] = r
+        self._index(key, r)
         self._changed.add(key)
         self.dirty = True
+
+    def _index(self, key: str, r: dict | None) -> None:
+        old = self._path_of.pop(key, None)
+        if old is not None:
+            self._at_path[old].discard(key)
+        if r is not None:
+            here = self._path_of[key] = path_bytes(r)
+            self._at_path.setdefault(here, set()).add(key)
 
     def get(self, sha256: str) -> dict | None:
         r = self.rows.get(sha256) if sha256 else None
@@ -197,10 +211,10 @@ class Manifest:
         """New content read at a path that held other content: the older
         rows at that path become ``superseded`` (their data files are
         removed by the caller). Returns them."""
-        here = os.fsencode(result.path)
         gone = []
-        for key, r in list(self.rows.items()):
-            if key == result.sha256 or r["status"] == SUPERSEDED or path_bytes(r) != here:
+        for key in sorted(self._at_path.get(os.fsencode(result.path), ())):
+            r = self.rows[key]
+            if key == result.sha256 or r["status"] == SUPERSEDED:
                 continue
             if r["status"] == ERROR:
                 continue  # a failure at this path: replaced by ``record``

@@ -319,15 +319,11 @@ def forms_with_warnings(summary: RunSummary) -> list[str]:
     """One line per form with warnings: file, form, name, how many."""
     lines = []
     for r in summary.results:
-        if r.projects is None or r.projects.num_rows == 0:
-            continue
-        cols = r.projects.select(["form_seq", "project_name", "first_page", "warnings"]).to_pylist()
-        for p in cols:
-            if p["warnings"]:
-                lines.append(
-                    f"{Path(r.path).name} form {p['form_seq']} (p.{p['first_page']}) '{p['project_name'] or '–'}': "
-                    f"{len(p['warnings'])} warning{'s' if len(p['warnings']) > 1 else ''}"
-                )
+        for seq, name, first_page, warnings in r.released().warned_forms:
+            lines.append(
+                f"{Path(r.path).name} form {seq} (p.{first_page}) '{name or '–'}': "
+                f"{len(warnings)} warning{'s' if len(warnings) > 1 else ''}"
+            )
     return lines
 
 

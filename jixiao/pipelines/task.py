@@ -50,8 +50,12 @@ class FileResult:
     seconds: float = 0.0
     # For a failure inside jixiao (not the file's fault): shown with --debug.
     traceback: str = ""
-    # Indicator rows of a result whose tables were released once written.
+    # Indicator rows and forms of a result whose tables were released once
+    # written, and (form_seq, project_name, first_page, warnings) of its forms
+    # with warnings, as plain values: even a one-row Arrow table costs ~6 KB.
     rows_written: int = 0
+    forms_written: int = 0
+    warned_forms: tuple[tuple[int, str, int, tuple[str, ...]], ...] = ()
     # The data files the task wrote (paths relative to the dataset folder).
     files: tuple[str, ...] = ()
     # The dataset could not be written at all (disk full, read-only): the run stops.
@@ -59,20 +63,27 @@ class FileResult:
 
     @property
     def forms(self) -> int:
-        return 0 if self.projects is None else self.projects.num_rows
+        return self.forms_written if self.projects is None else self.projects.num_rows
 
     @property
     def indicator_rows(self) -> int:
         return self.rows_written if self.indicators is None else self.indicators.num_rows
 
     def released(self) -> FileResult:
-        """This result once its rows are written: counts and the few project
-        columns the run's summary names forms by, not the tables (a run over
+        """This result once its rows are written: counts and what the run's
+        summary names forms with warnings by, not the tables (a run over
         10,000 PDFs would otherwise hold every one of them)."""
         if self.projects is None:
             return self
-        slim = self.projects.select([c for c in SUMMARY_COLUMNS if c in self.projects.column_names])
-        return replace(self, projects=slim, indicators=None, rows_written=self.indicator_rows)
+        warned = tuple(
+            (p["form_seq"], p["project_name"], p["first_page"], tuple(p["warnings"]))
+            for p in self.projects.select(list(SUMMARY_COLUMNS)).to_pylist()
+            if p["warnings"]
+        )
+        return replace(
+            self, projects=None, indicators=None, rows_written=self.indicator_rows, forms_written=self.forms,
+            warned_forms=warned,
+        )
 
 
 def project_id(sha256: str, form_seq: int) -> str:
