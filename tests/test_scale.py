@@ -180,3 +180,26 @@ def test_dask_workers_write_their_own_files(tmp_path: Path) -> None:
     files, _ = snapshot(dask_out)
     assert sorted(files) == sorted(f for r in seen[2:] for f in r.files)
     assert_same_output(dask_out, serial_out)
+
+
+def test_a_partition_folder_removed_under_a_write_is_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers write while the run removes a re-read source's old files (and
+    their folder, once empty): a folder gone between its mkdir and the temp
+    file is made again, not the file's error."""
+    import pyarrow as pa
+
+    from jixiao.pipelines import write
+
+    dest = tmp_path / "indicators" / "year=2023" / "department=某部门" / "0123456789abcdef.parquet"
+    real = write.tempfile.mkstemp
+    raced: list[Path] = []
+
+    def racing(*args: object, **kwargs: object) -> tuple[int, str]:
+        if not raced:  # the run's rmdir lands right after our mkdir
+            raced.append(dest.parent)
+            dest.parent.rmdir()
+        return real(*args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(write.tempfile, "mkstemp", racing)
+    write.atomic_write_table(pa.table({"a": [1]}), dest)
+    assert raced and pq.read_table(dest)["a"].to_pylist() == [1]
