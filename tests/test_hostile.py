@@ -490,6 +490,125 @@ def test_mediabox_away_from_the_origin_reads(tmp_path: Path) -> None:
     assert (r.status, r.forms, r.indicator_rows) == ("ok", 8, 143)
 
 
+def _helvetica(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    )
+    if "/Font" not in page.obj.Resources:
+        page.obj.Resources.Font = pikepdf.Dictionary()
+    page.obj.Resources.Font.JxHidden = font
+
+
+def _same_pages(path: Path, pages: tuple[int, ...] = (0, 5, 13)) -> None:
+    """Both text engines give the visible page's glyphs and rules exactly
+    where they are on the sample (points, top-left origin)."""
+    from jixiao.extract.source import PdfSource
+    from jixiao.extract.textlayer import BACKENDS
+
+    def rounded(glyphs: list, segments: list, width: float, height: float) -> tuple:
+        return (
+            [(g.text, *(round(v, 3) for v in g[1:])) for g in glyphs],
+            sorted((round(s.x0, 3), round(s.top, 3), round(s.x1, 3), round(s.bottom, 3)) for s in segments),
+            round(width, 3),
+            round(height, 3),
+        )
+
+    for backend in ("pdfium", "playa"):
+        read = BACKENDS[backend]
+        with PdfSource(SAMPLE) as plain, PdfSource(path) as other:
+            for i in pages:
+                assert rounded(*read(other, i)) == rounded(*read(plain, i)), (backend, i)
+
+
+def _same_rows(path: Path) -> None:
+    r, plain = process_file(path), process_file(SAMPLE)
+    assert (r.status, r.forms, r.indicator_rows) == ("ok", 8, 143), r.error
+    assert r.indicators is not None and plain.indicators is not None
+    columns = ["project_name", "level1", "level2", "level3", "value_raw", "page"]
+    assert r.indicators.select(columns).to_pylist() == plain.indicators.select(columns).to_pylist()
+
+
+def test_cropbox_is_the_page_and_what_it_cuts_away_is_not_read(tmp_path: Path) -> None:
+    """The sample on a larger sheet (MediaBox) cut back to its own size by a
+    CropBox away from the origin, with text on the sheet outside the crop:
+    the same glyphs at the same places, the same 143 rows, no hidden text."""
+    with pikepdf.open(SAMPLE) as pdf:
+        for page in pdf.pages:
+            w, h = float(page.mediabox[2]), float(page.mediabox[3])
+            page.obj.MediaBox = [-200, -300, w + 150, h + 250]
+            page.obj.CropBox = [0, 0, w, h]
+            _helvetica(pdf, page)
+            page.contents_add(pdf.make_stream(
+                b"BT /JxHidden 12 Tf -150 400 Td (HIDDEN LEFT) Tj ET BT /JxHidden 9 Tf 100 900 Td (HIDDEN TOP) Tj ET"
+            ))
+        pdf.save(tmp_path / "cropped.pdf")
+    _same_pages(tmp_path / "cropped.pdf")
+    _same_rows(tmp_path / "cropped.pdf")
+
+
+def test_text_beyond_an_uncropped_mediabox_is_still_read(tmp_path: Path) -> None:
+    """Without a crop, text a generator placed past the sheet's edge is kept
+    (spreadsheet exports print a table's "单位：万元" there)."""
+    from jixiao.extract.source import PdfSource
+    from jixiao.extract.textlayer import BACKENDS
+
+    with pikepdf.open(SAMPLE) as pdf:
+        page = pdf.pages[0]
+        _helvetica(pdf, page)
+        page.contents_add(pdf.make_stream(b"BT /JxHidden 9 Tf 620 400 Td (PAST THE EDGE) Tj ET"))
+        pdf.save(tmp_path / "overflow.pdf")
+    for backend in ("pdfium", "playa"):
+        with PdfSource(tmp_path / "overflow.pdf") as source:
+            glyphs = BACKENDS[backend](source, 0)[0]
+        assert "".join(g.text for g in glyphs if g.x0 > 595) == "PAST THE EDGE", backend
+
+
+def _user_unit_2(src: Path, dest: Path, pages: int | None = None) -> Path:
+    """The same physical page in units of 2 pt: half the MediaBox, the
+    content scaled by 1/2, /UserUnit 2."""
+    with pikepdf.open(src) as pdf:
+        if pages is not None:
+            del pdf.pages[pages:]
+        for page in pdf.pages:
+            w, h = float(page.mediabox[2]), float(page.mediabox[3])
+            page.obj.MediaBox = [0, 0, w / 2, h / 2]
+            page.obj.UserUnit = 2
+            page.contents_add(pdf.make_stream(b"0.5 0 0 0.5 0 0 cm"), prepend=True)
+        pdf.save(dest)
+    return dest
+
+
+def test_user_unit_gives_points(tmp_path: Path) -> None:
+    """/UserUnit 2 on content drawn at half scale is the same page: both text
+    engines give the same points and 143 rows (PDFium and PLAYA ignore it)."""
+    path = _user_unit_2(SAMPLE, tmp_path / "unit-2.pdf")
+    _same_pages(path)
+    _same_rows(path)
+
+
+def test_user_unit_in_ocr_and_the_pixel_limit(tmp_path: Path) -> None:
+    """The OCR path renders a /UserUnit 2 scan at its true resolution and
+    measures it in points; the pixel limit counts the physical size."""
+    from jixiao.extract.model import PageInfo
+    from jixiao.extract.ocr import OcrEngine
+    from jixiao.extract.source import PdfSource
+
+    scan = Path(SAMPLE).with_name("shpf-2023-scan.pdf")
+    path = _user_unit_2(scan, tmp_path / "scan-unit-2.pdf", pages=1)
+    info = PageInfo(1, "absent", "ocr", "")
+    with PdfSource(scan) as plain, PdfSource(path) as other:
+        a, b = OcrEngine().read_page(plain, 0, info), OcrEngine().read_page(other, 0, info)
+    assert (round(b.width), round(b.height)) == (round(a.width), round(a.height)) == (596, 842)
+    assert [t.first_bbox for t in b.tables] == [t.first_bbox for t in a.tables]
+    assert [c.text for c in b.tables[0].cells] == [c.text for c in a.tables[0].cells]
+    # 3000 units of 4 pt: a 12000 pt page (625 M pixels), not a 3000 pt one (39 M).
+    with pikepdf.open(big_image_page(tmp_path / "big.pdf", 3000)) as pdf:
+        pdf.pages[0].obj.UserUnit = 4
+        pdf.save(tmp_path / "big-unit-4.pdf")
+    r = process_file(tmp_path / "big-unit-4.pdf")
+    assert r.status == "error" and "page 1 is 12000 x 12000 pt: 625 M pixels" in r.error, r.error
+
+
 def test_load_and_export_refuse_a_damaged_data_file_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # jixiao.load and export never return fewer rows in silence: a garbled data file
     # is named (and `jixiao check` lists it).

@@ -17,6 +17,7 @@ from ..errors import DamagedPdf, JixiaoError, TooLarge
 from ..limits import MIB, OUT_OF_MEMORY, Limits
 from .engines import get_engine
 from .model import Cell, Document, Fragment, PageContent, PageInfo, Table, TextLine
+from .pagebox import page_unit
 from .source import PdfSource, blank_state, image_bytes, sha256_file, translate_page_error
 from .tables import align_to, continues, stitch
 from .triage import triage_page
@@ -232,9 +233,11 @@ def _check_pixels(source: PdfSource, index: int, limits: Limits) -> None:
         return
     page = source.pdfium[index]
     try:
-        w, h = page.get_size()
+        w, h = page.get_size()  # the visible page (CropBox), in user units
     finally:
         page.close()
+    unit = page_unit(source, index)
+    w, h = w * unit, h * unit
     pixels = w * h * (MIN_DPI / 72.0) ** 2
     if pixels > limits.page_pixels:
         detail = f"page {index + 1} is {w:.0f} x {h:.0f} pt: {pixels / 1e6:.0f} M pixels to render, " \
