@@ -254,6 +254,75 @@ def test_huge_page_and_flate_bomb_are_too_large(raw: Path, tmp_path: Path, capsy
     good_rows_intact(out)
 
 
+def deflate_of(megabytes: int, fill: bytes) -> bytes:
+    """A zlib stream that inflates to ``megabytes`` MB of ``fill``, made in
+    milliseconds: after a full flush deflate writes every further megabyte
+    as the same bytes (the checksum is computed, so the stream is valid)."""
+    block = fill * MIB
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
+    steady = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
+    tail = c.flush(zlib.Z_FINISH)
+    check = 1
+    for _ in range(megabytes):
+        check = zlib.adler32(block, check)
+    return b"\x78\xda" + head + steady * (megabytes - 1) + tail + check.to_bytes(4, "big")
+
+
+def content_bomb(dest: Path, megabytes: int = 1024) -> Path:
+    """1 MB on disk: a page whose content stream inflates to 1 GB of blanks."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.obj.Contents = pdf.make_stream(b"")
+    page.obj.Contents.write(deflate_of(megabytes, b" "), filter=pikepdf.Name.FlateDecode)
+    pdf.save(dest)
+    return dest
+
+
+def font_bomb(dest: Path, megabytes: int = 1024) -> Path:
+    """1 MB on disk: an embedded TrueType font program that inflates to 1 GB."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    program = pdf.make_stream(b"")
+    program.write(deflate_of(megabytes, b"\0"), filter=pikepdf.Name.FlateDecode)
+    program.Length1 = megabytes * MIB
+    descriptor = pikepdf.Dictionary(
+        Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name.Bomb, Flags=32, FontBBox=[0, 0, 1000, 1000],
+        ItalicAngle=0, Ascent=800, Descent=-200, CapHeight=700, StemV=80, FontFile2=program,
+    )
+    font = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.TrueType, BaseFont=pikepdf.Name.Bomb, FirstChar=32,
+        LastChar=126, Widths=[500] * 95, FontDescriptor=pdf.make_indirect(descriptor),
+    )
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
+    page.obj.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET")
+    pdf.save(dest)
+    return dest
+
+
+@pytest.mark.parametrize("executor", [("-j", "1"), ("--executor", "dask", "-j", "1")], ids=["j1", "dask"])
+def test_bombs_in_content_streams_and_fonts_are_too_large(
+    raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], executor: tuple[str, ...]
+) -> None:
+    """Under -j 1 and dask too each file is read in a child forked for it,
+    whose memory is bounded: a content stream or a font program that
+    inflates to 1 GB makes its file ``too large`` (the limit here 256 MB),
+    the good file is read."""
+    if executor[1] == "dask":
+        pytest.importorskip("distributed")
+    content_bomb(raw / "content-bomb.pdf")
+    font_bomb(raw / "font-bomb.pdf")
+    out = tmp_path / "out"
+    code = main(["extract", str(raw), "--out", str(out), "-q", "--max-memory", "0.25", *executor])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    for name in ("content-bomb.pdf", "font-bomb.pdf"):
+        one_line(err, f"{name}:", "too large (it needs more memory than the limit)")
+    rows = {r["source_file"]: r["status"] for r in manifest(out)}
+    assert rows == {GOOD: "ok", "content-bomb.pdf": "error", "font-bomb.pdf": "error"}
+    good_rows_intact(out)
+
+
 def test_time_limit_per_file(raw: Path, tmp_path: Path) -> None:
     """A file not read within its limit is ``timeout``, in the reading process
     and in a worker; the limit is a setting (here too short for any file)."""
@@ -283,15 +352,17 @@ def test_memory_limit_per_file(raw: Path, tmp_path: Path) -> None:
     assert sorted((Path(r.path).name, r.status) for r in summary.results) == [("form-1.pdf", "ok"), (GOOD, "ok")]
 
 
-def test_a_worker_stuck_in_c_is_ended_and_the_file_is_timeout(raw: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_worker_stuck_in_c_is_ended_and_the_file_is_timeout(raw: Path, tmp_path: Path, jobs: int) -> None:
     """A page of three million tiny rectangles keeps PDFium busy in C (loading
     the page) for seconds, where no Python exception reaches it: the worker's
-    watchdog ends the worker, the file is ``timeout``, the batch goes on."""
+    watchdog (-j 2) or the parent of the child forked for the file (-j 1)
+    ends it, the file is ``timeout``, the batch goes on."""
     pdf = pikepdf.new()
     page = pdf.add_blank_page(page_size=(595, 842))
     page.obj.Contents = pdf.make_stream(b"".join(b"%d %d 1 1 re f\n" % (i % 590, i % 840) for i in range(3_000_000)))
     pdf.save(raw / "slow.pdf")
-    summary = run([raw], tmp_path / "out", jobs=2, limits=Limits(seconds=2.0, kill_after=0.5))
+    summary = run([raw], tmp_path / "out", jobs=jobs, limits=Limits(seconds=2.0, kill_after=0.5))
     results = {Path(r.path).name: r for r in summary.results}
     assert results["slow.pdf"].error == f"{raw / 'slow.pdf'}: timeout (not read within 2 s); raise --timeout to read it"
     assert (results[GOOD].status, results[GOOD].indicator_rows) == ("ok", GOOD_ROWS), results[GOOD].error

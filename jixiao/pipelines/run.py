@@ -31,7 +31,7 @@ from ..errors import CannotWrite, JixiaoError, OutputError, UsageError, WorkerDi
 from ..extract import sha256_file
 from ..extract.engines import OCR_THREADS_ENV
 from ..limits import Limits
-from .guard import guarded, set_notes_dir, worker_death
+from .guard import can_fork, forked, guarded, set_notes_dir, worker_death
 from .manifest import DAMAGED_SUFFIX, NAME, PARTIAL, Manifest, path_bytes
 from .task import ERROR, FileResult, failed, process_file
 from .verify import verify
@@ -260,7 +260,10 @@ def _watch_parent(parent: int) -> None:
 
 
 def local_executor(jobs: int, files: int, limits: Limits | None = None) -> Executor:
-    return serial if jobs <= 1 or files <= 1 else process_pool(min(jobs, files), limits)
+    if jobs <= 1 or files <= 1:
+        # Each file in a child forked for it: the memory limit and the watchdog hold (see guard).
+        return forked(limits or Limits()) if can_fork() else serial
+    return process_pool(min(jobs, files), limits)
 
 
 def get_executor(
@@ -273,7 +276,7 @@ def get_executor(
     if name == "dask":
         from .dask_executor import dask_executor
 
-        return dask_executor(scheduler, jobs)
+        return dask_executor(scheduler, jobs, limits)
     raise UsageError(f"unknown executor {name!r}; known: local, dask")
 
 
