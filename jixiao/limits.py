@@ -11,14 +11,16 @@ Each limit can be switched off with None.
 - ``image_bytes``: the decompressed size of a page's images, from their
   declared width, height and depth, checked before a page is rendered (a
   1 MB Flate bomb declares a 32768 x 32768 image: 1 GB once inflated).
-- ``memory_bytes``: the data segment a file may grow its worker process to
-  (soft RLIMIT_DATA while the file is read; whatever else inflates past it
-  fails with ``too large`` instead of waking the OOM killer). Not applied in
-  the main process (``-j 1``), which a MemoryError could leave broken.
+- ``memory_bytes``: the memory reading one file may take. Under ``-j 1``
+  (and one file) and in dask tasks the file is read in a child forked for
+  it, whose resident memory its parent watches (growth over the parent's;
+  the child is ended, the file ``too large``); in ``-j N`` pool workers a
+  soft RLIMIT_DATA while the file is read (an allocation past it fails with
+  ``too large`` instead of waking the OOM killer). See ``pipelines.guard``.
 - ``seconds``: wall time per file; then ``timeout``. Checked by a timer in the
-  reading thread, and in worker processes by a watchdog that ends the worker
-  when the file is stuck inside a C library ``kill_after`` seconds later (the file is recorded as
-  ``timeout``, the batch goes on in a fresh worker).
+  reading thread; a reader stuck inside a C library is ended ``kill_after``
+  seconds later, by the worker's watchdog (``-j N``: the batch goes on in a
+  fresh worker) or by the parent of the forked child (``-j 1``, dask).
 """
 
 from __future__ import annotations

@@ -197,6 +197,63 @@ def test_a_write_that_fails_for_one_file_is_that_files_error(
     assert rows == {GOOD: "error", "blocked.pdf": "error"}
 
 
+FULL_DISK = """\
+set -u
+OUT=$1 RAW=$2 SAVE=$3 SAMPLE=$4
+shift 4
+mount -t tmpfs -o size=16m jixiao-test "$OUT" || exit 97
+"$@" extract "$RAW" --out "$OUT" -j 1 -q 2> "$SAVE/err0"; echo $? > "$SAVE/code0"
+# The disk nearly full: 24 KB left, less than the sample's data files take.
+used=$(df -k --output=used "$OUT" | tail -1)
+mount -o remount,size=$((used + 24))k "$OUT"
+cp "$SAMPLE" "$RAW/sample.pdf"
+"$@" extract "$RAW" --out "$OUT" -j 1 -q 2> "$SAVE/err1"; echo $? > "$SAVE/code1"
+cp -a "$OUT" "$SAVE/full"
+mount -o remount,size=16m "$OUT"
+"$@" extract "$RAW" --out "$OUT" -j 1 -q 2> "$SAVE/err2"; echo $? > "$SAVE/code2"
+cp -a "$OUT" "$SAVE/after"
+"""
+
+
+def test_full_disk_names_the_data_write_and_the_next_run_recovers(raw: Path, tmp_path: Path) -> None:
+    """A real full disk, not a mock: OUT is a tmpfs of a few KB more than it
+    holds, in a mount namespace of its own (``unshare``; skipped where the
+    system allows none). The run stops with exit code 3 naming the data file
+    and the PDF it was writing (not the manifest); the manifest of the run
+    before is intact; once there is space, the next run reads the rest and
+    the dataset verifies, nothing duplicated. (RLIMIT_FSIZE would be the
+    stand-in without mounts, but it fails a file by its size, EFBIG, not the
+    disk by its space: the manifest would still be written.)"""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("no unshare(1)")
+    ns = [unshare, "--mount"] if os.geteuid() == 0 else [unshare, "--user", "--map-root-user", "--mount"]
+    out, save = tmp_path / "out", tmp_path / "save"
+    out.mkdir()
+    save.mkdir()
+    script = tmp_path / "full-disk.sh"
+    script.write_text(FULL_DISK)
+    cli = [sys.executable, "-m", "jixiao.cli"]
+    proc = subprocess.run([*ns, "sh", str(script), str(out), str(raw), str(save), str(SAMPLE), *cli],
+                          check=False, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0 or not (save / "code2").exists():
+        pytest.skip(f"no mount namespace with a tmpfs here ({proc.returncode}: {proc.stderr.strip()[:100]})")
+    code = {n: int((save / f"code{n}").read_text()) for n in range(3)}
+    assert code == {0: 0, 1: 3, 2: 0}, [(save / f"err{n}").read_text() for n in range(3)]
+    (line,) = (save / "err1").read_text().splitlines()
+    assert line.startswith(f"jixiao: {out}/") and ".parquet: cannot write the rows of" in line, line
+    assert "sample.pdf" in line and "No space left on device" in line and "manifest" not in line, line
+    # The manifest on the full disk is the earlier run's, whole.
+    assert {(r["source_file"], r["status"]) for r in manifest(save / "full")} == {(GOOD, "ok")}
+    # Space again: the next run reads the sample, the dataset verifies.
+    assert {(r["source_file"], r["status"], r["indicators"]) for r in manifest(save / "after")} == {
+        (GOOD, "ok", GOOD_ROWS), ("sample.pdf", "ok", 143)
+    }
+    ind = pd.read_parquet(save / "after" / "indicators")
+    assert ind.groupby("source_file").size().to_dict() == {GOOD: GOOD_ROWS, "sample.pdf": 143}
+    assert main(["check", str(save / "after"), "--json"]) == 0
+
+
 # --- limits -------------------------------------------------------------------------------
 
 
