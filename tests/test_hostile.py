@@ -363,14 +363,14 @@ def test_bombs_in_content_streams_and_fonts_are_too_large(
 ) -> None:
     """Under -j 1 and dask too each file is read in a child forked for it,
     whose memory is bounded: a content stream or a font program that
-    inflates to 1 GB makes its file ``too large`` (the limit here 256 MB),
-    the good file is read."""
+    inflates to 1 GB, let past the stream limit, makes its file ``too
+    large`` at the memory limit (here 256 MB); the good file is read."""
     if executor[1] == "dask":
         pytest.importorskip("distributed")
     content_bomb(raw / "content-bomb.pdf")
     font_bomb(raw / "font-bomb.pdf")
     out = tmp_path / "out"
-    code = main(["extract", str(raw), "--out", str(out), "-q", "--max-memory", "0.25", *executor])
+    code = main(["extract", str(raw), "--out", str(out), "-q", "--max-memory", "0.25", "--max-stream-mb", "0", *executor])
     err = capsys.readouterr().err.splitlines()
     assert code == 1
     for name in ("content-bomb.pdf", "font-bomb.pdf"):
@@ -378,6 +378,24 @@ def test_bombs_in_content_streams_and_fonts_are_too_large(
     rows = {r["source_file"]: r["status"] for r in manifest(out)}
     assert rows == {GOOD: "ok", "content-bomb.pdf": "error", "font-bomb.pdf": "error"}
     good_rows_intact(out)
+
+
+def test_streams_are_measured_before_they_inflate(tmp_path: Path) -> None:
+    """The stream limit (default 256 MB) fails the page whose content stream
+    or font program inflates past it, before any reader inflates it: the
+    other pages are read (``partial``), a file of such pages is ``error``."""
+    with pikepdf.open(content_bomb(tmp_path / "content-bomb.pdf")) as bomb, pikepdf.open(SAMPLE) as sample:
+        pdf = pikepdf.new()
+        pdf.pages.append(sample.pages[13])
+        pdf.pages.append(bomb.pages[0])
+        pdf.save(tmp_path / "form-and-bomb.pdf")
+    r = process_file(tmp_path / "form-and-bomb.pdf")
+    assert (r.status, r.indicator_rows) == ("partial", GOOD_ROWS), r.error
+    assert "page 2's content stream inflates to more than 256 MB" in r.error
+    r = process_file(font_bomb(tmp_path / "font-bomb.pdf"))
+    assert r.status == "error"
+    assert r.error == f"{tmp_path / 'font-bomb.pdf'}: too large (page 1's font program of /F1 inflates to more than " \
+        "256 MB, the limit); raise the limit (--max-*) to read it"
 
 
 def test_time_limit_per_file(raw: Path, tmp_path: Path) -> None:
