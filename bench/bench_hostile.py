@@ -111,21 +111,24 @@ def worst_inputs(folder: Path) -> None:
     # Made in another process: building the bomb takes 1 GB, and a child's
     # peak RSS would inherit this process's (Linux keeps it across exec).
     subprocess.run([sys.executable, __file__, "--make", str(folder)], check=True)
+    memory = ["--max-stream-mb", "0"]  # past the stream limit, to the memory limit
     cases = {
-        "image page on a 14400 pt MediaBox": folder / "huge-page.pdf",
-        "1 MB Flate bomb (1 GB image)": folder / "bomb.pdf",
-        "2000 blank pages": folder / "blank.pdf",
-        "content stream inflating to 1 GB": folder / "content-bomb.pdf",
-        "font program inflating to 1 GB": folder / "font-bomb.pdf",
-        "the sample (8 forms), for scale": SAMPLE,
+        "image page on a 14400 pt MediaBox": (folder / "huge-page.pdf", []),
+        "1 MB Flate bomb (1 GB image)": (folder / "bomb.pdf", []),
+        "2000 blank pages": (folder / "blank.pdf", []),
+        "content stream inflating to 1 GB": (folder / "content-bomb.pdf", []),
+        "font program inflating to 1 GB": (folder / "font-bomb.pdf", []),
+        "the same, no stream limit": (folder / "content-bomb.pdf", memory),
+        "the font, no stream limit": (folder / "font-bomb.pdf", memory),
+        "the sample (8 forms), for scale": (SAMPLE, []),
     }
     print("\nworst inputs, one `jixiao extract -j 1 --max-memory 0.5` each in a fresh process (each file is read")
-    print("in a child forked for it; peak of the run and its children):")
+    print("in a child forked for it; peak RSS of the run and its children):")
     print(f"  {'input':36s} {'seconds':>8s} {'peak MB':>8s}  exit  first stderr line")
-    for label, pdf in cases.items():
-        out = folder / f"out-{pdf.stem}"
+    for label, (pdf, extra) in cases.items():
+        out = folder / f"out-{pdf.stem}-{len(extra)}"
         cmd = [sys.executable, "-m", "jixiao.cli", "extract", str(pdf), "--out", str(out), "-j", "1", "--max-memory", "0.5"]
-        seconds, mb, code, line = measure(cmd)
+        seconds, mb, code, line = measure(cmd + extra)
         print(f"  {label:36s} {seconds:8.1f} {mb:8.0f}  {code:4d}  {line.replace(str(folder), '…')}")
 
 
