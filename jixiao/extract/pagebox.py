@@ -137,10 +137,12 @@ def page_unit(source: Any, index: int) -> float:
     give it); 1 when PLAYA cannot read the page's dictionary (PDFium may
     still render the page)."""
     from ..errors import DamagedPdf, FileTimeout
+    from . import library_warnings
     from .source import PDF_LIBRARIES, _raised_in
 
     try:
-        return user_unit(source.playa.pages[index].attrs)
+        with library_warnings():  # kept off the terminal; a page's read counts them
+            return user_unit(source.playa.pages[index].attrs)
     except (FileTimeout, MemoryError):
         raise
     except DamagedPdf:
