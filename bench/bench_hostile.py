@@ -24,7 +24,7 @@ sys.path.insert(0, str(TESTS))
 
 from conftest import SAMPLE
 from fuzz_pdf import dishonest, make_mutants
-from test_hostile import big_image_page, flate_bomb
+from test_hostile import big_image_page, content_bomb, flate_bomb, font_bomb
 
 
 def blank_pages(dest: Path, count: int) -> Path:
@@ -64,28 +64,71 @@ def parse_times() -> None:
         print(f"  {label:28s} {time.perf_counter() - start:8.3f} s")
 
 
+def big_cell_pdf(dest: Path, chars: int = 20_000) -> Path:
+    """A 项目支出绩效目标表 (the synthetic 2015 family) whose first 指标值 cell
+    holds ``chars`` characters: the value column 1200 pt wide on a 1700 x
+    2400 pt page, so that the cell holds them at the usual 9 pt."""
+    import synthetic_pdf as sp
+
+    sp.PAGE_W, sp.PAGE_H = 1700.0, 2400.0
+    xs = [50.0, 122.0, 194.0, 266.0, 410.0, 1610.0, 1650.0]
+    text = ("≥95% 达到 " * (chars // 8 + 1))[:chars]
+    rows = list(sp.FORM_C)
+    rows[0] = (*rows[0][:3], text, *rows[0][4:])
+    cells = sp._label_block(
+        "高龄老人津贴", "某市民政局", "某市老龄工作办公室", ("360.00", "360.00", "0.00", "120.00", "120.00", "0.00"),
+        [("年度目标", "按时足额发放高龄津贴。")],
+    )
+    cells += sp._block(6, "年度绩效指标", ["一级指标", "二级指标", "指标内容", "目标值", "备注"], rows)
+    ops, _ = sp.table_ops(95, xs, cells)
+    dest.write_bytes(sp._pdf([sp._title("项目支出绩效目标表", "（2015年度）") + ops]))
+    return dest
+
+
+def big_cell(folder: Path) -> None:
+    """The issue's 20,000-character cell (19 s then), read whole: extract, normalize, tables."""
+    from jixiao.pipelines.task import process_file
+
+    pdf = big_cell_pdf(folder / "big-cell.pdf")
+    process_file(SAMPLE)  # imports and first-use costs out of the figure
+    start = time.perf_counter()
+    r = process_file(pdf)
+    seconds = time.perf_counter() - start
+    longest = max(len(v or "") for v in r.indicators.column("value_raw").to_pylist()) if r.indicators else 0
+    print(f"\n20,000-character cell, one form read whole (process_file, warm): {seconds:.2f} s; "
+          f"{r.status}, {r.indicator_rows} rows, longest value_raw {longest} characters")
+
+
 def make_inputs(folder: Path) -> None:
     big_image_page(folder / "huge-page.pdf", 14400)
     flate_bomb(folder / "bomb.pdf")
     blank_pages(folder / "blank.pdf", 2000)
+    content_bomb(folder / "content-bomb.pdf")
+    font_bomb(folder / "font-bomb.pdf")
 
 
 def worst_inputs(folder: Path) -> None:
     # Made in another process: building the bomb takes 1 GB, and a child's
     # peak RSS would inherit this process's (Linux keeps it across exec).
     subprocess.run([sys.executable, __file__, "--make", str(folder)], check=True)
+    memory = ["--max-stream-mb", "0"]  # past the stream limit, to the memory limit
     cases = {
-        "image page on a 14400 pt MediaBox": folder / "huge-page.pdf",
-        "1 MB Flate bomb (1 GB image)": folder / "bomb.pdf",
-        "2000 blank pages": folder / "blank.pdf",
-        "the sample (8 forms), for scale": SAMPLE,
+        "image page on a 14400 pt MediaBox": (folder / "huge-page.pdf", []),
+        "1 MB Flate bomb (1 GB image)": (folder / "bomb.pdf", []),
+        "2000 blank pages": (folder / "blank.pdf", []),
+        "content stream inflating to 1 GB": (folder / "content-bomb.pdf", []),
+        "font program inflating to 1 GB": (folder / "font-bomb.pdf", []),
+        "the same, no stream limit": (folder / "content-bomb.pdf", memory),
+        "the font, no stream limit": (folder / "font-bomb.pdf", memory),
+        "the sample (8 forms), for scale": (SAMPLE, []),
     }
-    print("\nworst inputs, one `jixiao extract -j 1` each in a fresh process:")
+    print("\nworst inputs, one `jixiao extract -j 1 --max-memory 0.5` each in a fresh process (each file is read")
+    print("in a child forked for it; peak RSS of the run and its children):")
     print(f"  {'input':36s} {'seconds':>8s} {'peak MB':>8s}  exit  first stderr line")
-    for label, pdf in cases.items():
-        out = folder / f"out-{pdf.stem}"
-        cmd = [sys.executable, "-m", "jixiao.cli", "extract", str(pdf), "--out", str(out), "-j", "1"]
-        seconds, mb, code, line = measure(cmd)
+    for label, (pdf, extra) in cases.items():
+        out = folder / f"out-{pdf.stem}-{len(extra)}"
+        cmd = [sys.executable, "-m", "jixiao.cli", "extract", str(pdf), "--out", str(out), "-j", "1", "--max-memory", "0.5"]
+        seconds, mb, code, line = measure(cmd + extra)
         print(f"  {label:36s} {seconds:8.1f} {mb:8.0f}  {code:4d}  {line.replace(str(folder), '…')}")
 
 
@@ -125,6 +168,7 @@ def main() -> None:
         return
     parse_times()
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-hostile-") as tmp:
+        big_cell(Path(tmp))
         worst_inputs(Path(tmp))
         fuzz(Path(tmp), args.mutants)
 

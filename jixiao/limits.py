@@ -11,14 +11,20 @@ Each limit can be switched off with None.
 - ``image_bytes``: the decompressed size of a page's images, from their
   declared width, height and depth, checked before a page is rendered (a
   1 MB Flate bomb declares a 32768 x 32768 image: 1 GB once inflated).
-- ``memory_bytes``: the data segment a file may grow its worker process to
-  (soft RLIMIT_DATA while the file is read; whatever else inflates past it
-  fails with ``too large`` instead of waking the OOM killer). Not applied in
-  the main process (``-j 1``), which a MemoryError could leave broken.
+- ``stream_bytes``: the decompressed size of each content stream, form
+  XObject and font program a page uses, measured in 1 MB steps before any
+  reader inflates it (``extract.inflate``; a 1 MB content stream can hold
+  1 GB): a larger one fails its page ``too large``.
+- ``memory_bytes``: the memory reading one file may take. Under ``-j 1``
+  (and one file) and in dask tasks the file is read in a child forked for
+  it, whose resident memory its parent watches (growth over the parent's;
+  the child is ended, the file ``too large``); in ``-j N`` pool workers a
+  soft RLIMIT_DATA while the file is read (an allocation past it fails with
+  ``too large`` instead of waking the OOM killer). See ``pipelines.guard``.
 - ``seconds``: wall time per file; then ``timeout``. Checked by a timer in the
-  reading thread, and in worker processes by a watchdog that ends the worker
-  when the file is stuck inside a C library ``kill_after`` seconds later (the file is recorded as
-  ``timeout``, the batch goes on in a fresh worker).
+  reading thread; a reader stuck inside a C library is ended ``kill_after``
+  seconds later, by the worker's watchdog (``-j N``: the batch goes on in a
+  fresh worker) or by the parent of the forked child (``-j 1``, dask).
 """
 
 from __future__ import annotations
@@ -34,17 +40,18 @@ GIB = 1 << 30
 class Limits:
     page_pixels: int | None = 60_000_000  # an A0 page at 200 dpi is 62 M px; A4 at 300 dpi 8.7 M
     image_bytes: int | None = 512 * MIB  # an A4 colour scan at 600 dpi is 104 MB
+    stream_bytes: int | None = 256 * MIB  # real content streams and CJK font programs are < 30 MB
     memory_bytes: int | None = 2 * GIB  # a scanned page peaks at ~0.4 GB, a text page at ~0.2 GB
     seconds: float | None = 600.0
     # Past ``seconds``, this long more before a worker stuck in C code is ended.
     kill_after: float = 10.0
 
     def __post_init__(self) -> None:
-        for name in ("page_pixels", "image_bytes", "memory_bytes", "seconds", "kill_after"):
+        for name in ("page_pixels", "image_bytes", "stream_bytes", "memory_bytes", "seconds", "kill_after"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValueError(f"Limits.{name} must be positive or None, not {value!r}")
 
     @classmethod
     def none(cls) -> Limits:
-        return cls(page_pixels=None, image_bytes=None, memory_bytes=None, seconds=None)
+        return cls(page_pixels=None, image_bytes=None, stream_bytes=None, memory_bytes=None, seconds=None)

@@ -197,6 +197,63 @@ def test_a_write_that_fails_for_one_file_is_that_files_error(
     assert rows == {GOOD: "error", "blocked.pdf": "error"}
 
 
+FULL_DISK = """\
+set -u
+OUT=$1 RAW=$2 SAVE=$3 SAMPLE=$4
+shift 4
+mount -t tmpfs -o size=16m jixiao-test "$OUT" || exit 97
+"$@" extract "$RAW" --out "$OUT" -j 1 -q 2> "$SAVE/err0"; echo $? > "$SAVE/code0"
+# The disk nearly full: 24 KB left, less than the sample's data files take.
+used=$(df -k --output=used "$OUT" | tail -1)
+mount -o remount,size=$((used + 24))k "$OUT"
+cp "$SAMPLE" "$RAW/sample.pdf"
+"$@" extract "$RAW" --out "$OUT" -j 1 -q 2> "$SAVE/err1"; echo $? > "$SAVE/code1"
+cp -a "$OUT" "$SAVE/full"
+mount -o remount,size=16m "$OUT"
+"$@" extract "$RAW" --out "$OUT" -j 1 -q 2> "$SAVE/err2"; echo $? > "$SAVE/code2"
+cp -a "$OUT" "$SAVE/after"
+"""
+
+
+def test_full_disk_names_the_data_write_and_the_next_run_recovers(raw: Path, tmp_path: Path) -> None:
+    """A real full disk, not a mock: OUT is a tmpfs of a few KB more than it
+    holds, in a mount namespace of its own (``unshare``; skipped where the
+    system allows none). The run stops with exit code 3 naming the data file
+    and the PDF it was writing (not the manifest); the manifest of the run
+    before is intact; once there is space, the next run reads the rest and
+    the dataset verifies, nothing duplicated. (RLIMIT_FSIZE would be the
+    stand-in without mounts, but it fails a file by its size, EFBIG, not the
+    disk by its space: the manifest would still be written.)"""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("no unshare(1)")
+    ns = [unshare, "--mount"] if os.geteuid() == 0 else [unshare, "--user", "--map-root-user", "--mount"]
+    out, save = tmp_path / "out", tmp_path / "save"
+    out.mkdir()
+    save.mkdir()
+    script = tmp_path / "full-disk.sh"
+    script.write_text(FULL_DISK)
+    cli = [sys.executable, "-m", "jixiao.cli"]
+    proc = subprocess.run([*ns, "sh", str(script), str(out), str(raw), str(save), str(SAMPLE), *cli],
+                          check=False, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0 or not (save / "code2").exists():
+        pytest.skip(f"no mount namespace with a tmpfs here ({proc.returncode}: {proc.stderr.strip()[:100]})")
+    code = {n: int((save / f"code{n}").read_text()) for n in range(3)}
+    assert code == {0: 0, 1: 3, 2: 0}, [(save / f"err{n}").read_text() for n in range(3)]
+    (line,) = (save / "err1").read_text().splitlines()
+    assert line.startswith(f"jixiao: {out}/") and ".parquet: cannot write the rows of" in line, line
+    assert "sample.pdf" in line and "No space left on device" in line and "manifest" not in line, line
+    # The manifest on the full disk is the earlier run's, whole.
+    assert {(r["source_file"], r["status"]) for r in manifest(save / "full")} == {(GOOD, "ok")}
+    # Space again: the next run reads the sample, the dataset verifies.
+    assert {(r["source_file"], r["status"], r["indicators"]) for r in manifest(save / "after")} == {
+        (GOOD, "ok", GOOD_ROWS), ("sample.pdf", "ok", 143)
+    }
+    ind = pd.read_parquet(save / "after" / "indicators")
+    assert ind.groupby("source_file").size().to_dict() == {GOOD: GOOD_ROWS, "sample.pdf": 143}
+    assert main(["check", str(save / "after"), "--json"]) == 0
+
+
 # --- limits -------------------------------------------------------------------------------
 
 
@@ -254,6 +311,93 @@ def test_huge_page_and_flate_bomb_are_too_large(raw: Path, tmp_path: Path, capsy
     good_rows_intact(out)
 
 
+def deflate_of(megabytes: int, fill: bytes) -> bytes:
+    """A zlib stream that inflates to ``megabytes`` MB of ``fill``, made in
+    milliseconds: after a full flush deflate writes every further megabyte
+    as the same bytes (the checksum is computed, so the stream is valid)."""
+    block = fill * MIB
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
+    steady = c.compress(block) + c.flush(zlib.Z_FULL_FLUSH)
+    tail = c.flush(zlib.Z_FINISH)
+    check = 1
+    for _ in range(megabytes):
+        check = zlib.adler32(block, check)
+    return b"\x78\xda" + head + steady * (megabytes - 1) + tail + check.to_bytes(4, "big")
+
+
+def content_bomb(dest: Path, megabytes: int = 1024) -> Path:
+    """1 MB on disk: a page whose content stream inflates to 1 GB of blanks."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    page.obj.Contents = pdf.make_stream(b"")
+    page.obj.Contents.write(deflate_of(megabytes, b" "), filter=pikepdf.Name.FlateDecode)
+    pdf.save(dest)
+    return dest
+
+
+def font_bomb(dest: Path, megabytes: int = 1024) -> Path:
+    """1 MB on disk: an embedded TrueType font program that inflates to 1 GB."""
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(595, 842))
+    program = pdf.make_stream(b"")
+    program.write(deflate_of(megabytes, b"\0"), filter=pikepdf.Name.FlateDecode)
+    program.Length1 = megabytes * MIB
+    descriptor = pikepdf.Dictionary(
+        Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name.Bomb, Flags=32, FontBBox=[0, 0, 1000, 1000],
+        ItalicAngle=0, Ascent=800, Descent=-200, CapHeight=700, StemV=80, FontFile2=program,
+    )
+    font = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.TrueType, BaseFont=pikepdf.Name.Bomb, FirstChar=32,
+        LastChar=126, Widths=[500] * 95, FontDescriptor=pdf.make_indirect(descriptor),
+    )
+    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(font)))
+    page.obj.Contents = pdf.make_stream(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET")
+    pdf.save(dest)
+    return dest
+
+
+@pytest.mark.parametrize("executor", [("-j", "1"), ("--executor", "dask", "-j", "1")], ids=["j1", "dask"])
+def test_bombs_in_content_streams_and_fonts_are_too_large(
+    raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], executor: tuple[str, ...]
+) -> None:
+    """Under -j 1 and dask too each file is read in a child forked for it,
+    whose memory is bounded: a content stream or a font program that
+    inflates to 1 GB, let past the stream limit, makes its file ``too
+    large`` at the memory limit (here 256 MB); the good file is read."""
+    if executor[1] == "dask":
+        pytest.importorskip("distributed")
+    content_bomb(raw / "content-bomb.pdf")
+    font_bomb(raw / "font-bomb.pdf")
+    out = tmp_path / "out"
+    code = main(["extract", str(raw), "--out", str(out), "-q", "--max-memory", "0.25", "--max-stream-mb", "0", *executor])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    for name in ("content-bomb.pdf", "font-bomb.pdf"):
+        one_line(err, f"{name}:", "too large (it needs more memory than the limit)")
+    rows = {r["source_file"]: r["status"] for r in manifest(out)}
+    assert rows == {GOOD: "ok", "content-bomb.pdf": "error", "font-bomb.pdf": "error"}
+    good_rows_intact(out)
+
+
+def test_streams_are_measured_before_they_inflate(tmp_path: Path) -> None:
+    """The stream limit (default 256 MB) fails the page whose content stream
+    or font program inflates past it, before any reader inflates it: the
+    other pages are read (``partial``), a file of such pages is ``error``."""
+    with pikepdf.open(content_bomb(tmp_path / "content-bomb.pdf")) as bomb, pikepdf.open(SAMPLE) as sample:
+        pdf = pikepdf.new()
+        pdf.pages.append(sample.pages[13])
+        pdf.pages.append(bomb.pages[0])
+        pdf.save(tmp_path / "form-and-bomb.pdf")
+    r = process_file(tmp_path / "form-and-bomb.pdf")
+    assert (r.status, r.indicator_rows) == ("partial", GOOD_ROWS), r.error
+    assert "page 2's content stream inflates to more than 256 MB" in r.error
+    r = process_file(font_bomb(tmp_path / "font-bomb.pdf"))
+    assert r.status == "error"
+    assert r.error == f"{tmp_path / 'font-bomb.pdf'}: too large (page 1's font program of /F1 inflates to more than " \
+        "256 MB, the limit); raise the limit (--max-*) to read it"
+
+
 def test_time_limit_per_file(raw: Path, tmp_path: Path) -> None:
     """A file not read within its limit is ``timeout``, in the reading process
     and in a worker; the limit is a setting (here too short for any file)."""
@@ -283,15 +427,17 @@ def test_memory_limit_per_file(raw: Path, tmp_path: Path) -> None:
     assert sorted((Path(r.path).name, r.status) for r in summary.results) == [("form-1.pdf", "ok"), (GOOD, "ok")]
 
 
-def test_a_worker_stuck_in_c_is_ended_and_the_file_is_timeout(raw: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_worker_stuck_in_c_is_ended_and_the_file_is_timeout(raw: Path, tmp_path: Path, jobs: int) -> None:
     """A page of three million tiny rectangles keeps PDFium busy in C (loading
     the page) for seconds, where no Python exception reaches it: the worker's
-    watchdog ends the worker, the file is ``timeout``, the batch goes on."""
+    watchdog (-j 2) or the parent of the child forked for the file (-j 1)
+    ends it, the file is ``timeout``, the batch goes on."""
     pdf = pikepdf.new()
     page = pdf.add_blank_page(page_size=(595, 842))
     page.obj.Contents = pdf.make_stream(b"".join(b"%d %d 1 1 re f\n" % (i % 590, i % 840) for i in range(3_000_000)))
     pdf.save(raw / "slow.pdf")
-    summary = run([raw], tmp_path / "out", jobs=2, limits=Limits(seconds=2.0, kill_after=0.5))
+    summary = run([raw], tmp_path / "out", jobs=jobs, limits=Limits(seconds=2.0, kill_after=0.5))
     results = {Path(r.path).name: r for r in summary.results}
     assert results["slow.pdf"].error == f"{raw / 'slow.pdf'}: timeout (not read within 2 s); raise --timeout to read it"
     assert (results[GOOD].status, results[GOOD].indicator_rows) == ("ok", GOOD_ROWS), results[GOOD].error
@@ -488,6 +634,125 @@ def test_mediabox_away_from_the_origin_reads(tmp_path: Path) -> None:
         pdf.save(tmp_path / "shifted.pdf")
     r = process_file(tmp_path / "shifted.pdf")
     assert (r.status, r.forms, r.indicator_rows) == ("ok", 8, 143)
+
+
+def _helvetica(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    )
+    if "/Font" not in page.obj.Resources:
+        page.obj.Resources.Font = pikepdf.Dictionary()
+    page.obj.Resources.Font.JxHidden = font
+
+
+def _same_pages(path: Path, pages: tuple[int, ...] = (0, 5, 13)) -> None:
+    """Both text engines give the visible page's glyphs and rules exactly
+    where they are on the sample (points, top-left origin)."""
+    from jixiao.extract.source import PdfSource
+    from jixiao.extract.textlayer import BACKENDS
+
+    def rounded(glyphs: list, segments: list, width: float, height: float) -> tuple:
+        return (
+            [(g.text, *(round(v, 3) for v in g[1:])) for g in glyphs],
+            sorted((round(s.x0, 3), round(s.top, 3), round(s.x1, 3), round(s.bottom, 3)) for s in segments),
+            round(width, 3),
+            round(height, 3),
+        )
+
+    for backend in ("pdfium", "playa"):
+        read = BACKENDS[backend]
+        with PdfSource(SAMPLE) as plain, PdfSource(path) as other:
+            for i in pages:
+                assert rounded(*read(other, i)) == rounded(*read(plain, i)), (backend, i)
+
+
+def _same_rows(path: Path) -> None:
+    r, plain = process_file(path), process_file(SAMPLE)
+    assert (r.status, r.forms, r.indicator_rows) == ("ok", 8, 143), r.error
+    assert r.indicators is not None and plain.indicators is not None
+    columns = ["project_name", "level1", "level2", "level3", "value_raw", "page"]
+    assert r.indicators.select(columns).to_pylist() == plain.indicators.select(columns).to_pylist()
+
+
+def test_cropbox_is_the_page_and_what_it_cuts_away_is_not_read(tmp_path: Path) -> None:
+    """The sample on a larger sheet (MediaBox) cut back to its own size by a
+    CropBox away from the origin, with text on the sheet outside the crop:
+    the same glyphs at the same places, the same 143 rows, no hidden text."""
+    with pikepdf.open(SAMPLE) as pdf:
+        for page in pdf.pages:
+            w, h = float(page.mediabox[2]), float(page.mediabox[3])
+            page.obj.MediaBox = [-200, -300, w + 150, h + 250]
+            page.obj.CropBox = [0, 0, w, h]
+            _helvetica(pdf, page)
+            page.contents_add(pdf.make_stream(
+                b"BT /JxHidden 12 Tf -150 400 Td (HIDDEN LEFT) Tj ET BT /JxHidden 9 Tf 100 900 Td (HIDDEN TOP) Tj ET"
+            ))
+        pdf.save(tmp_path / "cropped.pdf")
+    _same_pages(tmp_path / "cropped.pdf")
+    _same_rows(tmp_path / "cropped.pdf")
+
+
+def test_text_beyond_an_uncropped_mediabox_is_still_read(tmp_path: Path) -> None:
+    """Without a crop, text a generator placed past the sheet's edge is kept
+    (spreadsheet exports print a table's "单位：万元" there)."""
+    from jixiao.extract.source import PdfSource
+    from jixiao.extract.textlayer import BACKENDS
+
+    with pikepdf.open(SAMPLE) as pdf:
+        page = pdf.pages[0]
+        _helvetica(pdf, page)
+        page.contents_add(pdf.make_stream(b"BT /JxHidden 9 Tf 620 400 Td (PAST THE EDGE) Tj ET"))
+        pdf.save(tmp_path / "overflow.pdf")
+    for backend in ("pdfium", "playa"):
+        with PdfSource(tmp_path / "overflow.pdf") as source:
+            glyphs = BACKENDS[backend](source, 0)[0]
+        assert "".join(g.text for g in glyphs if g.x0 > 595) == "PAST THE EDGE", backend
+
+
+def _user_unit_2(src: Path, dest: Path, pages: int | None = None) -> Path:
+    """The same physical page in units of 2 pt: half the MediaBox, the
+    content scaled by 1/2, /UserUnit 2."""
+    with pikepdf.open(src) as pdf:
+        if pages is not None:
+            del pdf.pages[pages:]
+        for page in pdf.pages:
+            w, h = float(page.mediabox[2]), float(page.mediabox[3])
+            page.obj.MediaBox = [0, 0, w / 2, h / 2]
+            page.obj.UserUnit = 2
+            page.contents_add(pdf.make_stream(b"0.5 0 0 0.5 0 0 cm"), prepend=True)
+        pdf.save(dest)
+    return dest
+
+
+def test_user_unit_gives_points(tmp_path: Path) -> None:
+    """/UserUnit 2 on content drawn at half scale is the same page: both text
+    engines give the same points and 143 rows (PDFium and PLAYA ignore it)."""
+    path = _user_unit_2(SAMPLE, tmp_path / "unit-2.pdf")
+    _same_pages(path)
+    _same_rows(path)
+
+
+def test_user_unit_in_ocr_and_the_pixel_limit(tmp_path: Path) -> None:
+    """The OCR path renders a /UserUnit 2 scan at its true resolution and
+    measures it in points; the pixel limit counts the physical size."""
+    from jixiao.extract.model import PageInfo
+    from jixiao.extract.ocr import OcrEngine
+    from jixiao.extract.source import PdfSource
+
+    scan = Path(SAMPLE).with_name("shpf-2023-scan.pdf")
+    path = _user_unit_2(scan, tmp_path / "scan-unit-2.pdf", pages=1)
+    info = PageInfo(1, "absent", "ocr", "")
+    with PdfSource(scan) as plain, PdfSource(path) as other:
+        a, b = OcrEngine().read_page(plain, 0, info), OcrEngine().read_page(other, 0, info)
+    assert (round(b.width), round(b.height)) == (round(a.width), round(a.height)) == (596, 842)
+    assert [t.first_bbox for t in b.tables] == [t.first_bbox for t in a.tables]
+    assert [c.text for c in b.tables[0].cells] == [c.text for c in a.tables[0].cells]
+    # 3000 units of 4 pt: a 12000 pt page (625 M pixels), not a 3000 pt one (39 M).
+    with pikepdf.open(big_image_page(tmp_path / "big.pdf", 3000)) as pdf:
+        pdf.pages[0].obj.UserUnit = 4
+        pdf.save(tmp_path / "big-unit-4.pdf")
+    r = process_file(tmp_path / "big-unit-4.pdf")
+    assert r.status == "error" and "page 1 is 12000 x 12000 pt: 625 M pixels" in r.error, r.error
 
 
 def test_load_and_export_refuse_a_damaged_data_file_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -38,9 +38,11 @@ def limits(args: argparse.Namespace) -> Limits:
     memory = opt(args.max_memory, d.memory_bytes, GIB)
     pixels = opt(args.max_page_pixels, d.page_pixels, 1e6)
     images = opt(args.max_image_mb, d.image_bytes, MIB)
+    streams = opt(args.max_stream_mb, d.stream_bytes, MIB)
     return Limits(
         page_pixels=None if pixels is None else int(pixels),
         image_bytes=None if images is None else int(images),
+        stream_bytes=None if streams is None else int(streams),
         memory_bytes=None if memory is None else int(memory),
         seconds=opt(args.timeout, d.seconds, 1.0),
     )
@@ -99,6 +101,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         type=float,
         metavar="MB",
         help=f"decompressed size of a page's images (default {(Limits().image_bytes or 0) / MIB:g}; 0: none)",
+    )
+    e.add_argument(
+        "--max-stream-mb",
+        type=float,
+        metavar="MB",
+        help=f"decompressed size of a content stream or font program (default {(Limits().stream_bytes or 0) / MIB:g}; 0: none)",
     )
     e.add_argument(
         "--max-page-pixels",

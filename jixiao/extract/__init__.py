@@ -16,7 +16,9 @@ from pathlib import Path
 from ..errors import DamagedPdf, JixiaoError, TooLarge
 from ..limits import MIB, OUT_OF_MEMORY, Limits
 from .engines import get_engine
+from .inflate import stream_past
 from .model import Cell, Document, Fragment, PageContent, PageInfo, Table, TextLine
+from .pagebox import page_unit
 from .source import PdfSource, blank_state, image_bytes, sha256_file, translate_page_error
 from .tables import align_to, continues, stitch
 from .triage import triage_page
@@ -211,6 +213,11 @@ def _triage(source: PdfSource, index: int, limits: Limits, look_for_ink: bool) -
 
 
 def _triage_page(source: PdfSource, index: int, limits: Limits, look_for_ink: bool) -> tuple[str, str, str, str]:
+    if limits.stream_bytes is not None:  # before PDFium loads the page, inflating them whole
+        what = stream_past(source, index, limits.stream_bytes)
+        if what is not None:
+            detail = f"page {index + 1}'s {what} inflates to more than {limits.stream_bytes / MIB:.0f} MB, the limit"
+            raise PageFailed(TooLarge(source.path, detail))
     text = source.page_text(index)
     state, reason = triage_page(source, index, text)
     if state != "sound" and limits.image_bytes is not None:
@@ -232,9 +239,11 @@ def _check_pixels(source: PdfSource, index: int, limits: Limits) -> None:
         return
     page = source.pdfium[index]
     try:
-        w, h = page.get_size()
+        w, h = page.get_size()  # the visible page (CropBox), in user units
     finally:
         page.close()
+    unit = page_unit(source, index)
+    w, h = w * unit, h * unit
     pixels = w * h * (MIN_DPI / 72.0) ** 2
     if pixels > limits.page_pixels:
         detail = f"page {index + 1} is {w:.0f} x {h:.0f} pt: {pixels / 1e6:.0f} M pixels to render, " \

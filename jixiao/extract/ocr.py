@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from . import preprocess, raster
+from . import pagebox, preprocess, raster
 from .geometry import Grid, build_grids
 from .model import PageContent, PageInfo, TextLine
 from .settings import OcrSettings
@@ -488,7 +488,8 @@ class OcrEngine:
     def read_page(self, source: PdfSource, index: int, info: PageInfo) -> PageContent:
         page = source.pdfium[index]
         try:
-            img = preprocess.prepare(page, self.settings)
+            # Measured in points of the visible page (CropBox, UserUnit).
+            img = preprocess.prepare(pagebox.in_points(page, pagebox.page_unit(source, index)), self.settings)
         finally:
             page.close()
         return read_image(img, index + 1, info, orient=self.settings.orient)

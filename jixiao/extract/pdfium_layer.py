@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 
 from pypdfium2 import raw
 
+from . import pagebox
 from .geometry import THIN, Segment, rules_from_subpaths, segments_from_rects
 from .text import Glyph
 
@@ -99,23 +100,11 @@ def _handle(obj: Any) -> int:
     return address
 
 
-def page_matrix(page: Any) -> Matrix:
-    """PDF user space -> PLAYA's "screen" space (top-left origin of the
-    MediaBox, /Rotate applied), as ``playa.Page.set_initial_ctm``."""
-    x0, y0, x1, y1 = page.get_mediabox()
-    x0, x1 = min(x0, x1), max(x0, x1)
-    y0, y1 = min(y0, y1), max(y0, y1)
-    width, height = x1 - x0, y1 - y0
-    rotation = page.get_rotation() % 360
-    rot: Matrix = {
-        90: (0, -1, 1, 0, 0, width),
-        180: (-1, 0, 0, -1, width, height),
-        270: (0, 1, -1, 0, height, 0),
-    }.get(rotation, (1, 0, 0, 1, 0, 0))
-    corners = [_apply(rot, x, y) for x in (x0, x1) for y in (y0, y1)]
-    bx0 = min(c[0] for c in corners)
-    by1 = max(c[1] for c in corners)
-    return _mult(rot, (1, 0, 0, -1, -bx0, by1))
+def page_matrix(page: Any, unit: float = 1.0) -> Matrix:
+    """PDF user space -> the visible page's space (``pagebox``: top-left of
+    CropBox ∩ MediaBox, /Rotate applied, points of ``unit`` = /UserUnit,
+    which PDFium does not give)."""
+    return pagebox.screen(page.get_mediabox(), page.get_cropbox(), page.get_rotation(), unit).matrix
 
 
 class Unreadable(Exception):
@@ -126,9 +115,9 @@ class Unreadable(Exception):
     page with the reference backend, which reads it or says why not."""
 
 
-def read_page(page: Any, textpage: Any) -> tuple[list[Glyph], list[Segment]]:
+def read_page(page: Any, textpage: Any, unit: float = 1.0) -> tuple[list[Glyph], list[Segment]]:
     api = _api()
-    ctm = page_matrix(page)
+    ctm = page_matrix(page, unit)
     glyphs, used = read_chars(api, _handle(textpage), ctm)
     blanks: list[list] = []  # [object, its matrix, the text objects with chars before and after]
     segments = read_rules(api, _handle(page), ctm, used, blanks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any
 
-from . import pdfium_layer, playa_layer
+from . import pagebox, pdfium_layer, playa_layer
 from .geometry import Grid, Segment, build_grids, segments_from_rects
 from .model import PageContent, PageInfo, TextLine
 from .source import PdfSource
@@ -54,21 +54,26 @@ def plumber_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segme
 
 def playa_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment], float, float]:
     page = source.playa_page(index)  # /Rotate honoured where the text needs it
-    glyphs, segments = playa_layer.read_page(page)
-    return glyphs, segments, float(page.width), float(page.height)
+    # The visible page (CropBox, UserUnit; see pagebox), where PLAYA's "screen" space is the MediaBox's.
+    view = pagebox.screen(page.mediabox, page.cropbox, page.rotate, pagebox.user_unit(page.attrs))
+    page.ctm = view.matrix
+    glyphs, segments = pagebox.on_page(*playa_layer.read_page(page), view)
+    return glyphs, segments, view.width, view.height
 
 
 def pdfium_page(source: PdfSource, index: int) -> tuple[list[Glyph], list[Segment], float, float]:
     """PDFium's view, from the page triage loaded; a page whose text page left
     out text PDFium cannot name is read with PLAYA instead."""
     playa_layer.check_streams(source.playa.pages[index])
+    unit = pagebox.user_unit(source.playa.pages[index].attrs)  # PDFium does not give it
     page, textpage = source.text_page(index)
     try:
-        glyphs, segments = pdfium_layer.read_page(page, textpage)
+        glyphs, segments = pdfium_layer.read_page(page, textpage, unit)
     except pdfium_layer.Unreadable:
         return playa_page(source, index)
-    x0, y0, x1, y1 = page.get_mediabox()
-    return glyphs, segments, round(abs(x1 - x0), 4), round(abs(y1 - y0), 4)
+    view = pagebox.screen(page.get_mediabox(), page.get_cropbox(), page.get_rotation(), unit)
+    glyphs, segments = pagebox.on_page(glyphs, segments, view)
+    return glyphs, segments, round(view.width, 4), round(view.height, 4)
 
 
 BACKENDS = {"pdfium": pdfium_page, "playa": playa_page, "pdfminer": plumber_page}

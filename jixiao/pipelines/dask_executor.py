@@ -16,17 +16,20 @@ import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from ..errors import MissingExtra, UsageError, WorkerDied
+from ..limits import Limits
 from .executors import Executor, Task
+from .guard import in_child
 from .task import FileResult, failed
 
 CONNECT_TIMEOUT = "20s"
 
 
-def dask_executor(scheduler: str | None, jobs: int) -> Executor:
+def dask_executor(scheduler: str | None, jobs: int, limits: Limits | None = None) -> Executor:
     try:
         import distributed  # noqa: F401
     except ImportError as e:
@@ -35,6 +38,9 @@ def dask_executor(scheduler: str | None, jobs: int) -> Executor:
     def run(task: Task, files: list[Path]) -> Iterator[FileResult]:
         if not files:
             return
+        # Each file in a child the dask worker forks for it: the memory and
+        # time limits hold there as under -j 1 (see guard.in_child).
+        task = partial(in_child, task, limits=limits or Limits())
         with _client(scheduler, jobs) as client:
             yield from _map(client, task, files)
 

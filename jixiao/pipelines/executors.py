@@ -26,7 +26,7 @@ from pathlib import Path
 from ..errors import UsageError, WorkerDied
 from ..extract.settings import OcrSettings
 from ..limits import Limits
-from .guard import set_notes_dir, worker_death
+from .guard import can_fork, forked, set_notes_dir, worker_death
 from .task import FileResult, failed
 
 Task = Callable[[Path], FileResult]
@@ -184,7 +184,10 @@ def _watch_parent(parent: int) -> None:
 
 
 def local_executor(jobs: int, files: int, limits: Limits | None = None) -> Executor:
-    return serial if jobs <= 1 or files <= 1 else process_pool(min(jobs, files), limits)
+    if jobs <= 1 or files <= 1:
+        # Each file in a child forked for it: the memory limit and the watchdog hold (see guard).
+        return forked(limits or Limits()) if can_fork() else serial
+    return process_pool(min(jobs, files), limits)
 
 
 def get_executor(
@@ -197,5 +200,5 @@ def get_executor(
     if name == "dask":
         from .dask_executor import dask_executor
 
-        return dask_executor(scheduler, jobs)
+        return dask_executor(scheduler, jobs, limits)
     raise UsageError(f"unknown executor {name!r}; known: local, dask")
