@@ -204,6 +204,13 @@ def page_chars(tp: int) -> str:
     return text
 
 
+@cache
+def _blanks() -> frozenset[str]:
+    """What ``str.isspace`` calls white space (every such char is below
+    U+3001), and NUL: a set look-up per char instead of a method call."""
+    return frozenset(c for c in map(chr, range(0x3001)) if c.isspace()) | {"\x00"}
+
+
 def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, _Font]]:
     """The printed chars, and the text objects they come from."""
     text = page_chars(ctypes.cast(tp, raw.FPDF_TEXTPAGE))
@@ -224,8 +231,10 @@ def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, 
     f = _NO_FONT
     low = high = 0.0
     fast = False
+    blanks = _blanks()
+    new, append, add = tuple.__new__, glyphs.append, seen.add  # Glyph(...) without its Python __new__
     for i, ch in enumerate(text):
-        if (ch.isspace() or ch == "\x00") and (ch in "\r\n\x00" or is_generated(tpv, i)):
+        if ch in blanks and (ch in "\r\n\x00" or is_generated(tpv, i)):
             continue
         obj = text_object(tpv, i)
         if obj is None:
@@ -237,14 +246,16 @@ def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, 
             fast = upright and f.b == 0 and f.c == 0
         loose_box(tpv, i, prect)
         origin(tpv, i, pox, poy)
-        x, y = ox.value, oy.value
+        x = ox.value
         advance = rect.right - rect.left
         if fast:  # the common case, without the general corners
+            y = oy.value
             u0, u1 = ca * x + ce, ca * (x + advance) + ce
             v0, v1 = cd * (y + low) + cf, cd * (y + high) + cf
             x0, x1 = (u0, u1) if u0 <= u1 else (u1, u0)
             top, bottom = (v0, v1) if v0 <= v1 else (v1, v0)
         else:
+            y = oy.value
             corners = _rotated_box(f, x, y, rect) if f.b or f.c else [(x, y + low), (x + advance, y + high)]
             dev = [(ca * px + cc * py + ce, cb * px + cd * py + cf) for px, py in corners]
             x0, x1 = min(p[0] for p in dev), max(p[0] for p in dev)
@@ -253,19 +264,24 @@ def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, 
         key = (ch, round(x0 * 2), round(top * 2))
         if key in seen:
             continue
-        seen.add(key)
-        if space is not None and space[0] == obj and ch != " " and x0 - space[2] > 0.5 * (space[2] - space[1]):
-            # A run of printed spaces amid other chars comes back as its first
-            # one; its length cannot be told from a gap (word spacing, kerning).
-            raise Unreadable("a run of printed spaces")
-        space = (obj, x0, x1) if ch == " " else None
-        glyphs.append(Glyph(ch, x0, top, x1, bottom))
-        if ch == " " and obj not in blank_runs:
-            blank_runs.add(obj)
-            for k in range(1, _blank_run(api, obj, x, advance)):
-                # The rest of a run printed as an object of its own.
-                dx = ca * k * advance
-                glyphs.append(Glyph(ch, x0 + dx, top, x1 + dx, bottom))
+        add(key)
+        if ch == " ":
+            space = (obj, x0, x1)
+            append(new(Glyph, (ch, x0, top, x1, bottom)))
+            if obj not in blank_runs:
+                blank_runs.add(obj)
+                for k in range(1, _blank_run(api, obj, x, advance)):
+                    # The rest of a run printed as an object of its own.
+                    dx = ca * k * advance
+                    append(new(Glyph, (ch, x0 + dx, top, x1 + dx, bottom)))
+            continue
+        if space is not None:
+            if space[0] == obj and x0 - space[2] > 0.5 * (space[2] - space[1]):
+                # A run of printed spaces amid other chars comes back as its first
+                # one; its length cannot be told from a gap (word spacing, kerning).
+                raise Unreadable("a run of printed spaces")
+            space = None
+        append(new(Glyph, (ch, x0, top, x1, bottom)))
     return glyphs, fonts
 
 
