@@ -159,8 +159,8 @@ def _attach_lone_rules(comps: list[list[Segment]], reach: float = 150.0) -> list
 def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool:
     """Do the intervals cover at least COVER of [lo, hi]?"""
     total = 0.0
-    for a, b in intervals:  # max(0, min(b, hi) - max(a, lo)), without the calls
-        d = (hi if hi < b else b) - (lo if lo > a else a)
+    for a, b in intervals:  # max(0, min(b, hi) - max(a, lo)) without the calls: per fine cell
+        d = (hi if hi < b else b) - (lo if lo > a else a)  # noqa: FURB136
         if d > 0:
             total += d
     return total >= COVER * (hi - lo)

@@ -138,7 +138,7 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
     # Line.add and max(size, 1.0), inlined: pages hold thousands of glyphs.
     for mid, _, g in sorted([((g[2] + g[4]) / 2, g[1], g) for g in glyphs], key=_MID_X0):
         size = g[4] - g[2]
-        if line is not None and abs(mid - line_mid) <= 0.45 * (1.0 if 1.0 > size else size):
+        if line is not None and abs(mid - line_mid) <= 0.45 * (1.0 if 1.0 > size else size):  # noqa: FURB136
             members.append(g)
             line.mid_sum += mid
         else:
