@@ -12,6 +12,7 @@ logical cell (union-find gives the spans).
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -166,6 +167,16 @@ def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool
     return total >= COVER * (hi - lo)
 
 
+def nearest(edges: Sequence[float], v: float) -> int:
+    """Index of the edge nearest ``v`` (the first of two as near), as
+    ``min(range(len(edges)), key=lambda i: abs(edges[i] - v))`` gives it, for
+    strictly increasing edges (a grid's: clusters further apart than SNAP)."""
+    i = bisect_left(edges, v)
+    if i == len(edges) or (i > 0 and abs(edges[i - 1] - v) <= abs(edges[i] - v)):
+        return i - 1
+    return i
+
+
 def build_grids(segments: list[Segment], tol: float = SNAP, min_size: float = 8.0) -> list[Grid]:
     """All ruled tables in a page's segments, top to bottom."""
     # Rules to 1/1000 pt first: producers print at most that precision, so a
@@ -206,20 +217,13 @@ def _grid(comp: list[Segment], tol: float) -> Grid | None:
         return None
     nr, nc = len(ys) - 1, len(xs) - 1
 
-    def snap(v: float, edges: list[float]) -> int:
-        """The nearest edge (the first of two as near); edges are strictly increasing."""
-        i = bisect_left(edges, v)
-        if i == len(edges) or (i > 0 and abs(edges[i - 1] - v) <= abs(edges[i] - v)):
-            return i - 1
-        return i
-
     # Rules per grid line: intervals of coverage along it.
     hrules: dict[int, list[tuple[float, float]]] = {}
     for s in hs:
-        hrules.setdefault(snap((s.top + s.bottom) / 2, ys), []).append((s.x0, s.x1))
+        hrules.setdefault(nearest(ys, (s.top + s.bottom) / 2), []).append((s.x0, s.x1))
     vrules: dict[int, list[tuple[float, float]]] = {}
     for s in vs:
-        vrules.setdefault(snap((s.x0 + s.x1) / 2, xs), []).append((s.top, s.bottom))
+        vrules.setdefault(nearest(xs, (s.x0 + s.x1) / 2), []).append((s.top, s.bottom))
 
     parent = list(range(nr * nc))
 
