@@ -152,9 +152,16 @@ class _Font(NamedTuple):
     descent: float
     size: float
     font: int
+    low: float  # descent and ascent along the page's y (times d)
+    high: float
+    straight: bool  # no rotation or skew (b == c == 0)
 
 
-_NO_FONT = _Font(1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0)
+def _font(a: float, b: float, c: float, d: float, ascent: float, descent: float, size: float, font: int) -> _Font:
+    return _Font(a, b, c, d, ascent, descent, size, font, descent * d, ascent * d, b == 0 and c == 0)
+
+
+_NO_FONT = _font(1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0)
 
 
 class _Fonts:
@@ -187,7 +194,7 @@ class _Fonts:
                 asc = self.value.value
                 api.descent(font, 1.0, self.pvalue)
                 unit = self.per_unit[font] = (asc, self.value.value)
-            f = self.alike[key] = _Font(m.a, m.b, m.c, m.d, unit[0] * size, unit[1] * size, size, font)
+            f = self.alike[key] = _font(m.a, m.b, m.c, m.d, unit[0] * size, unit[1] * size, size, font)
         return f
 
 
@@ -242,8 +249,8 @@ def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, 
         if obj != last:
             last = obj
             f = fonts.get(obj) or fonts.setdefault(obj, lookup.of(i, obj))
-            low, high = f.descent * f.d, f.ascent * f.d
-            fast = upright and f.b == 0 and f.c == 0
+            low, high, straight = f.low, f.high, f.straight
+            fast = upright and straight
         loose_box(tpv, i, prect)
         origin(tpv, i, pox, poy)
         x = ox.value
@@ -322,22 +329,35 @@ def _restore_spaces(
     out: list[Glyph] = []
     lines: dict[int, list[Glyph]] = {}
     for g in glyphs:
-        lines.setdefault(round(g.mid), []).append(g)
+        lines.setdefault(round((g[2] + g[4]) / 2), []).append(g)  # by g.mid, without the property call
     size = ctypes.c_float()
     box = [ctypes.c_float() for _ in range(4)]
+    refs, psize = [ctypes.byref(v) for v in box], ctypes.byref(size)
+    shapes: dict[int, tuple[float, float, float, float]] = {}  # text objects' shapes, asked once each
+
+    def alike(o: int, font: int, points: float, shape: tuple) -> bool:
+        """Same font, size and text matrix (but for the position) as ``o``."""
+        f = used[o]
+        if f.font != font or f.size != points:
+            return False
+        known = shapes.get(o)
+        if known is None:
+            known = shapes[o] = _shape(api, o)
+        return known == shape
+
     everyone: list[int] | None = None
     for obj, outer, before, after in blanks:
-        api.bounds(obj, *(ctypes.byref(v) for v in box))
+        api.bounds(obj, *refs)
         left, bottom, right, _ = (v.value for v in box)
         font = api.font(obj)
-        api.font_size(obj, ctypes.byref(size))
+        api.font_size(obj, psize)
         if outer != ctm or right - left > 0.01 or not api.embedded(font):
             raise Unreadable("a text object the text page left out")
         shape = _shape(api, obj)
-        f = next((used[o] for o in (before, after) if o is not None and _alike(api, used[o], o, font, size.value, shape)), None)
+        f = next((used[o] for o in (before, after) if o is not None and alike(o, font, size.value, shape)), None)
         if f is None:
             everyone = everyone if everyone is not None else list(used)
-            f = next((used[o] for o in everyone if _alike(api, used[o], o, font, size.value, shape)), None)
+            f = next((used[o] for o in everyone if alike(o, font, size.value, shape)), None)
         if f is None or f.b or f.c:
             raise Unreadable("a text object the text page left out")
         ys = [_apply(ctm, left, bottom + v * f.d)[1] for v in (f.descent, f.ascent)]
@@ -356,11 +376,6 @@ def _shape(api: _Api, obj: int) -> tuple[float, float, float, float]:
     m = raw.FS_MATRIX()
     api.matrix(obj, ctypes.byref(m))
     return (m.a, m.b, m.c, m.d)
-
-
-def _alike(api: _Api, f: _Font, obj: int, font: int, size: float, shape: tuple) -> bool:
-    """Same font, size and text matrix (but for the position)."""
-    return f.font == font and f.size == size and _shape(api, obj) == shape
 
 
 # --- rules ----------------------------------------------------------------
