@@ -104,8 +104,9 @@ def arrow_without_pandas() -> None:
     """Keep pyarrow from importing pandas (0.13 CPU-s, a third of a one-file
     run's start-up) where nothing uses it. pyarrow's first array from a
     Python list asks whether pandas is installed, to tell pandas objects
-    apart, and imports it to find out (once in Python, once in C++ for
-    pandas' null values); told "no" here, it takes lists as lists. Nothing is lost: where pandas is wanted later (``to_pandas``),
+    apart, and imports it to find out (in Python, and in C++ for pandas'
+    null values when it infers a type); told "no" here, it takes lists as
+    lists. Nothing is lost: where pandas is wanted later (``to_pandas``),
     pyarrow imports it then. Without effect once pandas is loaded."""
     if "pandas" in sys.modules:
         return

@@ -114,6 +114,7 @@ def test_edge_lookups_are_the_scans_they_replace() -> None:
     ``tables._column_of``) give what the linear scans gave, ties and edges
     included, on random strictly increasing edges."""
     import random
+    from itertools import pairwise
 
     from jixiao.extract.geometry import nearest
     from jixiao.extract.tables import _column_of
@@ -121,7 +122,7 @@ def test_edge_lookups_are_the_scans_they_replace() -> None:
     rng = random.Random(13)
     for _ in range(3000):
         edges = sorted({round(rng.uniform(0, 600), rng.choice((0, 1, 2))) for _ in range(rng.randint(1, 8))})
-        for x in (rng.uniform(-20, 620), *edges, *((a + b) / 2 for a, b in zip(edges, edges[1:]))):
+        for x in (rng.uniform(-20, 620), *edges, *((a + b) / 2 for a, b in pairwise(edges))):
             assert nearest(edges, x) == min(range(len(edges)), key=lambda i: abs(edges[i] - x))
             first = next((j for j in range(len(edges) - 1) if edges[j] <= x <= edges[j + 1]), None)
             assert _column_of(edges, x) == first
