@@ -117,17 +117,12 @@ def _map_errors(source: PdfSource, index: int) -> tuple[int, int]:
     encoding or cmap), and all characters."""
     from pypdfium2 import raw
 
-    page = source.pdfium[index]
-    tp = page.get_textpage()
-    try:
-        n = tp.count_chars()
-        check = getattr(raw, "FPDFText_HasUnicodeMapError", None)
-        if check is None:
-            return 0, n
-        return sum(1 for i in range(n) if check(tp, i) == 1), n
-    finally:
-        tp.close()
-        page.close()
+    tp = source.text_page(index)[1]  # the text page the text came from: not loaded again
+    n = tp.count_chars()
+    check = getattr(raw, "FPDFText_HasUnicodeMapError", None)
+    if check is None:
+        return 0, n
+    return sum(1 for i in range(n) if check(tp, i) == 1), n
 
 
 def _image_cover(source: PdfSource, index: int) -> float:
