@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import REAL01, SAMPLE
+from conftest import PDFS, REAL01, SAMPLE
 from fixtures.make_scans import build
 
 from jixiao.extract import formgate, read_pdf
@@ -69,3 +69,15 @@ def test_the_gate_refuses_prose_in_every_profile(scans: Path) -> None:
             assert not formgate.holds_table(doc[0]), profile
         finally:
             doc.close()
+
+
+def test_a_scanned_chart_is_no_table() -> None:
+    """A real budget's page that is one scanned image: a pie chart of staff
+    (人员构成), in a frame, with boxed labels. OCR'd before the gate, it gave
+    no record; its frame and label boxes make a grid of 2 cells."""
+    doc = pdfium.PdfDocument(PDFS / "020_西安_医疗保障局_2026年部门预算.pdf")
+    try:
+        assert not formgate.holds_table(doc[15])
+        assert formgate.holds_table(doc[46])  # a form page of the same file, rendered (not read this way in a run)
+    finally:
+        doc.close()
