@@ -1,4 +1,4 @@
-"""Before a page is OCR'd in full (a second or more): can it hold a form?
+"""Before a page is OCR'd in full (0.6-3 CPU-s): can it hold a form?
 
 A form is a ruled table: a grid of long horizontal and vertical rules. The
 page is prepared as OCR prepares it (seals taken out, the paper found, turned
@@ -16,7 +16,7 @@ its height; scanned prose pages (PDF 01's 部门职责 in the seal, fax, phone a
 rotated profiles) have no grid at all at 72 dpi (at 50 dpi a seal's rings
 made one spanning 0.06); the pie chart scanned into a 西安 budget (p.16 of
 020_西安_医疗保障局) makes one of 2 cells from its frame and label boxes.
-The gate costs 30-75 ms a page; OCR 1-3 s.
+The gate costs 30-75 ms a page.
 """
 
 from __future__ import annotations
