@@ -322,9 +322,12 @@ for _ in range(3):
     cpu.append(time.process_time() - t)
 best = min(cpu)
 page = pdfium.PdfDocument(form)[0]
-t = time.process_time()
-assert formgate.holds_table(page)
-gate = time.process_time() - t
+gates = []
+for _ in range(3):
+    t = time.process_time()
+    assert formgate.holds_table(page)
+    gates.append(time.process_time() - t)
+gate = min(gates)
 print(json.dumps({"cpu": best / doc.page_count, "methods": [p.method for p in doc.pages], "gate": gate}))
 """
 
