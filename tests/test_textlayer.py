@@ -107,3 +107,28 @@ def test_printed_spaces_are_restored() -> None:
             reference, _ = playa_layer.read_page(source.playa.pages[index])
             spaces = sum(1 for g in glyphs if g.text == " ")
             assert spaces == sum(1 for g in reference if g.text == " ") > text_page_spaces
+
+
+def test_edge_lookups_are_the_scans_they_replace() -> None:
+    """The grids' and stitching's bisections (``geometry.nearest``,
+    ``tables._column_of``) give what the linear scans gave, ties and edges
+    included, on random strictly increasing edges."""
+    import random
+    from itertools import pairwise
+
+    from jixiao.extract.geometry import nearest
+    from jixiao.extract.tables import _column_of
+
+    rng = random.Random(13)
+    for _ in range(3000):
+        edges = sorted({round(rng.uniform(0, 600), rng.choice((0, 1, 2))) for _ in range(rng.randint(1, 8))})
+        for x in (rng.uniform(-20, 620), *edges, *((a + b) / 2 for a, b in pairwise(edges))):
+            assert nearest(edges, x) == min(range(len(edges)), key=lambda i: abs(edges[i] - x))
+            first = next((j for j in range(len(edges) - 1) if edges[j] <= x <= edges[j + 1]), None)
+            assert _column_of(edges, x) == first
+
+
+def test_blank_chars_are_what_isspace_says() -> None:
+    """read_chars tests a set instead of calling str.isspace per char."""
+    blanks = pdfium_layer._blanks()
+    assert all((chr(c) in blanks) == (chr(c).isspace() or c == 0) for c in range(0x110000))

@@ -102,6 +102,12 @@ def read_pdf(
                 damage += probe
                 if state == "garbled" and engine == "ocr" and damage and not probe:
                     probe = damage[:1]
+                if engine == "ocr" and force_engine is None and not probe and not _may_hold_form(source, index):
+                    from .formgate import NO_TABLE  # OpenCV only where a page goes to OCR
+
+                    infos.append(PageInfo(index + 1, state, "skipped", NO_TABLE))  # never OCR'd, as blank pages
+                    previous_wanted = False
+                    continue
                 with library_warnings() as warned:
                     content = _read_page(source, engine, index, info)
                 damage += warned
@@ -255,6 +261,19 @@ def _read_page(source: PdfSource, engine: str, index: int, info: PageInfo) -> Pa
     """The one boundary where the engines' library errors become ours."""
     try:
         return get_engine(engine).read_page(source, index, info)
+    except Exception as e:
+        err = _page_error(source, index, e)
+        if err is e:
+            raise
+        raise err from e
+
+
+def _may_hold_form(source: PdfSource, index: int) -> bool:
+    """The OCR gate (``formgate``), inside the same boundary as reading."""
+    from .formgate import may_hold_form
+
+    try:
+        return may_hold_form(source, index)
     except Exception as e:
         err = _page_error(source, index, e)
         if err is e:

@@ -11,6 +11,8 @@ logical cell (union-find gives the spans).
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -158,9 +160,21 @@ def _attach_lone_rules(comps: list[list[Segment]], reach: float = 150.0) -> list
 def _covered(intervals: list[tuple[float, float]], lo: float, hi: float) -> bool:
     """Do the intervals cover at least COVER of [lo, hi]?"""
     total = 0.0
-    for a, b in intervals:
-        total += max(0.0, min(b, hi) - max(a, lo))
+    for a, b in intervals:  # max(0, min(b, hi) - max(a, lo)) without the calls: per fine cell
+        d = (hi if hi < b else b) - (lo if lo > a else a)  # noqa: FURB136
+        if d > 0:
+            total += d
     return total >= COVER * (hi - lo)
+
+
+def nearest(edges: Sequence[float], v: float) -> int:
+    """Index of the edge nearest ``v`` (the first of two as near), as
+    ``min(range(len(edges)), key=lambda i: abs(edges[i] - v))`` gives it, for
+    strictly increasing edges (a grid's: clusters further apart than SNAP)."""
+    i = bisect_left(edges, v)
+    if i == len(edges) or (i > 0 and abs(edges[i - 1] - v) <= abs(edges[i] - v)):
+        return i - 1
+    return i
 
 
 def build_grids(segments: list[Segment], tol: float = SNAP, min_size: float = 8.0) -> list[Grid]:
@@ -203,16 +217,13 @@ def _grid(comp: list[Segment], tol: float) -> Grid | None:
         return None
     nr, nc = len(ys) - 1, len(xs) - 1
 
-    def snap(v: float, edges: list[float]) -> int:
-        return min(range(len(edges)), key=lambda i: abs(edges[i] - v))
-
     # Rules per grid line: intervals of coverage along it.
     hrules: dict[int, list[tuple[float, float]]] = {}
     for s in hs:
-        hrules.setdefault(snap((s.top + s.bottom) / 2, ys), []).append((s.x0, s.x1))
+        hrules.setdefault(nearest(ys, (s.top + s.bottom) / 2), []).append((s.x0, s.x1))
     vrules: dict[int, list[tuple[float, float]]] = {}
     for s in vs:
-        vrules.setdefault(snap((s.x0 + s.x1) / 2, xs), []).append((s.top, s.bottom))
+        vrules.setdefault(nearest(xs, (s.x0 + s.x1) / 2), []).append((s.top, s.bottom))
 
     parent = list(range(nr * nc))
 
@@ -229,16 +240,21 @@ def _grid(comp: list[Segment], tol: float) -> Grid | None:
             if r + 1 < nr and not _covered(hrules.get(r + 1, []), xs[c], xs[c + 1]):
                 parent[find(r * nc + c)] = find((r + 1) * nc + c)
 
-    groups: dict[int, list[tuple[int, int]]] = {}
+    # Each group's first and last fine row and column (rows in order; columns not).
+    spans: dict[int, list[int]] = {}
     for r in range(nr):
         for c in range(nc):
-            groups.setdefault(find(r * nc + c), []).append((r, c))
+            span = spans.get(find(r * nc + c))
+            if span is None:
+                spans[find(r * nc + c)] = [r, r, c, c]
+            else:
+                span[1] = r
+                if c < span[2]:
+                    span[2] = c
+                elif c > span[3]:
+                    span[3] = c
     cells = []
-    for members in groups.values():
-        r0 = min(m[0] for m in members)
-        r1 = max(m[0] for m in members)
-        c0 = min(m[1] for m in members)
-        c1 = max(m[1] for m in members)
+    for r0, r1, c0, c1 in spans.values():
         cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
     cells.sort(key=lambda g: (g.row, g.col))
     open_top = tuple(not _covered(hrules.get(0, []), xs[c], xs[c + 1]) for c in range(nc))

@@ -141,9 +141,16 @@ class _Font(NamedTuple):
     descent: float
     size: float
     font: int
+    low: float  # descent and ascent along the page's y (times d)
+    high: float
+    straight: bool  # no rotation or skew (b == c == 0)
 
 
-_NO_FONT = _Font(1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0)
+def _font(a: float, b: float, c: float, d: float, ascent: float, descent: float, size: float, font: int) -> _Font:
+    return _Font(a, b, c, d, ascent, descent, size, font, descent * d, ascent * d, b == 0 and c == 0)
+
+
+_NO_FONT = _font(1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0)
 
 
 class _Fonts:
@@ -176,7 +183,7 @@ class _Fonts:
                 asc = self.value.value
                 api.descent(font, 1.0, self.pvalue)
                 unit = self.per_unit[font] = (asc, self.value.value)
-            f = self.alike[key] = _Font(m.a, m.b, m.c, m.d, unit[0] * size, unit[1] * size, size, font)
+            f = self.alike[key] = _font(m.a, m.b, m.c, m.d, unit[0] * size, unit[1] * size, size, font)
         return f
 
 
@@ -191,6 +198,13 @@ def page_chars(tp: int) -> str:
     if len(text) != n:  # a char beyond the BMP or a merged char: one by one
         text = "".join(chr(raw.FPDFText_GetUnicode(tp, i) or 0xFFFD) for i in range(n))
     return text
+
+
+@cache
+def _blanks() -> frozenset[str]:
+    """What ``str.isspace`` calls white space (every such char is below
+    U+3001), and NUL: a set look-up per char instead of a method call."""
+    return frozenset(c for c in map(chr, range(0x3001)) if c.isspace()) | {"\x00"}
 
 
 def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, _Font]]:
@@ -213,8 +227,10 @@ def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, 
     f = _NO_FONT
     low = high = 0.0
     fast = False
+    blanks = _blanks()
+    new, append, add = tuple.__new__, glyphs.append, seen.add  # Glyph(...) without its Python __new__
     for i, ch in enumerate(text):
-        if (ch.isspace() or ch == "\x00") and (ch in "\r\n\x00" or is_generated(tpv, i)):
+        if ch in blanks and (ch in "\r\n\x00" or is_generated(tpv, i)):
             continue
         obj = text_object(tpv, i)
         if obj is None:
@@ -222,18 +238,20 @@ def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, 
         if obj != last:
             last = obj
             f = fonts.get(obj) or fonts.setdefault(obj, lookup.of(i, obj))
-            low, high = f.descent * f.d, f.ascent * f.d
-            fast = upright and f.b == 0 and f.c == 0
+            low, high, straight = f.low, f.high, f.straight
+            fast = upright and straight
         loose_box(tpv, i, prect)
         origin(tpv, i, pox, poy)
-        x, y = ox.value, oy.value
+        x = ox.value
         advance = rect.right - rect.left
         if fast:  # the common case, without the general corners
+            y = oy.value
             u0, u1 = ca * x + ce, ca * (x + advance) + ce
             v0, v1 = cd * (y + low) + cf, cd * (y + high) + cf
             x0, x1 = (u0, u1) if u0 <= u1 else (u1, u0)
             top, bottom = (v0, v1) if v0 <= v1 else (v1, v0)
         else:
+            y = oy.value
             corners = _rotated_box(f, x, y, rect) if f.b or f.c else [(x, y + low), (x + advance, y + high)]
             dev = [(ca * px + cc * py + ce, cb * px + cd * py + cf) for px, py in corners]
             x0, x1 = min(p[0] for p in dev), max(p[0] for p in dev)
@@ -242,19 +260,24 @@ def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, 
         key = (ch, round(x0 * 2), round(top * 2))
         if key in seen:
             continue
-        seen.add(key)
-        if space is not None and space[0] == obj and ch != " " and x0 - space[2] > 0.5 * (space[2] - space[1]):
-            # A run of printed spaces amid other chars comes back as its first
-            # one; its length cannot be told from a gap (word spacing, kerning).
-            raise Unreadable("a run of printed spaces")
-        space = (obj, x0, x1) if ch == " " else None
-        glyphs.append(Glyph(ch, x0, top, x1, bottom))
-        if ch == " " and obj not in blank_runs:
-            blank_runs.add(obj)
-            for k in range(1, _blank_run(api, obj, x, advance)):
-                # The rest of a run printed as an object of its own.
-                dx = ca * k * advance
-                glyphs.append(Glyph(ch, x0 + dx, top, x1 + dx, bottom))
+        add(key)
+        if ch == " ":
+            space = (obj, x0, x1)
+            append(new(Glyph, (ch, x0, top, x1, bottom)))
+            if obj not in blank_runs:
+                blank_runs.add(obj)
+                for k in range(1, _blank_run(api, obj, x, advance)):
+                    # The rest of a run printed as an object of its own.
+                    dx = ca * k * advance
+                    append(new(Glyph, (ch, x0 + dx, top, x1 + dx, bottom)))
+            continue
+        if space is not None:
+            if space[0] == obj and x0 - space[2] > 0.5 * (space[2] - space[1]):
+                # A run of printed spaces amid other chars comes back as its first
+                # one; its length cannot be told from a gap (word spacing, kerning).
+                raise Unreadable("a run of printed spaces")
+            space = None
+        append(new(Glyph, (ch, x0, top, x1, bottom)))
     return glyphs, fonts
 
 
@@ -295,22 +318,35 @@ def _restore_spaces(
     out: list[Glyph] = []
     lines: dict[int, list[Glyph]] = {}
     for g in glyphs:
-        lines.setdefault(round(g.mid), []).append(g)
+        lines.setdefault(round((g[2] + g[4]) / 2), []).append(g)  # by g.mid, without the property call
     size = ctypes.c_float()
     box = [ctypes.c_float() for _ in range(4)]
+    refs, psize = [ctypes.byref(v) for v in box], ctypes.byref(size)
+    shapes: dict[int, tuple[float, float, float, float]] = {}  # text objects' shapes, asked once each
+
+    def alike(o: int, font: int, points: float, shape: tuple) -> bool:
+        """Same font, size and text matrix (but for the position) as ``o``."""
+        f = used[o]
+        if f.font != font or f.size != points:
+            return False
+        known = shapes.get(o)
+        if known is None:
+            known = shapes[o] = _shape(api, o)
+        return known == shape
+
     everyone: list[int] | None = None
     for obj, outer, before, after in blanks:
-        api.bounds(obj, *(ctypes.byref(v) for v in box))
+        api.bounds(obj, *refs)
         left, bottom, right, _ = (v.value for v in box)
         font = api.font(obj)
-        api.font_size(obj, ctypes.byref(size))
+        api.font_size(obj, psize)
         if outer != ctm or right - left > 0.01 or not api.embedded(font):
             raise Unreadable("a text object the text page left out")
         shape = _shape(api, obj)
-        f = next((used[o] for o in (before, after) if o is not None and _alike(api, used[o], o, font, size.value, shape)), None)
+        f = next((used[o] for o in (before, after) if o is not None and alike(o, font, size.value, shape)), None)
         if f is None:
             everyone = everyone if everyone is not None else list(used)
-            f = next((used[o] for o in everyone if _alike(api, used[o], o, font, size.value, shape)), None)
+            f = next((used[o] for o in everyone if alike(o, font, size.value, shape)), None)
         if f is None or f.b or f.c:
             raise Unreadable("a text object the text page left out")
         ys = [_apply(ctm, left, bottom + v * f.d)[1] for v in (f.descent, f.ascent)]
@@ -329,11 +365,6 @@ def _shape(api: _Api, obj: int) -> tuple[float, float, float, float]:
     m = raw.FS_MATRIX()
     api.matrix(obj, ctypes.byref(m))
     return (m.a, m.b, m.c, m.d)
-
-
-def _alike(api: _Api, f: _Font, obj: int, font: int, size: float, shape: tuple) -> bool:
-    """Same font, size and text matrix (but for the position)."""
-    return f.font == font and f.size == size and _shape(api, obj) == shape
 
 
 # --- rules ----------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .geometry import SNAP, Grid
+from .geometry import SNAP, Grid, nearest
 from .model import Cell, Fragment, Table
 from .text import join_fragments
 
@@ -47,15 +48,11 @@ def _merge_edges(a: Sequence[float], b: Sequence[float]) -> list[float]:
     return out
 
 
-def _index(edges: Sequence[float], x: float) -> int:
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - x))
-
-
 def _reindex(table: Table, edges: Sequence[float], row_offset: int) -> list[Cell]:
     out = []
     for c in table.cells:
-        c0 = _index(edges, table.col_edges[c.col])
-        c1 = _index(edges, table.col_edges[c.col + c.colspan])
+        c0 = nearest(edges, table.col_edges[c.col])
+        c1 = nearest(edges, table.col_edges[c.col + c.colspan])
         out.append(
             Cell(c.row + row_offset, c0, c.rowspan, max(1, c1 - c0), c.text, c.page, c.bbox, c.fragments, c.confidence)
         )
@@ -146,12 +143,20 @@ def stitch(prev: Table, nxt: Table) -> Table:
     )
 
 
+def _column_of(edges: Sequence[float], x: float) -> int | None:
+    """The first fine column whose edges hold ``x`` (increasing edges), or None."""
+    k = bisect_left(edges, x)  # edges[k - 1] < x <= edges[k]
+    if k == 0:
+        return 0 if len(edges) > 1 and x == edges[0] else None
+    return k - 1 if k < len(edges) else None
+
+
 def _reflag(t: Table, edges: Sequence[float], flags: Sequence[bool]) -> tuple[bool, ...]:
     """Per-column flags of ``t`` carried onto the finer ``edges``."""
     out = []
     for i in range(len(edges) - 1):
         mid = (edges[i] + edges[i + 1]) / 2
-        j = next((j for j in range(t.ncols) if t.col_edges[j] <= mid <= t.col_edges[j + 1]), None)
+        j = _column_of(t.col_edges, mid)
         out.append(bool(j is not None and flags[j]))
     return tuple(out)
 

@@ -135,10 +135,11 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
     line: Line | None = None
     members: list[Glyph] = []
     line_mid = 0.0
-    for mid, _, g in sorted([((g.top + g.bottom) / 2, g.x0, g) for g in glyphs], key=_MID_X0):
-        size = g.bottom - g.top
-        if line is not None and abs(mid - line_mid) <= 0.45 * max(size, 1.0):
-            members.append(g)  # Line.add, inlined: pages hold thousands of glyphs
+    # Line.add and max(size, 1.0), inlined: pages hold thousands of glyphs.
+    for mid, _, g in sorted([((g[2] + g[4]) / 2, g[1], g) for g in glyphs], key=_MID_X0):
+        size = g[4] - g[2]
+        if line is not None and abs(mid - line_mid) <= 0.45 * (1.0 if 1.0 > size else size):  # noqa: FURB136
+            members.append(g)
             line.mid_sum += mid
         else:
             line = Line([g])
@@ -228,5 +229,7 @@ def join_fragments(a: str, b: str) -> str:
     return a + b
 
 
-def glyphs_text(glyphs: Iterable[Glyph]) -> str:
+def glyphs_text(glyphs: Sequence[Glyph]) -> str:
+    if not glyphs:  # an empty cell: most of a form's grid
+        return ""
     return clean(join_lines(group_lines(glyphs)))

@@ -78,6 +78,14 @@ def common_ideographs() -> frozenset[str]:
     return frozenset(c for c in chars if len(c) == 1)
 
 
+@lru_cache(maxsize=1)
+def _not_rare() -> frozenset[str]:
+    """The common ideographs, and the radicals and compatibility forms, which
+    count as common (``text.clean`` maps them)."""
+    mapped = (chr(c) for block in (range(0x2E80, 0x2FE0), range(0xF900, 0xFB00)) for c in block)
+    return common_ideographs() | frozenset(mapped)
+
+
 def triage_page(source: PdfSource, index: int, text: str) -> tuple[str, str]:
     """("sound" | "garbled" | "absent", reason)."""
     visible = len(_VISIBLE.findall(text))
@@ -92,9 +100,7 @@ def triage_page(source: PdfSource, index: int, text: str) -> tuple[str, str]:
         return "garbled", f"{len(bad)} of {visible} characters undecodable or out of place ({sample!r})"
     cjk = _CJK.findall(text)
     if len(cjk) >= RARE_MIN_CJK:
-        common = common_ideographs()
-        # Radicals and compatibility forms count as common (text.clean maps them).
-        rare = sum(1 for c in cjk if c not in common and not ("\u2e80" <= c <= "\u2fdf" or "\uf900" <= c <= "\ufaff"))
+        rare = len(cjk) - sum(map(_not_rare().__contains__, cjk))
         if 1 - rare / len(cjk) < COMMON_SHARE:
             return "garbled", f"{rare} of {len(cjk)} ideographs are rare ones: codes mapped to the wrong characters"
     if not cjk and _LETTER_RUN.search(text):
@@ -111,17 +117,12 @@ def _map_errors(source: PdfSource, index: int) -> tuple[int, int]:
     encoding or cmap), and all characters."""
     from pypdfium2 import raw
 
-    page = source.pdfium[index]
-    tp = page.get_textpage()
-    try:
-        n = tp.count_chars()
-        check = getattr(raw, "FPDFText_HasUnicodeMapError", None)
-        if check is None:
-            return 0, n
-        return sum(1 for i in range(n) if check(tp, i) == 1), n
-    finally:
-        tp.close()
-        page.close()
+    tp = source.text_page(index)[1]  # the text page the text came from: not loaded again
+    n = tp.count_chars()
+    check = getattr(raw, "FPDFText_HasUnicodeMapError", None)
+    if check is None:
+        return 0, n
+    return sum(1 for i in range(n) if check(tp, i) == 1), n
 
 
 def _image_cover(source: PdfSource, index: int) -> float:

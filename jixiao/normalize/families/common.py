@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import regex
 
@@ -40,6 +41,7 @@ def number(text: str) -> float | None:
 
 
 # --- labels ---------------------------------------------------------------------------
+@lru_cache(maxsize=1 << 16)  # the same cell texts against every vocabulary
 def base_label(text: str) -> tuple[str, bool | None]:
     """A label's key without a money unit suffix, and that unit: True for 万元,
     False for 元, None when the label prints none."""
@@ -337,6 +339,7 @@ _HEADER_WORDS = sorted({key(w) for w in vocab.INDICATOR_HEADER_WORDS}, key=len, 
 _QUALIFIERS = {key(q) for q in vocab.HEADER_QUALIFIERS}
 
 
+@lru_cache(maxsize=1 << 14)  # every header cell of every table, many times over
 def _header_key(k: str) -> str:
     """A header key without stray punctuation glyphs ("计量。单位" -> "计量单位")."""
     return "".join(ch for ch in k if ch not in vocab.HEADER_STRAY_GLYPHS)

@@ -10,6 +10,7 @@ and brackets folded, so that "其中：财政资金" and "其中:财政资金" a
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from .standard import LEVEL1_STANDARD, LEVEL2_STANDARD
 
@@ -69,6 +70,7 @@ PAGE_MARKERS = ("三级指标", "一级指标", "绩效目标", "项目名称", 
 FORM_TITLE_WORDS = ("绩效目标申报表", "绩效目标填报表", "绩效目标表")
 
 
+@lru_cache(maxsize=1 << 16)  # called with the same labels and cell texts over and over
 def key(text: str) -> str:
     """A label's comparison key: NFKC, no spaces, no colons/brackets."""
     t = unicodedata.normalize("NFKC", text)
