@@ -49,19 +49,19 @@ def test_summary_is_one_line_off_a_terminal(capsys: pytest.CaptureFixture[str]) 
 def test_files_in_flight_and_eta(monkeypatch: pytest.MonkeyPatch) -> None:
     files = [f"/d/{n}.pdf" for n in "abcde"]
     p = pr.Progress(total=5, files=files, jobs=2)
-    p._pages_of = dict(zip(files, [10, 10, 20, 40, 20]))  # as the background count finds them
+    for f, n in zip(files, [10, 10, 20, 40, 20], strict=True):  # as the background count finds them
+        p.counted(f, n, 20 if f == "/d/e.pdf" else 0)
     assert p.in_flight() == ["/d/a.pdf", "/d/b.pdf"]
     assert p.eta() is None  # nothing read yet
     clock = [p._start + 10.0]
     monkeypatch.setattr(pr.time, "monotonic", lambda: clock[0])
     p.advance(_result("/d/b.pdf", pages=10))  # finished first: a is still being read
     assert p.in_flight() == ["/d/a.pdf", "/d/c.pdf"]
-    # 10 pages in 10 s; left: a 10 + c 20 + d 40 + e 20 = 90 pages
-    assert p.eta() == pytest.approx(90.0)
+    # 10 pages in 10 s; left: a 10 + c 20 + d 40 + e 20 OCR pages
+    assert p.eta() == pytest.approx(70.0 + 20 * pr.OCR_WEIGHT)
     p.skip(Path("/d/d.pdf"))  # done before: nothing left to read there
-    assert p.eta() == pytest.approx(50.0)
     assert p.in_flight() == ["/d/a.pdf", "/d/c.pdf"]
-    p._ocr_of["/d/e.pdf"] = 20  # a scan: its pages weigh as OCR pages
+    # e is a scan: its 20 pages weigh as OCR pages; left a 10 + c 20 + e 20 OCR
     assert p.eta() == pytest.approx(30.0 + 20 * pr.OCR_WEIGHT)
     p.advance(_result("/d/a.pdf", pages=10, decisions=("1:absent:ocr",)))
     assert (p.pages, p.ocr, p.done) == (20, 1, 3)

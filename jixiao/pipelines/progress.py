@@ -14,6 +14,7 @@ in a child process) and the pages per second so far.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import signal
 import sys
@@ -138,6 +139,8 @@ class Progress:
         self._cost_read = 0.0  # work done, in text-page units (OCR pages weigh OCR_WEIGHT)
         self._pages_read = 0  # pages of the files read in this run (not the skipped ones)
         self._jobs = max(1, jobs)
+        self._first = 0  # files before this index in _order are all finished (in_flight starts here)
+        self._left = 0.0  # cost of the surveyed files not finished, in text-page units (eta)
         self.pages_dir = pages_dir  # where the tasks tell their pages done (pipelines.task.pages_file)
         self._start = time.monotonic()
         self._bar = RichProgress(
@@ -173,9 +176,16 @@ class Progress:
     def _surveyed(self, path: str, done: Future) -> None:
         if done.cancelled() or done.exception() is not None or path in self._pages_of:
             return  # a file skipped meanwhile stays at 0
-        pages, ocr = done.result()
+        self.counted(path, *done.result())
+
+    def counted(self, path: str, pages: int, ocr: int) -> None:
+        """The survey's count of a file: its pages, and how many go to OCR."""
+        if path in self._pages_of:
+            return
         self._ocr_of[path] = ocr
-        self._pages_of.setdefault(path, pages)
+        self._pages_of[path] = pages
+        if path not in self._finished:
+            self._left += self._cost(path)
 
     def __enter__(self) -> Progress:  # noqa: PYI034 - not subclassed
         self._bar.__enter__()
@@ -206,15 +216,28 @@ class Progress:
 
     def _finish(self, path: str, counted: bool = True) -> None:
         self.done += 1
+        if path in self._pages_of and path not in self._finished:
+            self._left -= self._cost(path)
         self._finished.add(path)
         if not counted:
             self._pages_of[path] = 0  # nothing to read: not in the ETA
+
+    def _cost(self, path: str) -> float:
+        return self._pages_of.get(path, 0) + (OCR_WEIGHT - 1) * self._ocr_of.get(path, 0)
 
     # -- display ----------------------------------------------------------------------------------------------------
 
     def in_flight(self) -> list[str]:
         """The files most likely being read now: the first unfinished ones."""
-        flying = [f for f in self._order if f not in self._finished][: self._jobs]
+        # Incremental, not a scan of every file per refresh (quadratic over a long run).
+        while self._first < len(self._order) and self._order[self._first] in self._finished:
+            self._first += 1
+        flying: list[str] = []
+        for f in itertools.islice(self._order, self._first, None):
+            if len(flying) == self._jobs:
+                break
+            if f not in self._finished:
+                flying.append(f)
         now = time.monotonic()
         for f in flying:
             self._since.setdefault(f, now)
@@ -247,9 +270,7 @@ class Progress:
         if self._pages_read == 0 or elapsed <= 0:
             return None
         if len(self._pages_of) == len(self._order) and self._order:
-            left = sum(n + (OCR_WEIGHT - 1) * self._ocr_of.get(f, 0) for f, n in self._pages_of.items()
-                       if f not in self._finished)  # fmt: skip
-            return left / (self._cost_read / elapsed)
+            return max(self._left, 0.0) / (self._cost_read / elapsed)
         if self.done == 0:
             return None
         return (self.total - self.done) * elapsed / self.done
