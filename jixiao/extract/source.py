@@ -146,6 +146,17 @@ class PdfSource:
             self._loaded[1].close()
             self._loaded = None
 
+    def forget(self) -> None:
+        """Drop what the PDF libraries keep of the pages read so far (parsed
+        objects, fonts, decoded streams: they keep all of it while the
+        document is open), between two pages of a long document."""
+        self._release()
+        self.pdfium.close()
+        self.pdfium = pdfium.PdfDocument(self.path, password=self.password)
+        if "plumber" in self.__dict__:  # pdfplumber keeps each page's objects
+            self.plumber.close()
+            del self.__dict__["plumber"]
+
     def close(self) -> None:
         self._release()
         if "plumber" in self.__dict__:
