@@ -173,6 +173,7 @@ class PdfStream:
                 if content is not None:
                     read_any = True
                     held += order.add(content)
+            source.page_done(index)
             if held and self._cover_known(index):
                 yield from held
                 held = []
