@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import SAMPLE
 
-import jixiao.extract as extract
+from jixiao import extract
 from jixiao.extract import Table, TextLine, read_pdf, stream_pdf
 from jixiao.normalize import Leftovers, normalize, page_wanted, read_projects
 
