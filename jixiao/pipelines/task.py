@@ -287,12 +287,31 @@ class _Rows:
     def tables(self) -> tuple[pa.Table, pa.Table]:
         if self.waiting or not self.chunks:
             self._flush()
-        if len(self.chunks) == 1:
-            return self.chunks[0]
-        # One chunk per column, as one pa.table of all the rows would be.
-        projects = pa.concat_tables([c[0] for c in self.chunks]).combine_chunks()
-        indicators = pa.concat_tables([c[1] for c in self.chunks]).combine_chunks()
-        return projects, indicators
+        chunks, self.chunks = self.chunks, []
+        if len(chunks) == 1:
+            return chunks[0]
+        projects = [c[0] for c in chunks]
+        indicators = [c[1] for c in chunks]
+        del chunks
+        return _combine(projects), _combine(indicators)
+
+
+def _combine(tables: list[pa.Table]) -> pa.Table:
+    """One table of one chunk per column, as one pa.table of all the rows
+    would be; each column's chunks are let go once it is joined (the rows are
+    not held twice)."""
+    schema = tables[0].schema
+    parts = {name: [t.column(name) for t in tables] for name in schema.names}
+    tables.clear()
+    columns = []
+    for name in schema.names:
+        pieces = parts.pop(name)
+        columns.append(pa.chunked_array([c for p in pieces for c in p.chunks], schema.field(name).type).combine_chunks())
+        del pieces
+        # The allocator keeps what the chunks held for later small blocks: the
+        # next column's one large block would take new memory.
+        pa.default_memory_pool().release_unused()
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def _tables(
