@@ -6,10 +6,12 @@ the memory; this proves the property, by counting the tables alive)."""
 from __future__ import annotations
 
 import gc
+import io
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pypdfium2 as pdfium
 import pytest
 from conftest import SAMPLE
@@ -17,6 +19,7 @@ from conftest import SAMPLE
 from jixiao import extract
 from jixiao.extract import Table, TextLine, read_pdf, stream_pdf
 from jixiao.normalize import Leftovers, normalize, page_wanted, read_projects
+from jixiao.pipelines import task
 
 REPEATS = 4
 
@@ -84,3 +87,19 @@ def test_tables_alive_stay_bounded_while_a_long_document_is_read(long_pdf: Path,
     assert [p.first_page for p in projects[per_copy:2 * per_copy]] == [p.first_page + 17 for p in one]
     assert seen >= REPEATS * per_copy
     assert most <= 3, f"{most} of {seen} tables alive at once"
+
+    # The file's rows, made a few projects at a time, are the rows made at once
+    # (one chunk per column, the same Parquet bytes).
+    monkeypatch.setattr(task, "ROWS_CHUNK", 5)
+    rows = task._Rows("long.pdf", "0" * 64)
+    for p in projects:
+        rows.add(p)
+    for chunked, whole in zip(rows.tables(), task._tables(projects, "long.pdf", "0" * 64)):
+        assert all(c.num_chunks == 1 for c in chunked.columns)
+        assert chunked.equals(whole) and _parquet(chunked) == _parquet(whole)
+
+
+def _parquet(table) -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd", write_page_checksum=True)
+    return buf.getvalue()
