@@ -60,6 +60,7 @@ bench: $(VENV)/.bench-deps ## print speed and memory figures
 	$(PY) bench/bench_runs.py
 	$(PY) bench/bench_hostile.py
 	$(PY) bench/bench_scale.py
+	$(PY) bench/bench_long.py
 
 corpus: $(VENV)/.run-deps ## read ../shared/corpus and ../shared/real-pdfs, print per PDF what was found
 	$(PY) bench/corpus.py $(CORPUS)

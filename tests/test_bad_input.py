@@ -226,14 +226,14 @@ def test_unexpected_exception_is_contained(
     """A bug inside jixiao on one file: that file gets status error with the
     exception's type and message; the traceback only with --debug."""
 
-    def broken_normalize(doc: object) -> object:
+    def broken_normalize(doc: object, left: object) -> object:
         raise ZeroDivisionError("division by zero in a form family")
 
     raw = tmp_path / "raw"
     raw.mkdir()
     no_indicator_table(raw)
     text_renamed(raw)
-    monkeypatch.setattr(task_module, "normalize", broken_normalize)
+    monkeypatch.setattr(task_module, "read_projects", broken_normalize)  # normalize's streaming entry
     out = tmp_path / "out"
     assert main(["extract", str(raw), "--out", str(out), "-j", "1", "-q"]) == 1
     err = capsys.readouterr().err

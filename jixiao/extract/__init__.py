@@ -3,6 +3,10 @@
 Knows nothing about 绩效 forms. The caller may pass ``wanted(text)`` to skip
 pages cheaply: a page is read when it is wanted or follows a wanted page
 (a table continued from there).
+
+A document is read page by page (``stream_pdf``): its items come out as soon
+as no later page can change them, so a long PDF never sits in memory whole;
+``read_pdf`` collects them into one ``Document``.
 """
 
 from __future__ import annotations
@@ -12,18 +16,31 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import DamagedPdf, JixiaoError, TooLarge
 from ..limits import MIB, OUT_OF_MEMORY, Limits
 from .engines import get_engine
 from .inflate import stream_past
 from .model import Cell, Document, Fragment, PageContent, PageInfo, Table, TextLine
+from .order import ReadingOrder
 from .pagebox import page_unit
 from .source import PdfSource, blank_state, image_bytes, sha256_file, translate_page_error
-from .tables import align_to, continues, stitch
 from .triage import triage_page
 
-__all__ = ["FAILED", "Cell", "Document", "Fragment", "PageInfo", "Table", "TextLine", "read_pdf", "sha256_file"]
+__all__ = [
+    "FAILED",
+    "Cell",
+    "Document",
+    "Fragment",
+    "PageInfo",
+    "PdfStream",
+    "Table",
+    "TextLine",
+    "read_pdf",
+    "sha256_file",
+    "stream_pdf",
+]
 
 
 FAILED = "failed"  # PageInfo.method of a page that could not be read (the file is then partial)
@@ -32,6 +49,9 @@ BLANK = "blank page"  # PageInfo.reason of an empty page, skipped before OCR
 
 COVER_PAGES = 3  # pages looked at for the document's cover text
 COVER_MIN_CHARS = 8  # fewer characters than this is no cover (a blank or image page)
+# The PDF libraries keep every object they parsed for as long as the document
+# is open (PDFium ~30 KB a page on a merged PDF): reopened after this many pages.
+FORGET_PAGES = 128
 
 
 def read_pdf(
@@ -44,22 +64,101 @@ def read_pdf(
     sha256: str | None = None,
     on_page: Callable[[int, int], None] | None = None,
 ) -> Document:
-    """Read every (wanted) page with the engine its text layer calls for.
+    """The whole document at once (``stream_pdf`` says how pages are read)."""
+    with stream_pdf(
+        path, password=password, wanted=wanted, force_engine=force_engine, limits=limits, sha256=sha256, on_page=on_page
+    ) as stream:
+        items = tuple(stream.items)
+        return Document(stream.path, stream.sha256, stream.page_count, tuple(stream.pages), items, stream.cover_text)
 
-    A page that cannot be read (a stream that does not decode, a page too
-    large to render), or is read in part (the PDF libraries warned while
-    reading it; its content is kept), is recorded with method "failed" and
-    its reason, and the others are read; only when no page could be read at
-    all does the file fail. Blank pages are skipped before OCR."""
-    limits = limits or Limits()
+
+@contextlib.contextmanager
+def stream_pdf(
+    path: str | Path,
+    *,
+    password: str | None = None,
+    wanted: Callable[[str], bool] | None = None,
+    force_engine: str | None = None,
+    limits: Limits | None = None,
+    sha256: str | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> Iterator[PdfStream]:
+    """The PDF, open, to be read page by page through ``PdfStream.items``."""
     with PdfSource(path, password) as source:
-        contents: list[PageContent] = []
-        infos: list[PageInfo] = []
+        yield PdfStream(source, wanted, force_engine, limits or Limits(), sha256, on_page)
+
+
+class _Triaged(NamedTuple):
+    page_index: int
+    text: str
+    state: str  # the text layer: "sound", "garbled" or "absent"
+    reason: str
+    ink: str  # "ink", "blank" or "unreadable"
+
+
+class PdfStream:
+    """One PDF being read: ``items`` (an iterator, read once) gives its tables,
+    stitched across page breaks, and its free lines in reading order.
+
+    Every (wanted) page is read with the engine its text layer calls for. A
+    page that cannot be read (a stream that does not decode, a page too large
+    to render), or is read in part (the PDF libraries warned while reading it;
+    its content is kept), is recorded with method "failed" and its reason,
+    and the others are read; only when no page could be read at all does the
+    file fail (raised at the end of ``items``). Blank pages are skipped before
+    OCR.
+
+    Held back at any time: the window a page break may still stitch (see
+    ``order``) and, until the cover is known, the first pages' items.
+    ``cover_text`` is final once the first item is out; ``pages`` (one
+    PageInfo per page) once ``items`` is exhausted."""
+
+    def __init__(
+        self,
+        source: PdfSource,
+        wanted: Callable[[str], bool] | None,
+        force_engine: str | None,
+        limits: Limits,
+        sha256: str | None,
+        on_page: Callable[[int, int], None] | None,
+    ) -> None:
+        self.path = source.path
+        self.page_count = source.page_count
+        self.pages: list[PageInfo] = []
+        # The first page's text layer (its cover or title), even when the page
+        # itself was skipped: documents name their year there.
+        self.cover_text = ""
+        self._sha256 = sha256  # the caller that hashed the file already passes it
+        self._source = source
+        self.items: Iterator[Table | TextLine] = self._read(wanted, force_engine, limits, on_page)
+
+    @property
+    def sha256(self) -> str:
+        if self._sha256 is None:
+            self._sha256 = sha256_file(self.path)
+        return self._sha256
+
+    def _cover_known(self, index: int) -> bool:
+        return index >= COVER_PAGES - 1 or len(self.cover_text.strip()) >= COVER_MIN_CHARS
+
+    def _read(
+        self,
+        wanted: Callable[[str], bool] | None,
+        force_engine: str | None,
+        limits: Limits,
+        on_page: Callable[[int, int], None] | None,
+    ) -> Iterator[Table | TextLine]:
+        source = self._source
+        infos = self.pages
+        order = ReadingOrder()
+        held: list[Table | TextLine] = []  # final, but out only once the cover is known
+        read_any = False
         failures: list[JixiaoError] = []
         damage: list[str] = []  # the PDF libraries' warnings so far in this document
         previous_wanted = False
-        cover = ""
         for index in range(source.page_count):
+            if index and index % FORGET_PAGES == 0:
+                source.forget()
             if on_page is not None:
                 on_page(index, source.page_count)  # pages done so far, of all
             try:
@@ -68,71 +167,87 @@ def read_pdf(
                 infos.append(PageInfo(index + 1, "absent", FAILED, str(e.error)))
                 failures.append(e.error)
                 previous_wanted = False
-                continue
-            if index < COVER_PAGES and len(cover.strip()) < COVER_MIN_CHARS:
-                cover += text + "\n"  # an image-only or empty first page: the title is on the next
-            if ink == "blank":  # recognised before OCR, which would cost a second or more
-                infos.append(PageInfo(index + 1, state, "skipped", BLANK))
-                previous_wanted = False
-                continue
-            if ink == "unreadable":  # a broken font, an image that does not decode: not a blank page
-                error = DamagedPdf(source.path, f"page {index + 1}: its content neither decodes nor renders")
-                infos.append(PageInfo(index + 1, state, FAILED, str(error)))
-                failures.append(error)
-                previous_wanted = False
-                continue
-            is_wanted = wanted is None or state != "sound" or wanted(text)
-            if not (is_wanted or previous_wanted):
-                info = PageInfo(index + 1, state, "skipped", "no form vocabulary")
-                infos.append(info)
-                previous_wanted = False
-                continue
-            previous_wanted = is_wanted
-            engine = force_engine or ("text" if state == "sound" else "ocr")
-            info = PageInfo(index + 1, state, engine, reason)
-            try:
-                if engine == "ocr":
-                    _check_pixels(source, index, limits)
-                # A text layer that does not decode because the PDF is damaged
-                # (a font or its ToUnicode lost with a broken xref) is not one
-                # made that way: OCR reads it, but rows may be missing.
-                probe = _probe_text(source, index) if state == "garbled" and engine == "ocr" else []
-                # Libraries warn once per broken object: a later page that uses it
-                # is as damaged as the first.
-                damage += probe
-                if state == "garbled" and engine == "ocr" and damage and not probe:
-                    probe = damage[:1]
-                if engine == "ocr" and force_engine is None and not probe and not _may_hold_form(source, index):
-                    from .formgate import NO_TABLE  # OpenCV only where a page goes to OCR
-
-                    infos.append(PageInfo(index + 1, state, "skipped", NO_TABLE))  # never OCR'd, as blank pages
-                    previous_wanted = False
-                    continue
-                with library_warnings() as warned:
-                    content = _read_page(source, engine, index, info)
-                damage += warned
-                warned[:0] = probe
-            except PageFailed as e:
-                infos.append(PageInfo(index + 1, state, FAILED, str(e.error)))
-                failures.append(e.error)
-                continue
-            contents.append(content)
-            if warned:
-                # Read, but the PDF library had to skip part of the page (a stream
-                # that does not inflate, operators with broken operands): its
-                # rows are kept and the file is partial, this page named.
-                error = DamagedPdf(source.path, f"page {index + 1} decoded in part: {warned[0]}")
-                infos.append(PageInfo(index + 1, state, FAILED, str(error)))
-                failures.append(error)
-                continue
-            infos.append(content.info)
+            else:
+                if index < COVER_PAGES and len(self.cover_text.strip()) < COVER_MIN_CHARS:
+                    self.cover_text += text + "\n"  # an image-only or empty first page: the title is on the next
+                page = _Triaged(index, text, state, reason, ink)
+                content, previous_wanted = self._page(page, wanted, force_engine, limits, previous_wanted, failures, damage)
+                if content is not None:
+                    read_any = True
+                    held += order.add(content)
+            source.page_done(index)
+            if held and self._cover_known(index):
+                yield from held
+                held = []
         if on_page is not None:
             on_page(source.page_count, source.page_count)
-        if failures and len(failures) == source.page_count and not contents:
+        if failures and len(failures) == source.page_count and not read_any:
             raise failures[0]  # nothing could be read: the file's error
-        items = _reading_order(contents)
-        digest = sha256 or sha256_file(path)  # the caller that hashed the file already passes it
-        return Document(str(path), digest, source.page_count, tuple(infos), tuple(items), cover)
+        yield from [*held, *order.finish()]
+
+    def _page(
+        self,
+        page: _Triaged,
+        wanted: Callable[[str], bool] | None,
+        force_engine: str | None,
+        limits: Limits,
+        previous_wanted: bool,
+        failures: list[JixiaoError],
+        damage: list[str],
+    ) -> tuple[PageContent | None, bool]:
+        """One triaged page read (or skipped, or failed): its content, if read,
+        and whether it was wanted (the next page is read to carry its table on)."""
+        source, infos = self._source, self.pages
+        index, text, state, reason, ink = page
+        if ink == "blank":  # recognised before OCR, which would cost a second or more
+            infos.append(PageInfo(index + 1, state, "skipped", BLANK))
+            return None, False
+        if ink == "unreadable":  # a broken font, an image that does not decode: not a blank page
+            error = DamagedPdf(source.path, f"page {index + 1}: its content neither decodes nor renders")
+            infos.append(PageInfo(index + 1, state, FAILED, str(error)))
+            failures.append(error)
+            return None, False
+        is_wanted = wanted is None or state != "sound" or wanted(text)
+        if not (is_wanted or previous_wanted):
+            infos.append(PageInfo(index + 1, state, "skipped", "no form vocabulary"))
+            return None, False
+        engine = force_engine or ("text" if state == "sound" else "ocr")
+        info = PageInfo(index + 1, state, engine, reason)
+        try:
+            if engine == "ocr":
+                _check_pixels(source, index, limits)
+            # A text layer that does not decode because the PDF is damaged
+            # (a font or its ToUnicode lost with a broken xref) is not one
+            # made that way: OCR reads it, but rows may be missing.
+            probe = _probe_text(source, index) if state == "garbled" and engine == "ocr" else []
+            # Libraries warn once per broken object: a later page that uses it
+            # is as damaged as the first.
+            damage += probe
+            if state == "garbled" and engine == "ocr" and damage and not probe:
+                probe = damage[:1]
+            if engine == "ocr" and force_engine is None and not probe and not _may_hold_form(source, index):
+                from .formgate import NO_TABLE  # OpenCV only where a page goes to OCR
+
+                infos.append(PageInfo(index + 1, state, "skipped", NO_TABLE))  # never OCR'd, as blank pages
+                return None, False
+            with library_warnings() as warned:
+                content = _read_page(source, engine, index, info)
+            damage += warned
+            warned[:0] = probe
+        except PageFailed as e:
+            infos.append(PageInfo(index + 1, state, FAILED, str(e.error)))
+            failures.append(e.error)
+            return None, is_wanted
+        if warned:
+            # Read, but the PDF library had to skip part of the page (a stream
+            # that does not inflate, operators with broken operands): its
+            # rows are kept and the file is partial, this page named.
+            error = DamagedPdf(source.path, f"page {index + 1} decoded in part: {warned[0]}")
+            infos.append(PageInfo(index + 1, state, FAILED, str(error)))
+            failures.append(error)
+        else:
+            infos.append(content.info)
+        return content, is_wanted
 
 
 # Loggers of the PDF libraries: on the real PDFs they are silent; a warning
@@ -297,25 +412,3 @@ def _page_error(source: PdfSource, index: int, e: Exception) -> Exception:
     if isinstance(ours, DamagedPdf):
         return PageFailed(DamagedPdf(source.path, f"page {index + 1}: {ours.detail}"))
     return ours
-
-
-def _reading_order(contents: list[PageContent]) -> list[Table | TextLine]:
-    """Tables and free lines top to bottom, page by page; tables that run on
-    over a page break become one table."""
-    items: list[Table | TextLine] = []
-    last_table: int | None = None  # index in items of the previous page's last table
-    for content in contents:
-        page_items: list[Table | TextLine] = [*content.tables, *content.lines]
-        page_items.sort(key=lambda it: it.first_bbox[1] if isinstance(it, Table) else it.bbox[1])
-        first_table = next((it for it in page_items if isinstance(it, Table)), None)
-        for it in page_items:
-            prev = items[last_table] if last_table is not None else None
-            if it is first_table and isinstance(it, Table) and isinstance(prev, Table):
-                aligned = align_to(prev, it)
-                if continues(prev, aligned):
-                    items[last_table] = stitch(prev, aligned)  # type: ignore[index]
-                    continue
-            items.append(it)
-        tables = [i for i, it in enumerate(items) if isinstance(it, Table)]
-        last_table = tables[-1] if tables and content.tables else None
-    return items

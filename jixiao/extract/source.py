@@ -5,6 +5,7 @@ All library exceptions raised while opening are translated here, by type.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -145,6 +146,28 @@ class PdfSource:
             self._loaded[2].close()
             self._loaded[1].close()
             self._loaded = None
+
+    def page_done(self, index: int) -> None:
+        """A page is read: drop the content PLAYA decoded for it (PLAYA keeps
+        each page's decoded content streams for as long as the document is
+        open; they are decoded again if the page is read again)."""
+        if "playa" not in self.__dict__:
+            return
+        with contextlib.suppress(Exception):  # only memory: a page that failed keeps its failure
+            for stream in self.playa.pages[index].streams:
+                if getattr(stream, "_data", None) is not None:
+                    stream._data = None
+
+    def forget(self) -> None:
+        """Drop what the PDF libraries keep of the pages read so far (parsed
+        objects, fonts, decoded streams: they keep all of it while the
+        document is open), between two pages of a long document."""
+        self._release()
+        self.pdfium.close()
+        self.pdfium = pdfium.PdfDocument(self.path, password=self.password)
+        if "plumber" in self.__dict__:  # pdfplumber keeps each page's objects
+            self.plumber.close()
+            del self.__dict__["plumber"]
 
     def close(self) -> None:
         self._release()

@@ -26,9 +26,11 @@ class DocumentFacts:
     publisher: str | None
 
 
-def _candidates(doc: Document) -> list[str]:
-    first = [it.text for it in doc.items if isinstance(it, TextLine)][:5]
-    cover = [ln.strip() for ln in doc.cover_text.splitlines() if ln.strip()][:15]
+FIRST_LINES = 5  # the document's first free lines read for its title
+
+
+def _candidates(first: list[str], cover_text: str) -> list[str]:
+    cover = [ln.strip() for ln in cover_text.splitlines() if ln.strip()][:15]
     out: list[str] = []
     for group in (first, cover):
         lines = ["".join(t.split()) for t in group]
@@ -79,9 +81,16 @@ def publisher_of(lines: list[str]) -> str:
 
 
 def document_facts(doc: Document) -> DocumentFacts:
-    candidates = _candidates(doc)
+    first = [it.text for it in doc.items if isinstance(it, TextLine)][:FIRST_LINES]
+    return facts_from(first, doc.cover_text)
+
+
+def facts_from(first: list[str], cover_text: str) -> DocumentFacts:
+    """The facts from the document's first free lines (``FIRST_LINES`` of them,
+    fewer if it prints fewer) and its cover text."""
+    candidates = _candidates(first, cover_text)
     title = next((c for c in candidates if _is_title(c)), None)
-    cover = ["".join(ln.split()) for ln in doc.cover_text.splitlines() if ln.strip()][:15]
+    cover = ["".join(ln.split()) for ln in cover_text.splitlines() if ln.strip()][:15]
     publisher = publisher_of(cover) or publisher_of([c for c in candidates if fields.year_span(c)])
     return DocumentFacts(
         title=title,

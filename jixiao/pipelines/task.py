@@ -21,9 +21,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from ..errors import EncryptedPdf, JixiaoError, TooLarge, UnreadableFile, printable
-from ..extract import FAILED, Document, read_pdf, sha256_file
+from ..extract import FAILED, PageInfo, sha256_file, stream_pdf
 from ..limits import OUT_OF_MEMORY, Limits
-from ..normalize import DocumentResult, Project, normalize, page_wanted, standard
+from ..normalize import Leftovers, Project, page_wanted, read_projects, standard
 from . import schema
 
 OK = "ok"
@@ -148,11 +148,25 @@ def process_file(
             size = p.stat().st_size
         except OSError as e:
             raise UnreadableFile(str(p), e.strerror or type(e).__name__) from e
-        doc = _read(p, password, limits, sha, _page_reporter(pages_dir, p))
-        result = normalize(doc)
-        return _result(p, doc, result, size, time.perf_counter() - start)
+        read = _read(p, password, limits, sha, _page_reporter(pages_dir, p))
+        return _result(p, read, size, time.perf_counter() - start)
     except Exception as e:  # noqa: BLE001 - one file never stops the batch; the cause is kept
         return replace(failed(p, e, sha, size), seconds=time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What reading one PDF gave: its rows, and what the result says of it."""
+
+    sha256: str
+    page_count: int
+    pages: tuple[PageInfo, ...]
+    projects: pa.Table
+    indicators: pa.Table
+    forms: int
+    problems: tuple[str, ...]  # incomplete forms, one line each
+    skipped: tuple[str, ...]
+    unread: tuple[str, ...]
 
 
 def _read(
@@ -161,30 +175,57 @@ def _read(
     limits: Limits | None = None,
     sha256: str | None = None,
     on_page: Callable[[int, int], None] | None = None,
-) -> Document:
+) -> _Read:
     """One --password serves a whole batch: files protected by an owner
     password only (no password to open) must open whatever was given."""
     try:
-        return read_pdf(p, password=password, wanted=page_wanted, limits=limits, sha256=sha256, on_page=on_page)
+        return _read_once(p, password, limits, sha256, on_page)
     except EncryptedPdf:
         if not password:
             raise
         try:
-            return read_pdf(p, password=None, wanted=page_wanted, limits=limits, sha256=sha256, on_page=on_page)
+            return _read_once(p, None, limits, sha256, on_page)
         except EncryptedPdf:
             pass
         raise
 
 
-def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: float) -> FileResult:
-    projects, indicators = _tables(result.projects, printable(p.name), doc.sha256)
+def _read_once(
+    p: Path,
+    password: str | None,
+    limits: Limits | None,
+    sha256: str | None,
+    on_page: Callable[[int, int], None] | None,
+) -> _Read:
+    """The PDF read page by page, its forms normalised and turned into rows as
+    they close: a long document is never held whole, only its rows."""
+    with stream_pdf(p, password=password, wanted=page_wanted, limits=limits, sha256=sha256, on_page=on_page) as doc:
+        left = Leftovers()
+        rows = _Rows(printable(p.name), doc.sha256)
+        problems: list[str] = []
+        forms = 0
+        for pr in read_projects(doc, left):
+            forms += 1
+            rows.add(pr)
+            problems += [f"form {pr.seq} (p.{pr.first_page} '{pr.project_name or ''}'): {why}" for why in pr.problems]
+        projects, indicators = rows.tables()
+        return _Read(
+            doc.sha256,
+            doc.page_count,
+            tuple(doc.pages),
+            projects,
+            indicators,
+            forms,
+            tuple(problems),
+            tuple(left.skipped),
+            tuple(left.unread),
+        )
+
+
+def _result(p: Path, doc: _Read, size: int, seconds: float) -> FileResult:
     decisions = tuple(f"{i.number}:{i.text_layer}:{i.method}" for i in doc.pages)
     # The engines that read pages (a scanned PDF without forms was still OCR'd).
     methods = tuple(sorted({i.method for i in doc.pages if i.method not in ("skipped", FAILED)}))
-    unread = result.unread
-    problems = [
-        f"form {pr.seq} (p.{pr.first_page} '{pr.project_name or ''}'): {why}" for pr in result.projects for why in pr.problems
-    ]
     failed_pages = [i for i in doc.pages if i.method == FAILED]
     garbled = [i for i in doc.pages if i.text_layer == "garbled"]
     reason = ""
@@ -195,9 +236,9 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
         first = failed_pages[0].reason.removeprefix(f"{p}: ")
         missing.append(
             f"{len(failed_pages)} of {doc.page_count} pages could not be read in full (p. {pages}: {first}); "
-            f"{len(result.projects)} forms read from the others"
+            f"{doc.forms} forms read from the others"
         )
-    elif not result.projects and garbled:
+    elif not doc.forms and garbled:
         # No form, but on pages whose text does not decode: OCR read them and
         # found none, which is no proof there is none (a broken font renders
         # badly too). Not "done": the file is partial, the pages named.
@@ -206,11 +247,11 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
             f"no target forms found, but {len(garbled)} of {doc.page_count} pages have a text "
             f"layer that does not decode (p. {pages}) and OCR found no form on them"
         )
-    missing += [f"target-like table left unread: {u}" for u in unread] + problems
+    missing += [f"target-like table left unread: {u}" for u in doc.unread] + list(doc.problems)
     if missing:
         status = PARTIAL
         reason = f"{p}: partial: " + "; ".join(missing)
-    elif not result.projects:
+    elif not doc.forms:
         read = sum(1 for i in doc.pages if i.method != "skipped")
         reason = f"{p}: no target forms found ({doc.page_count} pages, {read} read, the rest without form vocabulary)"
         status = NO_FORMS
@@ -221,12 +262,12 @@ def _result(p: Path, doc: Document, result: DocumentResult, size: int, seconds: 
         pages=doc.page_count,
         status=status,
         error=reason,
-        projects=projects,
-        indicators=indicators,
+        projects=doc.projects,
+        indicators=doc.indicators,
         methods=methods,
         page_decisions=decisions,
-        skipped_tables=result.skipped,
-        unread_tables=result.unread,
+        skipped_tables=doc.skipped,
+        unread_tables=doc.unread,
         seconds=seconds,
     )
 
@@ -236,8 +277,58 @@ VALUE_BOX = ("value_bbox_x0", "value_bbox_top", "value_bbox_x1", "value_bbox_bot
 
 
 
+ROWS_CHUNK = 64  # projects turned into Arrow at a time (Python rows weigh ten times their Arrow)
+
+
+class _Rows:
+    """Projects -> the file's two Arrow tables, a chunk at a time."""
+
+    def __init__(self, file_name: str, sha: str) -> None:
+        self.file_name, self.sha = file_name, sha
+        self.chunks: list[tuple[pa.Table, pa.Table]] = []
+        self.waiting: list[Project] = []
+
+    def add(self, project: Project) -> None:
+        self.waiting.append(project)
+        if len(self.waiting) >= ROWS_CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.chunks.append(_tables(self.waiting, self.file_name, self.sha))
+        self.waiting = []
+
+    def tables(self) -> tuple[pa.Table, pa.Table]:
+        if self.waiting or not self.chunks:
+            self._flush()
+        chunks, self.chunks = self.chunks, []
+        if len(chunks) == 1:
+            return chunks[0]
+        projects = [c[0] for c in chunks]
+        indicators = [c[1] for c in chunks]
+        del chunks
+        return _combine(projects), _combine(indicators)
+
+
+def _combine(tables: list[pa.Table]) -> pa.Table:
+    """One table of one chunk per column, as one pa.table of all the rows
+    would be; each column's chunks are let go once it is joined (the rows are
+    not held twice)."""
+    schema = tables[0].schema
+    parts = {name: [t.column(name) for t in tables] for name in schema.names}
+    tables.clear()
+    columns = []
+    for name in schema.names:
+        pieces = parts.pop(name)
+        columns.append(pa.chunked_array([c for p in pieces for c in p.chunks], schema.field(name).type).combine_chunks())
+        del pieces
+        # The allocator keeps what the chunks held for later small blocks: the
+        # next column's one large block would take new memory.
+        pa.default_memory_pool().release_unused()
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
 def _tables(
-    projects: tuple[Project, ...], file_name: str, sha: str
+    projects: list[Project], file_name: str, sha: str
 ) -> tuple[pa.Table, pa.Table]:
     prows: dict[str, list] = {f.name: [] for f in schema.PROJECTS}
     irows: dict[str, list] = {f.name: [] for f in schema.INDICATORS}

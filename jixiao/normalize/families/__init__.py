@@ -22,11 +22,12 @@ structure's reader; forms keep document order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import cached_property
+from itertools import groupby
 
-from ...extract.model import Document, Table, TextLine
+from ...extract.model import Table, TextLine
 from .. import vocab
 from ..model import FormDraft
 from ..vocab import key
@@ -78,10 +79,12 @@ def _shanghai(table: Table) -> bool:
     )
 
 
-Reader = Callable[[list[Table | TextLine], str], list[FormDraft]]  # (items, layout) -> forms
+# (items, layout) -> forms, each given when it starts: it is closed once the
+# next is given or the items end.
+Reader = Callable[[Iterable[Table | TextLine], str], Iterator[FormDraft]]
 
 
-def _serial_reader(items: list[Table | TextLine], layout: str) -> list[FormDraft]:
+def _serial_reader(items: Iterable[Table | TextLine], layout: str) -> Iterator[FormDraft]:
     return wide.read_forms(items, layout, serial=guangdong.parse_serialized)
 
 
@@ -155,12 +158,6 @@ class Verdict:
     unread: bool = False  # a skipped table that may hold targets (not a self-evaluation or blank template)
 
 
-@dataclass
-class _Run:
-    family: Family
-    items: list[Table | TextLine] = field(default_factory=list)
-
-
 def _header_words(table: Table, row: int) -> list[str]:
     return [key(c.text) for c in common.covering(table, row) if common.is_short(c.text)]
 
@@ -217,16 +214,38 @@ def _grid_family(table: Table) -> Family | None:
     return next((f for f in FAMILIES if f.accepts(facts)), None)
 
 
-def read_document(doc: Document) -> tuple[list[FormDraft], list[str], list[str]]:
-    """Every form of every family in the document, in order; what was left out;
-    and of that, what may hold targets (left unread)."""
-    runs: list[_Run] = []
-    skipped: list[str] = []
-    unread: list[str] = []
-    current: _Run | None = None
+def read_document(
+    items: Iterable[Table | TextLine], skipped: list[str], unread: list[str]
+) -> Iterator[FormDraft]:
+    """Every form of every family in the document, in order, each yielded once
+    it is closed (no later item can add to it); what was left out goes to
+    ``skipped`` and, of that, what may hold targets to ``unread``.
+
+    Runs are read as they come: a run's reader takes its items one by one and
+    gives each form when it starts; only the last form it gave is still open."""
+    tagged = _runs(items, skipped, unread)
+    for (_, family), group in groupby(tagged, key=lambda t: (t[0], t[1])):
+        draft: FormDraft | None = None
+        for d in family.reader((item for _, _, item in group), family.layout):
+            if draft is not None:
+                yield draft
+            d.layout = d.layout or family.layout
+            draft = d
+        if draft is not None:
+            yield draft
+
+
+def _runs(
+    items: Iterable[Table | TextLine], skipped: list[str], unread: list[str]
+) -> Iterator[tuple[int, Family, Table | TextLine]]:
+    """Each item that goes to a run, tagged with the run (its number and
+    family), in order: a run's items are consecutive."""
+    runs = 0
+    current: Family | None = None  # the family of the open run (number ``runs``)
     pending: list[Table | TextLine] = []
     held: list[Table | TextLine] = []  # an envelope table waiting for its grid
-    for item in doc.items:
+
+    for item in items:
         if isinstance(item, TextLine):
             pending.append(item)
             continue
@@ -234,7 +253,8 @@ def read_document(doc: Document) -> tuple[list[FormDraft], list[str], list[str]]
         verdict = classify(item, lines)
         if verdict.kind == "envelope":
             if held:
-                runs.append(_Run(ENVELOPE_ONLY, held))
+                runs += 1
+                yield from _tag(runs, ENVELOPE_ONLY, held)
             held, pending, current = [*pending, item], [], None
             continue
         if verdict.kind == "continuation" and held:
@@ -244,31 +264,31 @@ def read_document(doc: Document) -> tuple[list[FormDraft], list[str], list[str]]
         if held and verdict.kind == "form":
             pending = [*held, *pending]
         elif held:
-            runs.append(_Run(ENVELOPE_ONLY, held))
+            runs += 1
+            yield from _tag(runs, ENVELOPE_ONLY, held)
         held = []
         if verdict.kind == "form":
             assert verdict.family is not None
-            if current is None or current.family is not verdict.family:
-                current = _Run(verdict.family)
-                runs.append(current)
-            current.items += [*pending, item]
+            if current is None or current is not verdict.family:
+                runs += 1
+                current = verdict.family
+            yield from _tag(runs, current, [*pending, item])
         elif verdict.kind == "skip":
             skipped.append(verdict.reason)
             unread += [verdict.reason] if verdict.unread else []
             current = None
         elif current is not None:
-            current.items += [*pending, item]
+            yield from _tag(runs, current, [*pending, item])
         elif verdict.kind == "continuation":
             skipped.append(verdict.reason)
             unread.append(verdict.reason)
         pending = []
     if held:
-        runs.append(_Run(ENVELOPE_ONLY, held))
+        runs += 1
+        yield from _tag(runs, ENVELOPE_ONLY, held)
     elif current is not None:
-        current.items += pending
-    drafts: list[FormDraft] = []
-    for run in runs:
-        for d in run.family.reader(run.items, run.family.layout):
-            d.layout = d.layout or run.family.layout
-            drafts.append(d)
-    return drafts, skipped, unread
+        yield from _tag(runs, current, pending)
+
+
+def _tag(run: int, family: Family, items: list[Table | TextLine]) -> list[tuple[int, Family, Table | TextLine]]:
+    return [(run, family, it) for it in items]

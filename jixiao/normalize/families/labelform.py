@@ -19,6 +19,7 @@ forms all use this reader; the family only names the layout.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ...extract.model import Cell, Table, TextLine
@@ -151,9 +152,10 @@ class _State:
     last: tuple[Table, Columns] | None = None  # the current form's grid columns
 
 
-def read_forms(items: list[Table | TextLine], layout: str) -> list[FormDraft]:
+def read_forms(items: Iterable[Table | TextLine], layout: str) -> Iterator[FormDraft]:
+    """The forms of a run of label-form tables, each given when it starts
+    (only the last one given is still read into)."""
     lines = LineContext()
-    forms: list[FormDraft] = []
     st = _State()
     for item in items:
         if isinstance(item, TextLine):
@@ -178,9 +180,8 @@ def read_forms(items: list[Table | TextLine], layout: str) -> list[FormDraft]:
                 _above(item, start, draft)
             cols = _read_segment(item, start, stop, draft, lines)
             st.current, st.last = draft, ((item, cols) if cols is not None else None)
-            forms.append(draft)
+            yield draft
         lines.used()
-    return forms
 
 
 def _starts(table: Table, st: _State, lines: LineContext) -> list[int]:

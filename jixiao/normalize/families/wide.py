@@ -11,7 +11,7 @@ on with that project (the forms print the name again on every page).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ...extract.model import Cell, Table, TextLine
@@ -51,10 +51,11 @@ def wide_columns(table: Table) -> Columns | None:
 
 
 def read_forms(
-    items: list[Table | TextLine], layout: str, serial: SerialParser | None = None
-) -> list[FormDraft]:
+    items: Iterable[Table | TextLine], layout: str, serial: SerialParser | None = None
+) -> Iterator[FormDraft]:
+    """The projects of a run of wide tables, each given when it starts (only
+    the last one given is still read into)."""
     lines = LineContext()
-    forms: list[FormDraft] = []
     unit = ""  # the unit row above the projects
     last: FormDraft | None = None  # the last project of the previous table
     last_key: tuple[str, str] | None = None
@@ -106,10 +107,9 @@ def read_forms(
             draft = FormDraft(layout=layout, title=lines.title, year_label=lines.form_year_text)
             _header(item, cols, band, draft, name, unit, goal, lines)
             _read_indicators(item, cols, band, draft, serial)
-            forms.append(draft)
             last, last_key = draft, (key(name), funds_key)
+            yield draft
         lines.used()
-    return forms
 
 
 def _bands(table: Table, cols: Columns, start: int) -> list[_Band]:

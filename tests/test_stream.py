@@ -1,0 +1,105 @@
+"""Long documents are read as a stream: extract hands on each table once no
+later page can stitch onto it, normalize turns each form into a project once
+it closes, and nothing holds the document whole (bench/bench_long.py measures
+the memory; this proves the property, by counting the tables alive)."""
+
+from __future__ import annotations
+
+import gc
+import io
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pypdfium2 as pdfium
+import pytest
+from conftest import SAMPLE
+
+from jixiao import extract
+from jixiao.extract import Table, TextLine, read_pdf, stream_pdf
+from jixiao.normalize import Leftovers, normalize, page_wanted, read_projects
+from jixiao.pipelines import task
+
+REPEATS = 4
+
+
+def repeated(dest: Path, times: int) -> Path:
+    """The sample's pages ``times`` over, each copy imported on its own (as a
+    merged PDF is: its own fonts and streams)."""
+    src = pdfium.PdfDocument(str(SAMPLE))
+    out = pdfium.PdfDocument.new()
+    for _ in range(times):
+        out.import_pages(src)
+    out.save(str(dest))
+    out.close()
+    src.close()
+    return dest
+
+
+def _form(p) -> tuple:
+    return (
+        p.project_name,
+        p.department,
+        p.year,
+        p.funds,
+        p.last_page - p.first_page,
+        tuple((i.level1, i.level2, i.level3, i.value_raw, i.page - p.first_page) for i in p.indicators),
+        tuple(n.code for n in p.warnings),
+    )
+
+
+@pytest.fixture(scope="module")
+def long_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return repeated(tmp_path_factory.mktemp("long") / "long.pdf", REPEATS)
+
+
+def test_tables_alive_stay_bounded_while_a_long_document_is_read(long_pdf: Path, monkeypatch) -> None:
+    """At every project given, only the open form's tables and the page-break
+    window are alive, not the tables of the pages before; and the PDF
+    libraries reopened every few pages change nothing that is read."""
+    monkeypatch.setattr(extract, "FORGET_PAGES", 5)
+    alive: weakref.WeakSet[Table] = weakref.WeakSet()
+    seen = 0
+    most = 0
+
+    def watch(items: Iterator[Table | TextLine]) -> Iterator[Table | TextLine]:
+        nonlocal seen
+        for it in items:
+            if isinstance(it, Table):
+                alive.add(it)
+                seen += 1
+            yield it
+
+    projects = []
+    with stream_pdf(long_pdf, wanted=page_wanted) as stream:
+        stream.items = watch(stream.items)
+        left = Leftovers()
+        for p in read_projects(stream, left):
+            gc.collect()
+            most = max(most, len(alive))
+            projects.append(p)
+        pages = len(stream.pages)
+    one = normalize(read_pdf(SAMPLE, wanted=page_wanted)).projects
+    per_copy = len(one)
+    assert pages == REPEATS * 17
+    assert [_form(p) for p in projects] == [_form(p) for p in one] * REPEATS
+    assert [p.first_page for p in projects[per_copy:2 * per_copy]] == [p.first_page + 17 for p in one]
+    assert seen >= REPEATS * per_copy
+    assert most <= 3, f"{most} of {seen} tables alive at once"
+
+    # The file's rows, made a few projects at a time, are the rows made at once
+    # (one chunk per column, the same Parquet bytes).
+    monkeypatch.setattr(task, "ROWS_CHUNK", 5)
+    rows = task._Rows("long.pdf", "0" * 64)
+    for p in projects:
+        rows.add(p)
+    for chunked, whole in zip(rows.tables(), task._tables(projects, "long.pdf", "0" * 64)):
+        assert all(c.num_chunks == 1 for c in chunked.columns)
+        assert chunked.equals(whole) and _parquet(chunked) == _parquet(whole)
+
+
+def _parquet(table) -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd", write_page_checksum=True)
+    return buf.getvalue()
