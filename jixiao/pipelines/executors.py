@@ -23,7 +23,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from ..arrowboot import arrow_without_pandas
 from ..errors import UsageError, WorkerDied
 from ..extract.settings import OcrSettings
 from ..limits import Limits
@@ -162,7 +161,6 @@ def _worker_init(parent: int, ocr: OcrSettings, notes: str) -> None:
     from ..extract import ocr as ocr_engine
 
     ocr_engine.configure(ocr)
-    arrow_without_pandas()  # a fresh worker would import pandas on its first array
     # Ctrl-C reaches the whole process group: the parent handles it (and ends
     # the workers); a worker printing its own KeyboardInterrupt traceback
     # would only be noise.
