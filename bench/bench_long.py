@@ -2,8 +2,9 @@
 2,000 pages (the sample's pages repeated), each read in a fresh process.
 
 The PDFs are built here, at bench time, with pypdfium2 (no big file in the
-repo), in a child process: a child's peak RSS would otherwise start from what
-this process held when it forked. Target: peak <= 200 MB, flat from 500 to
+repo), and the dataset is counted, each in a child process: this one imports
+nothing heavy, since a child's peak RSS starts from what its parent held when
+it forked. Target: peak <= 200 MB, flat from 500 to
 2,000 pages (a worker's memory bounded by the largest form, not the document).
 
 Printed beside it: the peak of a process that only reads and normalises the
@@ -18,6 +19,7 @@ rows the file's result carries to the writer, not the reading.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -79,22 +81,20 @@ def measure_read(pdf: Path) -> float:
     return usage.ru_maxrss / 1024
 
 
-def arrow_mb(out: Path) -> float:
+def count(out: Path) -> None:
+    """Print the dataset's forms, indicators and their size in Arrow (MB), as JSON (run in a child)."""
     import pyarrow.dataset as ds
 
-    total = 0
-    for t in ("projects", "indicators"):
-        total += ds.dataset(out / t, format="parquet", partitioning="hive").to_table().nbytes
-    return total / 2**20
+    tables = [ds.dataset(out / t, format="parquet", partitioning="hive").to_table() for t in ("projects", "indicators")]
+    print(json.dumps([tables[0].num_rows, tables[1].num_rows, sum(t.nbytes for t in tables) / 2**20]))
 
 
-def rows(out: Path) -> tuple[int, int]:
-    import pyarrow.dataset as ds
-
-    counts = []
-    for t in ("projects", "indicators"):
-        counts.append(ds.dataset(out / t, format="parquet", partitioning="hive").count_rows())
-    return counts[0], counts[1]
+def rows(out: Path) -> tuple[int, int, float]:
+    if not (out / "projects").exists():
+        return 0, 0, 0.0
+    done = subprocess.run([sys.executable, __file__, "--count", str(out)], capture_output=True, text=True, check=True)
+    forms, indicators, mb = json.loads(done.stdout)
+    return forms, indicators, mb
 
 
 def main() -> int:
@@ -102,12 +102,16 @@ def main() -> int:
     p.add_argument("--pages", type=int, nargs="+", default=[500, 2000])
     p.add_argument("--make", nargs=2, metavar=("PDF", "PAGES"), help=argparse.SUPPRESS)
     p.add_argument("--read", metavar="PDF", help=argparse.SUPPRESS)
+    p.add_argument("--count", metavar="OUT", help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.make:
         build(Path(a.make[0]), int(a.make[1]))
         return 0
     if a.read:
         read_only(Path(a.read))
+        return 0
+    if a.count:
+        count(Path(a.count))
         return 0
     print(f"long documents: `jixiao extract -j 1` on the sample's {SAMPLE.name} pages repeated (fresh process each)")
     results = []
@@ -117,9 +121,7 @@ def main() -> int:
             subprocess.run([sys.executable, __file__, "--make", str(pdf), str(pages)], check=True)
             out = Path(tmp) / f"out-{pages}"
             seconds, rss, code = measure(pdf, out)
-            done = code in (0, 1) and (out / "projects").exists()
-            forms, indicators = rows(out) if done else (0, 0)
-            rows_mb = arrow_mb(out) if done else 0.0
+            forms, indicators, rows_mb = rows(out) if code in (0, 1) else (0, 0, 0.0)
             reading = measure_read(pdf)
             results.append((pages, seconds, rss, code, forms, indicators, pdf.stat().st_size / 2**20, reading, rows_mb))
     print(
