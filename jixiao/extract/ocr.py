@@ -533,9 +533,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     clean_gray = img.gray.copy()
     clean_gray[lines_px > 0] = 255
     if img.bilevel:
-        # The recogniser was trained on anti-aliased text: soften the fax's
-        # jagged two-level strokes a little.
-        clean_gray = cv2.GaussianBlur(clean_gray, (0, 0), BILEVEL_SOFTEN_PX)
+        clean_gray = soften_bilevel(clean_gray, s)
     h, w = img.gray.shape
 
     jobs: list[_Job] = []
@@ -617,6 +615,12 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         tables.append(table_from_grid(grid, number, texts, confs, method="ocr"))
     free.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
     return PageContent(info, img.width_pt, img.height_pt, tuple(tables), tuple(free))
+
+
+def soften_bilevel(gray: np.ndarray, scale: float) -> np.ndarray:
+    """The recogniser was trained on anti-aliased text: soften the fax's
+    jagged two-level strokes."""
+    return cv2.GaussianBlur(gray, (0, 0), BILEVEL_SOFTEN_PX)
 
 
 def _stamped(
