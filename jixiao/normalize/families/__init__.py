@@ -29,6 +29,7 @@ from functools import cached_property
 from ...extract.model import Document, Table, TextLine
 from .. import vocab
 from ..model import FormDraft
+from ..ocrfix import snap_labels
 from ..vocab import key
 from . import common, guangdong, labelform, wide
 from .common import Columns
@@ -230,6 +231,7 @@ def read_document(doc: Document) -> tuple[list[FormDraft], list[str], list[str]]
         if isinstance(item, TextLine):
             pending.append(item)
             continue
+        item = snap_labels(item)  # OCR'd labels, one edit off the vocabulary
         lines = [it for it in pending if isinstance(it, TextLine)]
         verdict = classify(item, lines)
         if verdict.kind == "envelope":
@@ -267,8 +269,10 @@ def read_document(doc: Document) -> tuple[list[FormDraft], list[str], list[str]]
     elif current is not None:
         current.items += pending
     drafts: list[FormDraft] = []
+    stamps = {p.number: p.stamps for p in doc.pages if p.stamps}
     for run in runs:
         for d in run.family.reader(run.items, run.family.layout):
             d.layout = d.layout or run.family.layout
+            d.stamps = {n: stamps[n] for n in d.pages if n in stamps}  # provenance: seals on its pages
             drafts.append(d)
     return drafts, skipped, unread
