@@ -19,7 +19,6 @@ from fixtures.make_scans import build
 from goldcmp import compare, load_gold
 
 from jixiao.extract import raster, read_pdf
-from jixiao.extract.model import Table
 from jixiao.extract.preprocess import despeckle, remove_stamp_ink, text_is_vertical
 from jixiao.extract.source import PdfSource
 from jixiao.extract.triage import triage_page

@@ -534,6 +534,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     s = img.scale
     rules = raster.find_rules(img)
     grids = build_grids(rules.segments)
+    if img.bilevel:
+        grids = _outermost(grids)
     lines_px = raster.rule_mask(rules, grids, s)
     if img.bilevel:
         lines_px = cv2.bitwise_or(lines_px, raster.grid_lines(grids, s, lines_px.shape))
@@ -637,6 +639,18 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         free = _without_fax_header(free, img.height_pt)
     free.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
     return PageContent(info, img.width_pt, img.height_pt, tuple(tables), tuple(free))
+
+
+def _outermost(grids: Sequence[Grid], slack: float = 2.0) -> list[Grid]:
+    """Grids not lying inside another grid's outline. On a fax, bold dense
+    text thresholds into strokes long enough to pass for rules, and a few of
+    them cross into a small "grid" inside a cell of the real table."""
+    def inside(a: Grid, b: Grid) -> bool:
+        ax0, at, ax1, ab = a.bbox
+        bx0, bt, bx1, bb = b.bbox
+        return a is not b and bx0 - slack <= ax0 and ax1 <= bx1 + slack and bt - slack <= at and ab <= bb + slack
+
+    return [g for g in grids if not any(inside(g, other) for other in grids)]
 
 
 def _without_fax_header(free: list[TextLine], height: float) -> list[TextLine]:

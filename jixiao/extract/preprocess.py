@@ -449,8 +449,8 @@ def remove_streaks(gray: np.ndarray) -> np.ndarray:
     streaks = np.flatnonzero(per_band >= STREAK_SHARE * n)
     if streaks.size:
         out = gray.copy()
-        for x in streaks:
-            lo, hi = max(0, x - 2), min(w, x + 3)
+        for x in streaks.tolist():
+            lo, hi = max(0, int(x) - 2), min(w, int(x) + 3)
             for c in range(lo, hi):
                 clear = alone[:, c] | (ink[:, c] & ~ink[:, max(0, c - 2)] & ~ink[:, min(w - 1, c + 2)])
                 out[clear, c] = 255
@@ -460,6 +460,6 @@ def remove_streaks(gray: np.ndarray) -> np.ndarray:
     dead = np.flatnonzero((mid < 0.2 * both) & (both >= 0.02 * h)) + 1
     if dead.size:
         out = out.copy() if out is gray else out
-        for c in dead:
+        for c in dead.tolist():
             out[ink[:, c - 1] & ink[:, c + 1], c] = 0
     return out

@@ -289,11 +289,16 @@ def _crossing_only(
 
 
 def extend_to_crossings(segs: list[Segment], reach: float, tol: float) -> list[Segment]:
-    """Each end of a rule that stops short of the nearest perpendicular rule
-    (within ``reach`` points) carried on to it: on a fax, a rule breaks at
-    its ends too, where no closing can bridge it, and an end left short makes
-    a spurious fine edge that splits or merges cells. Horizontals first, then
-    verticals against the extended horizontals."""
+    """A fax's rule ends snapped to the perpendicular rules they meet.
+
+    On a fax a rule breaks at its ends too, where no closing can bridge it,
+    or sticks out past a crossing by a speck; an end off every crossing is a
+    spurious fine edge that splits or merges cells (and breaks stitching).
+    So each end of a piece at least ``reach`` long (shorter ones are long
+    strokes of bold characters) is carried on to the nearest perpendicular
+    within ``reach``, else cut back to one it sticks out past by at most
+    OVERSHOOT_PT. Horizontals first, then verticals against the snapped
+    horizontals."""
     out = list(segs)
     for horizontal in (True, False):
         across = [s for s in out if (s.top == s.bottom) != horizontal]
@@ -302,22 +307,36 @@ def extend_to_crossings(segs: list[Segment], reach: float, tol: float) -> list[S
                 continue
             pos = a.top if horizontal else a.x0
             lo, hi = (a.x0, a.x1) if horizontal else (a.top, a.bottom)
-            # Perpendicular rules reaching this rule's line (with the same slack).
-            stops = [
+            if hi - lo < reach:
+                continue  # a long stroke of a bold character, not a piece of a rule
+            stops = sorted(
                 (b.x0 if horizontal else b.top)
                 for b in across
                 if ((b.top - reach <= pos <= b.bottom + reach) if horizontal else (b.x0 - reach <= pos <= b.x1 + reach))
-            ]
+            )
             if not stops:
                 continue
-            if not any(abs(x - lo) <= tol for x in stops):
-                before = [x for x in stops if lo - reach <= x < lo]
-                lo = max(before) if before else lo
-            if not any(abs(x - hi) <= tol for x in stops):
-                after = [x for x in stops if hi < x <= hi + reach]
-                hi = min(after) if after else hi
+            lo, hi = _snap_end(lo, hi, stops, reach, tol, -1), _snap_end(hi, lo, stops, reach, tol, 1)
             out[k] = Segment(lo, a.top, hi, a.bottom) if horizontal else Segment(a.x0, lo, a.x1, hi)
     return out
+
+
+OVERSHOOT_PT = 6.0
+
+
+def _snap_end(end: float, other: float, stops: list[float], reach: float, tol: float, outward: int) -> float:
+    """Where one end of a rule (``outward`` = -1 for its low end) should be."""
+    if any(abs(x - end) <= tol for x in stops):
+        return end
+    beyond = [x for x in stops if (x - end) * outward > 0]
+    within = [x for x in stops if (x - end) * outward < 0 and (x - other) * outward > 0]
+    nearest_out = min(beyond, key=lambda x: abs(x - end)) if beyond else None
+    nearest_in = min(within, key=lambda x: abs(x - end)) if within else None
+    if nearest_out is not None and abs(nearest_out - end) <= reach:
+        return nearest_out
+    if nearest_in is not None and abs(nearest_in - end) <= OVERSHOOT_PT:
+        return nearest_in
+    return end
 
 
 def large_components(binary: np.ndarray, min_len: float) -> np.ndarray:

@@ -21,7 +21,7 @@ from collections import Counter
 from . import fields, vocab
 from .document import DocumentFacts
 from .model import FormDraft, Note
-from .ocrfix import correct, date_text, looks_doubtful, money_text, reconcile_funds, under_seal
+from .ocrfix import correct, date_text, looks_doubtful, money_text, reconcile_funds, strip_marks, under_seal
 from .records import Funds, Indicator, Project
 from .values import ParsedValue, parse_value
 
@@ -70,6 +70,10 @@ def _ocr_label(text: str, names: tuple[str, ...], confidence: float | None, i: i
     if confidence is None or not text:
         return text
     fixed, note = correct(text, names)
+    if fixed not in names:  # ocrfix: specks read around the words ("n,产出指标")
+        bare, bare_note = correct(strip_marks(text), names)
+        if bare in names:
+            fixed, note = bare, bare_note or f"OCR text {text!r} read as {bare!r} (marks around it dropped)"
     if note:
         notes.append(Note("ocr_corrected", note, i))
     return fixed

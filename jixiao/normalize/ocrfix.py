@@ -83,6 +83,16 @@ def correct(text: str, vocabulary: Sequence[str]) -> tuple[str, str | None]:
     return entry, f"OCR text {text!r} read as {entry!r} ({best} character{'s' if best > 1 else ''} differ)"
 
 
+_STRAY = regex.compile(r"^[^\p{Han}]+|[^\p{Han}]+$")
+
+
+def strip_marks(text: str) -> str:
+    """A label of CJK words without the specks and stubs OCR read around it
+    on a fax ("n,产出指标", "质量指标2" -> the words). Text with no CJK stays."""
+    stripped = _STRAY.sub("", text)
+    return stripped if stripped else text
+
+
 SEAL_OVERLAP = 0.15  # a seal over this share of a cell's area has stamped over its text
 
 
