@@ -53,6 +53,7 @@ GRAINY_CONTRAST = 15.0  # raster.ink_contrast above this: a scan with grain
 FREE_MIN_SCORE = 0.6  # free text (outside tables) read with less confidence is noise
 FREE_MIN_HEIGHT_PT = 2.5  # ... and so is a "line" of ink lower than this
 RARE_RUNNER_UP = 0.1  # a GB 2312 character this likely replaces a rarer first choice
+BILEVEL_RARE_RUNNER_UP = 0.01  # ... on a fax
 BILEVEL_SOFTEN_PX = 0.8
 FAX_HEADER_SHARE = 0.06  # a fax machine prints its header line within this share of the page's top
 LONE_GLYPH_RATIO = 1.5  # a line no wider than this many heights may be one sign
@@ -136,8 +137,9 @@ class Recognizer:
         self.rare = np.array([len(c) == 1 and _is_cjk(c) and not _in_gb2312(c) for c in self.charset], dtype=bool)
         self._pool: ThreadPoolExecutor | None = None
 
-    def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognised]:
-        """Read each crop (grey, uint8) as one line of text."""
+    def __call__(self, crops: Sequence[np.ndarray], rare_runner_up: float = RARE_RUNNER_UP) -> list[Recognised]:
+        """Read each crop (grey, uint8) as one line of text; a GB 2312
+        character at least ``rare_runner_up`` likely replaces a rarer first choice."""
         out: list[Recognised] = [Recognised("", 0.0, ())] * len(crops)
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
         order = sorted(range(len(crops)), key=lambda i: ratios[i])
@@ -155,7 +157,7 @@ class Recognizer:
                 tensor[k, :, :, : widths[k]] = img.astype(np.float32) / 127.5 - 1.0
             preds = self.session.run(None, {self.input: tensor})[0]
             for k, i in enumerate(batch):
-                out[i] = self._decode(preds[k], width, widths[k], crops[i].shape[1])
+                out[i] = self._decode(preds[k], width, widths[k], crops[i].shape[1], rare_runner_up)
 
         if self.workers <= 1 or len(batches) <= 1:
             for b in batches:
@@ -167,14 +169,16 @@ class Recognizer:
                 pass
         return out
 
-    def _decode(self, pred: np.ndarray, width: int, resized_w: int, crop_w: int) -> Recognised:
+    def _decode(
+        self, pred: np.ndarray, width: int, resized_w: int, crop_w: int, rare_runner_up: float = RARE_RUNNER_UP
+    ) -> Recognised:
         idx = pred.argmax(axis=1)
         prob = pred.max(axis=1)
         for t in np.flatnonzero(self.rare[idx]):
             # A common simplified character close behind wins.
             alt = np.where(self.rare | (np.arange(len(pred[t])) == 0), 0.0, pred[t])
             best = int(alt.argmax())
-            if alt[best] >= RARE_RUNNER_UP and _is_cjk(self.charset[best]):
+            if alt[best] >= rare_runner_up and _is_cjk(self.charset[best]):
                 idx[t], prob[t] = best, prob[t] + alt[best]
         keep = idx != 0
         keep[1:] &= idx[1:] != idx[:-1]
@@ -568,7 +572,10 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     for strip in raster.text_strips(outside, (0, 0, w, h), s, split_words=True, min_ink=min_ink):
         jobs.append(_make_job(clean_gray, outside, strip, (0, 0, w, h), None))
 
-    results = recognizer()([j.crop for j in jobs]) if jobs else []
+    # On a fax the model often prefers a traditional or rare form (數, 體, 況)
+    # to the simplified character printed, with it only a little behind.
+    rare = BILEVEL_RARE_RUNNER_UP if img.bilevel else RARE_RUNNER_UP
+    results = recognizer()([j.crop for j in jobs], rare) if jobs else []
     if orient and _upside_down(jobs, results):
         turned = raster.PageImage(
             np.ascontiguousarray(img.gray[::-1, ::-1]),
