@@ -55,6 +55,7 @@ FREE_MIN_HEIGHT_PT = 2.5  # ... and so is a "line" of ink lower than this
 RARE_RUNNER_UP = 0.1  # a GB 2312 character this likely replaces a rarer first choice
 BILEVEL_RARE_RUNNER_UP = 0.01  # ... on a fax
 BILEVEL_SOFTEN_PX = 0.8
+BRACKET_SOFTEN_PX = 1.5
 FAX_HEADER_SHARE = 0.06  # a fax machine prints its header line within this share of the page's top
 LONE_GLYPH_RATIO = 1.5  # a line no wider than this many heights may be one sign
 SPECK_PROB = 0.8  # a character read with less than this ...
@@ -777,39 +778,31 @@ _BRACKETED_DIGITS = regex.compile(r"[(（]([0-9%]{1,2})[)）]")
 
 def _reread_bracketed(jobs: Sequence[_Job], results: list[Recognised]) -> list[Recognised]:
     """On a fax, a bracketed sign (%) blurs into digits: "(96)", "(9)",
-    "(%6)". What stands between the brackets is read again alone, three
-    copies side by side (as ``_reread_lone_glyphs``); when it comes back as
-    one sign three times, that is it."""
-    spots = []
-    crops = []
-    for k, (job, rec) in enumerate(zip(jobs, results)):
-        if job.owner is None or len(rec.centres) != len(rec.text):
-            continue
-        for m in _BRACKETED_DIGITS.finditer(rec.text):
-            a, b = m.start(), m.end() - 1  # the brackets
-            x0, x1 = int(rec.centres[a]) + 1, int(rec.centres[b])
-            if x1 - x0 < 3:
-                continue
-            glyph = job.crop[:, x0:x1]
-            cols = np.flatnonzero((glyph < 128).any(axis=0))
-            if cols.size == 0:
-                continue
-            glyph = glyph[:, max(0, cols[0] - 1) : cols[-1] + 2]
-            gap = np.full((glyph.shape[0], max(3, glyph.shape[0] // 3)), 255, np.uint8)
-            crops.append(np.hstack([gap, glyph, gap, glyph, gap, glyph, gap]))
-            spots.append((k, m.start(1), m.end(1)))
-    if not crops:
+    "(%6)". Such a line is read again softer (its strokes' jags smoothed
+    further); when that reading puts one sign, not digits, between the same
+    brackets and agrees on everything else, it is taken."""
+    picked = [
+        k
+        for k, (job, rec) in enumerate(zip(jobs, results))
+        if job.owner is not None and _BRACKETED_DIGITS.search(rec.text) and len(rec.centres) == len(rec.text)
+    ]
+    if not picked:
         return results
+    softer = [cv2.GaussianBlur(jobs[k].crop, (0, 0), BRACKET_SOFTEN_PX) for k in picked]
     out = list(results)
-    for (k, i0, i1), rec in zip(spots, recognizer()(crops)):
-        t = rec.text.replace(" ", "")
-        if len(t) == 3 and len(set(t)) == 1 and not t[0].isdigit():
-            old = out[k]
-            centre = (old.centres[i0] + old.centres[i1 - 1]) / 2
-            probs = old.probs[:i0] + (rec.score,) + old.probs[i1:] if old.probs else ()
-            out[k] = Recognised(
-                old.text[:i0] + t[0] + old.text[i1:], old.score, old.centres[:i0] + (centre,) + old.centres[i1:], probs
-            )
+    for k, rec in zip(picked, recognizer()(softer)):
+        old = out[k]
+        m_old, m_new = _BRACKETED_DIGITS.search(old.text), regex.search(r"[(（]([^0-9\s])[)）]", rec.text)
+        if m_old is None or m_new is None:
+            continue
+        if rec.text[: m_new.start()] != old.text[: m_old.start()] or rec.text[m_new.end() :] != old.text[m_old.end() :]:
+            continue
+        i0, i1 = m_old.start(1), m_old.end(1)
+        centre = (old.centres[i0] + old.centres[i1 - 1]) / 2
+        probs = old.probs[:i0] + (old.score,) + old.probs[i1:] if old.probs else ()
+        out[k] = Recognised(
+            old.text[:i0] + m_new[1] + old.text[i1:], old.score, old.centres[:i0] + (centre,) + old.centres[i1:], probs
+        )
     return out
 
 
