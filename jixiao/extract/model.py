@@ -113,6 +113,9 @@ class PageInfo:
     text_layer: str  # "sound", "garbled" or "absent"
     method: str  # "text", "ocr" or "skipped"
     reason: str = ""
+    # Where stamp ink (seals) was taken out of a scanned page, in the page's
+    # (deskewed) points, as its cells' boxes: provenance for the cells under it.
+    stamps: tuple[BBox, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import regex
 
 from . import pagebox, preprocess, raster
 from .geometry import Grid, build_grids
@@ -52,10 +53,14 @@ GRAINY_CONTRAST = 15.0  # raster.ink_contrast above this: a scan with grain
 FREE_MIN_SCORE = 0.6  # free text (outside tables) read with less confidence is noise
 FREE_MIN_HEIGHT_PT = 2.5  # ... and so is a "line" of ink lower than this
 RARE_RUNNER_UP = 0.1  # a GB 2312 character this likely replaces a rarer first choice
+BILEVEL_RARE_RUNNER_UP = 0.01  # ... on a fax
 BILEVEL_SOFTEN_PX = 0.8
+BRACKET_SOFTEN_PX = 1.5
+FAX_HEADER_SHARE = 0.06  # a fax machine prints its header line within this share of the page's top
 LONE_GLYPH_RATIO = 1.5  # a line no wider than this many heights may be one sign
 SPECK_PROB = 0.8  # a character read with less than this ...
 SPECK_GAP_EM = 0.35  # ... standing this far apart at a line's end is a speck
+BILEVEL_SPECK_PROB = 0.995  # on a fax, specks next to text read as "·", "1", "。" with confidence
 SPECK_LINE_PROB = 0.9  # a line smaller than ~half an em is a speck unless read this surely
 FREE_MIN_WIDTH_EM = 0.6  # free text narrower than this is a streak or a speck, not a word
 FREE_MAX_HEIGHT_EM = 5.0  # ... and taller than this many body ems, no line of text
@@ -65,7 +70,6 @@ FLIP_MIN_RATIO = 2.5  # ... of a few characters (crop width / height): long line
 FLIP_MAX_RATIO = 12.0
 FLIP_UPRIGHT_SCORE = 0.85  # lines read this surely: the page is upright
 FLIP_MARGIN = 0.15  # the turned reading must be this much more confident
-STAMPED_CONFIDENCE = 0.85  # a cell under a seal is doubtful, however well it read
 
 
 _lock = threading.RLock()
@@ -138,8 +142,9 @@ class Recognizer:
         self.rare = np.array([len(c) == 1 and _is_cjk(c) and not _in_gb2312(c) for c in self.charset], dtype=bool)
         self._pool: ThreadPoolExecutor | None = None
 
-    def __call__(self, crops: Sequence[np.ndarray]) -> list[Recognised]:
-        """Read each crop (grey, uint8) as one line of text."""
+    def __call__(self, crops: Sequence[np.ndarray], rare_runner_up: float = RARE_RUNNER_UP) -> list[Recognised]:
+        """Read each crop (grey, uint8) as one line of text; a GB 2312
+        character at least ``rare_runner_up`` likely replaces a rarer first choice."""
         out: list[Recognised] = [Recognised("", 0.0, ())] * len(crops)
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
         order = sorted(range(len(crops)), key=lambda i: ratios[i])
@@ -157,7 +162,7 @@ class Recognizer:
                 tensor[k, :, :, : widths[k]] = img.astype(np.float32) / 127.5 - 1.0
             preds = self.session.run(None, {self.input: tensor})[0]
             for k, i in enumerate(batch):
-                out[i] = self._decode(preds[k], width, widths[k], crops[i].shape[1])
+                out[i] = self._decode(preds[k], width, widths[k], crops[i].shape[1], rare_runner_up)
 
         if self.workers <= 1 or len(batches) <= 1:
             for b in batches:
@@ -169,14 +174,16 @@ class Recognizer:
                 pass
         return out
 
-    def _decode(self, pred: np.ndarray, width: int, resized_w: int, crop_w: int) -> Recognised:
+    def _decode(
+        self, pred: np.ndarray, width: int, resized_w: int, crop_w: int, rare_runner_up: float = RARE_RUNNER_UP
+    ) -> Recognised:
         idx = pred.argmax(axis=1)
         prob = pred.max(axis=1)
         for t in np.flatnonzero(self.rare[idx]):
             # A common simplified character close behind wins.
             alt = np.where(self.rare | (np.arange(len(pred[t])) == 0), 0.0, pred[t])
             best = int(alt.argmax())
-            if alt[best] >= RARE_RUNNER_UP and _is_cjk(self.charset[best]):
+            if alt[best] >= rare_runner_up and _is_cjk(self.charset[best]):
                 idx[t], prob[t] = best, prob[t] + alt[best]
         keep = idx != 0
         keep[1:] &= idx[1:] != idx[:-1]
@@ -291,6 +298,8 @@ def fix_punctuation(text: str, context: str = "") -> str:
 # when its blank exceeds the sum of the two sides by SPACE_MARGIN.
 SPACE_MARGIN = 0.2
 SPACE_FLOOR = 0.25  # never a space below this blank
+BILEVEL_SPACE_MARGIN = 0.12  # ... before an opening bracket on a fax (see read_image)
+BILEVEL_SPACE_FLOOR = 0.2
 SPACE_MIN_SAMPLES = 3
 SIDE_DEFAULT = {"d": 0.05, "1": 0.1, "L": 0.05, "C": 0.06, ".": 0.08}  # proportional fonts' sides, in ems
 SIDE_OTHER = 0.06
@@ -332,7 +341,10 @@ def _pairs(rec: Recognised, cols: np.ndarray, em: float) -> list[tuple[str, str,
 class SpaceModel:
     """Blank widths that mean "space", learnt from one page's lines."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str, float]] = ()) -> None:
+    def __init__(
+        self, pairs: Iterable[tuple[str, str, float]] = (), margin: float = SPACE_MARGIN, floor: float = SPACE_FLOOR
+    ) -> None:
+        self.margin, self.floor = margin, floor
         by_kind: dict[tuple[str, str], list[float]] = {}
         for a, b, gap in pairs:
             if _is_wide(a) and _is_wide(b) or _is_fullwidth_punct(a) or _is_fullwidth_punct(b):
@@ -392,6 +404,8 @@ class SpaceModel:
             return False  # justified CJK has wide gaps that are not spaces
         if _is_fullwidth_punct(a) or _is_fullwidth_punct(b):
             return gap >= PUNCT_SPACE_GAP
+        if a in "(（" or b in "(（":
+            return gap >= max(self.floor, self.usual(a, b) + self.margin)
         return gap >= max(SPACE_FLOOR, self.usual(a, b) + SPACE_MARGIN)
 
 
@@ -502,7 +516,7 @@ def _describe(img: raster.PageImage, info: PageInfo) -> PageInfo:
     if not notes:
         return info
     reason = "; ".join(([info.reason] if info.reason else []) + notes)
-    return PageInfo(info.number, info.text_layer, info.method, reason)
+    return PageInfo(info.number, info.text_layer, info.method, reason, tuple(img.stamps))
 
 
 def _upside_down(jobs: Sequence[_Job], results: Sequence[Recognised]) -> bool:
@@ -530,7 +544,11 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     s = img.scale
     rules = raster.find_rules(img)
     grids = build_grids(rules.segments)
+    if img.bilevel:
+        grids = _outermost(grids)
     lines_px = raster.rule_mask(rules, grids, s)
+    if img.bilevel:
+        lines_px = cv2.bitwise_or(lines_px, raster.grid_lines(grids, s, lines_px.shape))
     grainy = img.contrast >= GRAINY_CONTRAST
     stub = round(STUB_BAND_PT * s) if img.bilevel else 0
     ink = raster.text_ink(rules.binary, lines_px, min_area=6 if grainy else 3, grainy=grainy, stub_band=stub)
@@ -538,9 +556,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     clean_gray = img.gray.copy()
     clean_gray[lines_px > 0] = 255
     if img.bilevel:
-        # The recogniser was trained on anti-aliased text: soften the fax's
-        # jagged two-level strokes a little.
-        clean_gray = cv2.GaussianBlur(clean_gray, (0, 0), BILEVEL_SOFTEN_PX)
+        clean_gray = soften_bilevel(clean_gray, s)
     h, w = img.gray.shape
 
     jobs: list[_Job] = []
@@ -562,7 +578,10 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     for strip in raster.text_strips(outside, (0, 0, w, h), s, split_words=True, min_ink=min_ink):
         jobs.append(_make_job(clean_gray, outside, strip, (0, 0, w, h), None))
 
-    results = recognizer()([j.crop for j in jobs]) if jobs else []
+    # On a fax the model often prefers a traditional or rare form (數, 體, 況)
+    # to the simplified character printed, with it only a little behind.
+    rare = BILEVEL_RARE_RUNNER_UP if img.bilevel else RARE_RUNNER_UP
+    results = recognizer()([j.crop for j in jobs], rare) if jobs else []
     if orient and _upside_down(jobs, results):
         turned = raster.PageImage(
             np.ascontiguousarray(img.gray[::-1, ::-1]),
@@ -578,6 +597,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
 
     em = _font_size_px(jobs, results, s)
     results = _reread_lone_glyphs(jobs, results, clean_gray)
+    if img.bilevel:
+        results = _reread_bracketed(jobs, results)
 
     # Punctuation first (one character for one), so a full-width colon's
     # blank half is not taken for a space; a cell's lines come top to bottom.
@@ -585,7 +606,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     fixed: list[Recognised] = []
     for job, rec in zip(jobs, results):
         context = last_char.get(job.owner, "") if job.owner is not None else ""
-        rec = trim_specks(rec, job.cols, em)
+        rec = trim_specks(rec, job.cols, em, BILEVEL_SPECK_PROB if img.bilevel else SPECK_PROB)
         rec = Recognised(fix_punctuation(rec.text, context), rec.score, rec.centres, rec.probs)
         rec = _lone_bars(rec, job, ink, em)
         if job.owner is not None and rec.text.strip():
@@ -593,8 +614,14 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         fixed.append(rec)
     ems = [_line_em(job, em) for job in jobs]
     body = em
-    spaces = SpaceModel(p for job, rec, e in zip(jobs, fixed, ems) for p in _pairs(rec, job.cols, e))
+    pairs = (p for job, rec, e in zip(jobs, fixed, ems) for p in _pairs(rec, job.cols, e))
+    # On a fax a blank is a few pixels, each one ~0.05 em: a space before
+    # an opening bracket ("95 (%)") is one there from a smaller margin.
+    spaces = SpaceModel(pairs, BILEVEL_SPACE_MARGIN, BILEVEL_SPACE_FLOOR) if img.bilevel else SpaceModel(pairs)
 
+    # On a fax, a mark too small to be a line, in a cell that holds lines of
+    # text, is a speck however surely it reads ("1", "·", "。").
+    texted = {j.owner for j, e in zip(jobs, ems) if j.owner is not None and not _small(j.strip, e)}
     per_cell: dict[tuple[int, int], list[tuple[Line, float]]] = {}
     free: list[TextLine] = []
     for job, rec, e in zip(jobs, fixed, ems):
@@ -603,6 +630,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
             continue
         st = job.strip
         if _is_speck(st, rec, e):
+            continue
+        if img.bilevel and job.owner in texted and _small(st, e) and not any(_is_cjk(c) for c in rec.text):
             continue
         if job.owner is None:
             if rec.score < FREE_MIN_SCORE or (st.bottom - st.top) < FREE_MIN_HEIGHT_PT * s:
@@ -618,32 +647,40 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     tables = []
     for gi, grid in enumerate(grids):
         texts, confs = _cell_texts(grid, gi, per_cell)
-        confs = _stamped(grid, texts, confs, img.stamps)
         tables.append(table_from_grid(grid, number, texts, confs, method="ocr"))
+    if img.bilevel:
+        free = _without_fax_header(free, img.height_pt)
     free.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
     return PageContent(info, img.width_pt, img.height_pt, tuple(tables), tuple(free))
 
 
-def _stamped(
-    grid: Grid, texts: list[str], confs: list[float | None], stamps: Sequence[tuple[float, float, float, float]]
-) -> list[float | None]:
-    """Cells a seal was stamped over keep their text, but not full confidence:
-    the seal's strokes were taken out of them, and may have taken ink along."""
-    if not stamps:
-        return confs
-    out = list(confs)
-    for ci, cell in enumerate(grid.cells):
-        if not texts[ci]:
-            continue
-        x0, top, x1, bottom = cell.bbox
-        for sx0, stop, sx1, sbottom in stamps:
-            ox = min(x1, sx1) - max(x0, sx0)
-            oy = min(bottom, sbottom) - max(top, stop)
-            if ox > 0 and oy > 0 and ox * oy >= 0.15 * (x1 - x0) * (bottom - top):
-                current = out[ci]
-                out[ci] = STAMPED_CONFIDENCE if current is None else min(current, STAMPED_CONFIDENCE)
-                break
-    return out
+def _outermost(grids: Sequence[Grid], slack: float = 2.0) -> list[Grid]:
+    """Grids not lying inside another grid's outline. On a fax, bold dense
+    text thresholds into strokes long enough to pass for rules, and a few of
+    them cross into a small "grid" inside a cell of the real table."""
+    def inside(a: Grid, b: Grid) -> bool:
+        ax0, at, ax1, ab = a.bbox
+        bx0, bt, bx1, bb = b.bbox
+        return a is not b and bx0 - slack <= ax0 and ax1 <= bx1 + slack and bt - slack <= at and ab <= bb + slack
+
+    return [g for g in grids if not any(inside(g, other) for other in grids)]
+
+
+def _without_fax_header(free: list[TextLine], height: float) -> list[TextLine]:
+    """A fax's header line (TTI: date, sender's number, page of pages),
+    printed by the machine along the top edge, above everything: a line of
+    Latin letters and digits only, within FAX_HEADER_SHARE of the top."""
+    return [
+        ln
+        for ln in free
+        if not (ln.bbox[3] <= FAX_HEADER_SHARE * height and not any(_is_wide(c) for c in ln.text))
+    ]
+
+
+def soften_bilevel(gray: np.ndarray, scale: float) -> np.ndarray:
+    """The recogniser was trained on anti-aliased text: soften the fax's
+    jagged two-level strokes."""
+    return cv2.GaussianBlur(gray, (0, 0), BILEVEL_SOFTEN_PX)
 
 
 def _cell_texts(
@@ -736,13 +773,50 @@ def _reread_lone_glyphs(jobs: Sequence[_Job], results: list[Recognised], gray: n
     return out
 
 
+def _small(st: raster.Strip, em: float) -> bool:
+    """A "line" smaller than half an em both ways."""
+    return st.x1 - st.x0 < SPECK_GAP_EM * 1.3 * em and st.bottom - st.top < SPECK_GAP_EM * 1.3 * em
+
+
+_BRACKETED_DIGITS = regex.compile(r"[(（]([0-9%]{1,2})[)）]")
+
+
+def _reread_bracketed(jobs: Sequence[_Job], results: list[Recognised]) -> list[Recognised]:
+    """On a fax, a bracketed sign (%) blurs into digits: "(96)", "(9)",
+    "(%6)". Such a line is read again softer (its strokes' jags smoothed
+    further); when that reading puts one sign, not digits, between the same
+    brackets and agrees on everything else, it is taken."""
+    picked = [
+        k
+        for k, (job, rec) in enumerate(zip(jobs, results))
+        if job.owner is not None and _BRACKETED_DIGITS.search(rec.text) and len(rec.centres) == len(rec.text)
+    ]
+    if not picked:
+        return results
+    softer = [cv2.GaussianBlur(jobs[k].crop, (0, 0), BRACKET_SOFTEN_PX) for k in picked]
+    out = list(results)
+    for k, rec in zip(picked, recognizer()(softer)):
+        old = out[k]
+        m_old, m_new = _BRACKETED_DIGITS.search(old.text), regex.search(r"[(（]([^0-9\s])[)）]", rec.text)
+        if m_old is None or m_new is None:
+            continue
+        if rec.text[: m_new.start()] != old.text[: m_old.start()] or rec.text[m_new.end() :] != old.text[m_old.end() :]:
+            continue
+        i0, i1 = m_old.start(1), m_old.end(1)
+        centre = (old.centres[i0] + old.centres[i1 - 1]) / 2
+        probs = old.probs[:i0] + (old.score,) + old.probs[i1:] if old.probs else ()
+        out[k] = Recognised(
+            old.text[:i0] + m_new[1] + old.text[i1:], old.score, old.centres[:i0] + (centre,) + old.centres[i1:], probs
+        )
+    return out
+
+
 def _is_speck(st: raster.Strip, rec: Recognised, em: float) -> bool:
     """A "line" smaller than half an em both ways, read as a doubtful mark."""
-    small = st.x1 - st.x0 < SPECK_GAP_EM * 1.3 * em and st.bottom - st.top < SPECK_GAP_EM * 1.3 * em
-    return small and not any(_is_cjk(c) for c in rec.text) and rec.score < SPECK_LINE_PROB
+    return _small(st, em) and not any(_is_cjk(c) for c in rec.text) and rec.score < SPECK_LINE_PROB
 
 
-def trim_specks(rec: Recognised, cols: np.ndarray, em: float) -> Recognised:
+def trim_specks(rec: Recognised, cols: np.ndarray, em: float, sure: float = SPECK_PROB) -> Recognised:
     """Drop doubtful characters standing apart at either end of a line: a
     speck, a stub of a rule or the rest of a seal read as "8", "e", "■".
     Only non-CJK characters read with less than SPECK_PROB, with a blank of
@@ -757,7 +831,7 @@ def trim_specks(rec: Recognised, cols: np.ndarray, em: float) -> Recognised:
         return _widest_gap(cols[max(0, lo) : max(0, min(len(cols), hi))]) >= SPECK_GAP_EM * em
 
     def junk(c: str, p: float) -> bool:
-        return p < SPECK_PROB and not _is_cjk(c)
+        return p < sure and not _is_cjk(c)
 
     while len(items) > 2 and junk(items[0][0], items[0][2]) and apart(items[0][1], items[1][1]):
         items.pop(0)

@@ -48,6 +48,10 @@ PERSPECTIVE_MIN_RATIO = 0.015  # opposite sides of the sheet this much apart in 
 PERSPECTIVE_MIN_DEG = 0.8  # ... or in direction: a photo, not a flat scan
 SPECK_PT = 2.0  # a bilevel blob no larger than this square (in points) ...
 SPECK_ALONE_PT = 2.5  # ... with no other ink this close is a speck
+COLON_GAP_PT = (2.0, 4.5)  # ... unless it is a dot of a colon: its twin this far above or below,
+COLON_TEXT_PT = 6.0  # ... and text this close on either side
+STREAK_SHARE = 0.9  # a column inked alone in this share of the page's height bands is a streak
+STREAK_BANDS = 40
 STAMP_RESIDUE = 0.7  # inside a seal, lifted grey above this share of the paper's is paper
 ORIENT_MIN_BLOBS = 5  # judge text direction on at least this many line blobs
 
@@ -98,7 +102,7 @@ def prepare(page: object, settings: ScanSettings | None = None, dpi: float | Non
         stamp_mask = None if stamp_mask is None else np.ascontiguousarray(np.rot90(stamp_mask, 1))
         done.steps.append("turned 90°")
     if bilevel and settings.despeckle:
-        gray = despeckle(gray, scale)
+        gray = despeckle(remove_streaks(gray), scale)
         done.steps.append("despeckled")
     contrast = raster.ink_contrast(gray)
     angle = raster.estimate_skew(gray, scale, contrast)
@@ -381,7 +385,81 @@ def despeckle(gray: np.ndarray, scale: float) -> np.ndarray:
     near = cv2.dilate(rest, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
     keep_small = np.zeros(n, dtype=bool)
     keep_small[np.unique(labels[(near > 0) & small[labels]])] = True
+    keep_small |= _stacked_dots(stats, small, rest, scale)
     drop = small & ~keep_small
     out = gray.copy()
     out[drop[labels]] = 255
+    return out
+
+
+def _stacked_dots(stats: np.ndarray, small: np.ndarray, rest: np.ndarray, scale: float) -> np.ndarray:
+    """Small blobs with a twin of their size straight above or below, as far
+    apart as the dots of a full-width colon (：；), with text on both sides
+    of the pair: in CJK text the colon stands half an em from its
+    neighbours, too far for "next to ink"."""
+    idx = np.flatnonzero(small)
+    out = np.zeros(len(stats), dtype=bool)
+    if idx.size < 2:
+        return out
+    x = stats[idx, cv2.CC_STAT_LEFT] + stats[idx, cv2.CC_STAT_WIDTH] / 2.0
+    y = stats[idx, cv2.CC_STAT_TOP] + stats[idx, cv2.CC_STAT_HEIGHT] / 2.0
+    area = stats[idx, cv2.CC_STAT_AREA].astype(np.float64)
+    order = np.argsort(x)
+    xs = x[order]
+    lo_dy, hi_dy = COLON_GAP_PT[0] * scale, COLON_GAP_PT[1] * scale
+    reach = round(COLON_TEXT_PT * scale)
+    h, w = rest.shape
+    for a in range(len(order)):
+        i = order[a]
+        b = a + 1
+        while b < len(order) and xs[b] - xs[a] <= 1.0:
+            j = order[b]
+            if lo_dy <= abs(y[j] - y[i]) <= hi_dy and max(area[i], area[j]) <= 2 * min(area[i], area[j]):
+                top, bottom = int(min(y[i], y[j])), int(max(y[i], y[j])) + 1
+                cx = int(x[i])
+                left = rest[max(0, top - reach) : min(h, bottom + reach), max(0, cx - reach) : max(0, cx - 2)]
+                right = rest[max(0, top - reach) : min(h, bottom + reach), min(w, cx + 3) : min(w, cx + reach)]
+                if left.any() and right.any():
+                    out[idx[i]] = out[idx[j]] = True
+            b += 1
+    return out
+
+
+def remove_streaks(gray: np.ndarray) -> np.ndarray:
+    """A bilevel page without the streaks a scanner draws along the feed
+    direction: a dirty glass inks a thin line down the whole page, a dead
+    sensor element leaves a white one across every stroke.
+
+    A dark streak is a column with ink alone in it (paper two pixels to each
+    side) in nearly every band of the page's height, margins included, which
+    no table rule reaches; its pixels go where they have paper on both sides
+    (rules and strokes crossing it stay). A white streak is a column whose
+    neighbours on both sides are inked far more often than it is; its pixels
+    are inked where both neighbours are."""
+    ink = gray < 128
+    h, w = ink.shape
+    if w < 8:
+        return gray
+    alone = np.zeros_like(ink)
+    alone[:, 2:-2] = ink[:, 2:-2] & ~ink[:, :-4] & ~ink[:, 4:]
+    band = max(1, h // STREAK_BANDS)
+    n = h // band
+    per_band = alone[: n * band].reshape(n, band, w).any(axis=1).sum(axis=0)
+    out = gray
+    streaks = np.flatnonzero(per_band >= STREAK_SHARE * n)
+    if streaks.size:
+        out = gray.copy()
+        for x in streaks.tolist():
+            lo, hi = max(0, int(x) - 2), min(w, int(x) + 3)
+            for c in range(lo, hi):
+                clear = alone[:, c] | (ink[:, c] & ~ink[:, max(0, c - 2)] & ~ink[:, min(w - 1, c + 2)])
+                out[clear, c] = 255
+    counts = ink.sum(axis=0)
+    left, mid, right = counts[:-2], counts[1:-1], counts[2:]
+    both = np.minimum(left, right)
+    dead = np.flatnonzero((mid < 0.2 * both) & (both >= 0.02 * h)) + 1
+    if dead.size:
+        out = out.copy() if out is gray else out
+        for c in dead.tolist():
+            out[ink[:, c - 1] & ink[:, c + 1], c] = 0
     return out

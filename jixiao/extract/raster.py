@@ -41,6 +41,7 @@ V_KERNEL_PT = 10.0  # a vertical rule spans at least one row (rows are >= ~12 pt
 GAP_PT = 1.5  # breaks in a rule up to this long are bridged
 BILEVEL_GAP_PT = 10.0  # ... on a fax, whose rules break wider (a merged cell leaves a whole cell open)
 BILEVEL_PRE_GAP_PT = 1.5  # a fax's rules are bridged before the long kernels, too
+BILEVEL_REACH_PT = 16.0  # a fax's rule ending this short of a crossing rule is broken there
 MIN_SKEW_DEG = 0.03  # below this, rotating would only blur
 MAX_SKEW_DEG = 5.0
 
@@ -265,6 +266,7 @@ def find_rules(img: PageImage) -> Rules:
             sources.append((horizontal, i))
     if img.bilevel:
         segs, sources = _crossing_only(segs, sources, 2.0 * SNAP)
+        segs = extend_to_crossings(segs, BILEVEL_REACH_PT, SNAP)
     return Rules(binary, labels[0], labels[1], segs, sources)
 
 
@@ -284,6 +286,57 @@ def _crossing_only(
         if any((a.top == a.bottom) != (b.top == b.bottom) and meets(a, b) for b in segs)
     ]
     return [segs[k] for k in keep], [sources[k] for k in keep]
+
+
+def extend_to_crossings(segs: list[Segment], reach: float, tol: float) -> list[Segment]:
+    """A fax's rule ends snapped to the perpendicular rules they meet.
+
+    On a fax a rule breaks at its ends too, where no closing can bridge it,
+    or sticks out past a crossing by a speck; an end off every crossing is a
+    spurious fine edge that splits or merges cells (and breaks stitching).
+    So each end of a piece at least ``reach`` long (shorter ones are long
+    strokes of bold characters) is carried on to the nearest perpendicular
+    within ``reach``, else cut back to one it sticks out past by at most
+    OVERSHOOT_PT. Horizontals first, then verticals against the snapped
+    horizontals."""
+    out = list(segs)
+    for horizontal in (True, False):
+        across = [s for s in out if (s.top == s.bottom) != horizontal]
+        for k, a in enumerate(out):
+            if (a.top == a.bottom) != horizontal:
+                continue
+            pos = a.top if horizontal else a.x0
+            lo, hi = (a.x0, a.x1) if horizontal else (a.top, a.bottom)
+            if hi - lo < reach:
+                continue  # a long stroke of a bold character, not a piece of a rule
+            stops = sorted(
+                (b.x0 if horizontal else b.top)
+                for b in across
+                if ((b.top - reach <= pos <= b.bottom + reach) if horizontal else (b.x0 - reach <= pos <= b.x1 + reach))
+            )
+            if not stops:
+                continue
+            lo, hi = _snap_end(lo, hi, stops, reach, tol, -1), _snap_end(hi, lo, stops, reach, tol, 1)
+            out[k] = Segment(lo, a.top, hi, a.bottom) if horizontal else Segment(a.x0, lo, a.x1, hi)
+    return out
+
+
+OVERSHOOT_PT = 6.0
+
+
+def _snap_end(end: float, other: float, stops: list[float], reach: float, tol: float, outward: int) -> float:
+    """Where one end of a rule (``outward`` = -1 for its low end) should be."""
+    if any(abs(x - end) <= tol for x in stops):
+        return end
+    beyond = [x for x in stops if (x - end) * outward > 0]
+    within = [x for x in stops if (x - end) * outward < 0 and (x - other) * outward > 0]
+    nearest_out = min(beyond, key=lambda x: abs(x - end)) if beyond else None
+    nearest_in = min(within, key=lambda x: abs(x - end)) if within else None
+    if nearest_out is not None and abs(nearest_out - end) <= reach:
+        return nearest_out
+    if nearest_in is not None and abs(nearest_in - end) <= OVERSHOOT_PT:
+        return nearest_in
+    return end
 
 
 def large_components(binary: np.ndarray, min_len: float) -> np.ndarray:
@@ -314,6 +367,18 @@ def rule_mask(rules: Rules, grids: Sequence[Grid], scale: float, tol: float = SN
                 (keep_h if horizontal else keep_v)[label] = True
                 break
     mask = (keep_h[rules.hlabels] | keep_v[rules.vlabels]).astype(np.uint8) * 255
+    pad = max(3, round(0.6 * scale) | 1)
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (pad, pad)))
+
+
+def grid_lines(grids: Sequence[Grid], scale: float, shape: tuple[int, ...]) -> np.ndarray:
+    """Every cell's outline as a 0/255 mask, widened like ``rule_mask``: on a
+    fax, where a rule broke, the grid still says where it runs."""
+    mask = np.zeros(shape[:2], np.uint8)
+    for g in grids:
+        for cell in g.cells:
+            x0, top, x1, bottom = (round(v * scale) for v in cell.bbox)
+            cv2.rectangle(mask, (x0, top), (x1, bottom), 255, 1)
     pad = max(3, round(0.6 * scale) | 1)
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (pad, pad)))
 

@@ -9,11 +9,11 @@ document's facts are held, never the document.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from ..extract.model import Table, TextLine
+from ..extract.model import BBox, PageInfo, Table, TextLine
 from . import families, vocab
 from .document import FIRST_LINES, DocumentFacts, facts_from
 from .forms import form_year, to_project
@@ -47,6 +47,9 @@ class Items(Protocol):
 
     @property
     def cover_text(self) -> str: ...
+
+    @property
+    def pages(self) -> Sequence[PageInfo]: ...
 
 
 @dataclass
@@ -104,7 +107,14 @@ def read_projects(doc: Items, left: Leftovers) -> Iterator[Project]:
     waiting: list[FormDraft] = []
     blanks: list[str] = []  # reported after the tables left out
     seq = 0
+    stamps: dict[int, tuple[BBox, ...]] = {}  # seals on the pages read so far (extract's PageInfo.stamps)
+    looked = 0  # pages whose seals are in ``stamps``
     for d in families.read_document(watch(doc.items), left.skipped, left.unread):
+        for info in doc.pages[looked:]:
+            if info.stamps:
+                stamps[info.number] = info.stamps
+        looked = len(doc.pages)
+        d.stamps = {n: stamps[n] for n in d.pages if n in stamps}  # provenance: seals on its pages
         if _blank(d):
             page = min(d.pages) if d.pages else 0
             blanks.append(f"p.{page}: {families.BLANK_TEMPLATE} (no name, no values){' ' + d.title if d.title else ''}")

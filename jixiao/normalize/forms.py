@@ -7,7 +7,7 @@ document's title or cover, and only then to the markers of ``vocab``
 
 Warning codes (``Note.code``), for filtering:
   funds_not_amount, funds_sum, no_money_unit, money_unit_elsewhere,
-  value_grammar, empty_value, low_ocr_confidence, ocr_corrected,
+  value_grammar, empty_value, low_ocr_confidence, ocr_corrected, under_seal,
   level1_unknown, level2_unknown, weight_not_number, duplicate_level3,
   carried_over_break, rows_without_name, rows_not_attached, name_from_title,
   department_from_document, year_differs, no_indicators, no_year, no_department.
@@ -15,12 +15,13 @@ Warning codes (``Note.code``), for filtering:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 from . import fields, vocab
 from .document import DocumentFacts
 from .model import FormDraft, Note
-from .ocrfix import correct, looks_doubtful, money_text, reconcile_funds
+from .ocrfix import correct, date_text, looks_doubtful, money_text, reconcile_funds, strip_marks, under_seal
 from .records import Funds, Indicator, Project
 from .values import ParsedValue, parse_value
 
@@ -69,6 +70,10 @@ def _ocr_label(text: str, names: tuple[str, ...], confidence: float | None, i: i
     if confidence is None or not text:
         return text
     fixed, note = correct(text, names)
+    if fixed not in names:  # ocrfix: specks read around the words ("n,产出指标")
+        bare, bare_note = correct(strip_marks(text), names)
+        if bare in names:
+            fixed, note = bare, bare_note or f"OCR text {text!r} read as {bare!r} (marks around it dropped)"
     if note:
         notes.append(Note("ocr_corrected", note, i))
     return fixed
@@ -100,6 +105,8 @@ def _indicators(draft: FormDraft, notes: list[Note]) -> tuple[Indicator, ...]:
             notes.append(Note("value_grammar", f"{tag}: {w}", i))
         if parsed.kind == "empty":
             notes.append(Note("empty_value", f"{tag}: empty value cell", i))
+        if draft.stamps and any(under_seal(d.page, b, draft.stamps) for b in (d.bbox, d.value_bbox)):
+            notes.append(Note("under_seal", f"{tag}: a seal was stamped over the row; check it against the scan", i))
         if looks_doubtful(d.confidence):
             notes.append(Note("low_ocr_confidence", f"{tag}: low OCR confidence {d.confidence:.2f}", i))
         if level1 and level1 not in vocab.LEVEL1_NAMES:
@@ -165,8 +172,26 @@ def _department(printed: str | None, doc: DocumentFacts, notes: list[Note]) -> s
     return vocab.UNKNOWN_DEPARTMENT
 
 
+def _date(text: str | None, draft: FormDraft, notes: list[Note]) -> dt.date | None:
+    if text and "ocr" in draft.methods and fields.date(text) is None:  # ocrfix: a fax's lost hyphen
+        text, fixed = date_text(text)
+        if fixed:
+            notes.append(Note("ocr_corrected", fixed))
+    return fields.date(text or "")
+
+
+def _seal_notes(draft: FormDraft) -> list[Note]:
+    """A header or funds field whose cell a seal was stamped over: its own
+    warning (the text was read once the seal's ink was taken out)."""
+    return [
+        Note("under_seal", f"{name}: a seal was stamped over its cell; check it against the scan")
+        for name, (page, bbox) in sorted(draft.field_cells.items())
+        if draft.stamps and under_seal(page, bbox, draft.stamps)
+    ]
+
+
 def to_project(draft: FormDraft, seq: int, doc: DocumentFacts) -> Project:
-    notes = list(draft.notes)
+    notes = list(draft.notes) + _seal_notes(draft)
     h = {k: fields.one_line(v) or None for k, v in draft.header.items()}
     indicators = _indicators(draft, notes)
     if not draft.indicators:
@@ -180,8 +205,8 @@ def to_project(draft: FormDraft, seq: int, doc: DocumentFacts) -> Project:
         project_name=h.get("project_name"),
         project_nature=h.get("project_nature"),
         project_category=h.get("project_category"),
-        start_date=fields.date(h.get("start_date") or ""),
-        end_date=fields.date(h.get("end_date") or ""),
+        start_date=_date(h.get("start_date"), draft, notes),
+        end_date=_date(h.get("end_date"), draft, notes),
         funds=_funds(draft, notes),
         goal_period=fields.period(draft.goal_header) if draft.goal_header else None,
         overall_goal=draft.overall_goal or None,

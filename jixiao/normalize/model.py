@@ -66,6 +66,10 @@ class FormDraft:
     named_by_title: bool = False
     # The weights' total the form prints (分值（90）), if it prints one.
     weight_total: float | None = None
+    # Where each header and funds field was read: field -> (page, cell box).
+    field_cells: dict[str, tuple[int, tuple[float, float, float, float]]] = field(default_factory=dict)
+    # Seals taken out of the form's scanned pages: page -> boxes (extract's PageInfo.stamps).
+    stamps: dict[int, tuple[tuple[float, float, float, float], ...]] = field(default_factory=dict)
 
     def warn(self, code: str, message: str, indicator: int | None = None) -> None:
         self.notes.append(Note(code, message, indicator))

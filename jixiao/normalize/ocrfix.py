@@ -16,9 +16,13 @@ brackets do not count).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from functools import cache
 
 import regex
 
+from ..extract.model import Table
+from . import vocab
 from .vocab import key
 
 DOUBTFUL_BELOW = 0.9  # mean character probability of the worst line in a cell
@@ -77,6 +81,86 @@ def correct(text: str, vocabulary: Sequence[str]) -> tuple[str, str | None]:
     if len(scored) > 1 and scored[1][0] < best + 2:
         return text, None
     return entry, f"OCR text {text!r} read as {entry!r} ({best} character{'s' if best > 1 else ''} differ)"
+
+
+_STRAY = regex.compile(r"^[^\p{Han}]+|[^\p{Han}]+$")
+
+
+def strip_marks(text: str) -> str:
+    """A label of CJK words without the specks and stubs OCR read around it
+    on a fax ("n,产出指标", "质量指标2" -> the words). Text with no CJK stays."""
+    stripped = _STRAY.sub("", text)
+    return stripped if stripped else text
+
+
+SEAL_OVERLAP = 0.15  # a seal over this share of a cell's area has stamped over its text
+
+
+def under_seal(page: int, bbox: tuple[float, float, float, float] | None, stamps: dict) -> bool:  # type: ignore[type-arg]
+    """Does a seal (``FormDraft.stamps``) cover enough of this cell to have
+    stamped over its text? The seal's ink was taken out before OCR, and its
+    strokes may have taken print along."""
+    if bbox is None:
+        return False
+    x0, top, x1, bottom = bbox
+    area = max(1e-6, (x1 - x0) * (bottom - top))
+    for sx0, stop, sx1, sbottom in stamps.get(page, ()):
+        ox, oy = min(x1, sx1) - max(x0, sx0), min(bottom, sbottom) - max(top, stop)
+        if ox > 0 and oy > 0 and ox * oy >= SEAL_OVERLAP * area:
+            return True
+    return False
+
+
+@cache
+def form_labels() -> tuple[str, ...]:
+    """Every label a form prints (header, funds, goal and grid headers), for
+    ``snap_labels``. Not the 一级/二级 names: a 三级 name may be one or two
+    edits from them ("服务对象满意度" next to "服务对象满意度指标")."""
+    words = {
+        *vocab.HEADER_LABELS, *vocab.PROJECT_NAME_LABELS, *vocab.DEPARTMENT_LABELS, *vocab.UNIT_LABELS,
+        *vocab.ENVELOPE_OTHER_LABELS, *vocab.FUNDS_LABELS, *vocab.FUNDS_LABELS_FAMILY, vocab.FUNDS_OTHER,
+        *vocab.GOAL_LABELS, vocab.LEVEL1_HEADER, vocab.LEVEL2_HEADER, *vocab.LEVEL3_HEADERS,
+        *vocab.VALUE_HEADERS, *vocab.SIDE_LABELS, *vocab.OPERATOR_HEADERS, *vocab.UNIT_HEADERS,
+        *vocab.WEIGHT_HEADERS,
+    }
+    return tuple(sorted(words))
+
+
+def snap_labels(table: Table) -> Table:
+    """An OCR'd table with its label cells snapped to the form vocabulary
+    (``correct``: one edit, two for long labels, unambiguous), so that a
+    form whose 项目资金总额 read as 项目资金总静 still finds its amounts. A
+    label is no value: the change carries no warning. Text-layer tables
+    come back unchanged."""
+    if table.method != "ocr":
+        return table
+    labels = form_labels()
+    cells = []
+    changed = False
+    for c in table.cells:
+        fixed, note = correct(c.text, labels) if c.confidence is not None and c.text else (c.text, None)
+        if note:
+            c = replace(c, text=fixed)
+            changed = True
+        cells.append(c)
+    return replace(table, cells=tuple(cells)) if changed else table
+
+
+_DATE_CHARS = regex.compile(r"^\s*(\d{4})[^\d]{0,2}(\d{1,2})[^\d]{0,2}(\d{1,2})\s*$")
+_DATE_RUN = regex.compile(r"^\s*(\d{4})[^\d]{0,2}(\d{2})(\d{2})\s*$")
+
+
+def date_text(text: str) -> tuple[str, str | None]:
+    """An OCR'd date cell as yyyy-mm-dd when its digits say so: on a fax a
+    hyphen reads as "·" or ":" or is lost ("2023-12·31", "2023-1231").
+    Returns (text, note or None)."""
+    m = _DATE_CHARS.match(text) or _DATE_RUN.match(text)
+    if not m:
+        return text, None
+    fixed = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+    if "".join(text.split()) == fixed or not (1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31):
+        return text, None
+    return fixed, f"OCR date {text!r} read as {fixed}"
 
 
 # --- amounts: the printed money format and the funds identities -----------------

@@ -222,6 +222,7 @@ class _Funds:
     block: str  # annual | total | bare | side
     part: str
     text: str
+    cell: Cell | None = None  # the value's cell, if it is right of the label
 
 
 def _read_segment(
@@ -258,11 +259,13 @@ def _envelope(
             value = common.strip_code(right_text) if name in _CODED else fields.one_line(right_text)
             if value:
                 draft.header.setdefault(name, value)
+                if right is not None:
+                    draft.field_cells.setdefault(name, (right.page, right.bbox))
         elif (lab := common.label_in(c.text, vocab.FUNDS_LABELS_FAMILY)) is not None:
             block, part = vocab.FUNDS_LABELS_FAMILY[lab]
             if right is not None and _is_label(right.text):
                 right_text = _column_value(table, c, stop)  # a column head: its value is below
-            funds.append(_Funds(c.row, c.col, block, part, common.amount_text(right_text)))
+            funds.append(_Funds(c.row, c.col, block, part, common.amount_text(right_text), right))
         elif (goal := goal_label(c.text)) is not None:
             _goal(table, c, goal, draft)
         elif vocab.FUNDS_BLOCK_WORD in k and common.is_short(c.text):
@@ -358,7 +361,10 @@ def _resolve_funds(funds: list[_Funds], block_labels: list[Cell], draft: FormDra
         if block == "side":
             head = _head_for(f, heads)
             block = head.block if head is not None else ("total" if heads and all(h.block == "total" for h in heads) else "annual")
-        draft.funds.setdefault(_FUNDS_FIELD[(block, f.part)], f.text)
+        name = _FUNDS_FIELD[(block, f.part)]
+        draft.funds.setdefault(name, f.text)
+        if f.cell is not None:
+            draft.field_cells.setdefault(f"funds.{name}", (f.cell.page, f.cell.bbox))
 
 
 def _total_block(f: _Funds, block_labels: list[Cell]) -> bool:
