@@ -357,12 +357,15 @@ def font_bomb(dest: Path, megabytes: int = 1024) -> Path:
     return dest
 
 
-@pytest.mark.parametrize("executor", [("-j", "1"), ("--executor", "dask", "-j", "1")], ids=["j1", "dask"])
+@pytest.mark.parametrize(
+    "executor", [("-j", "1"), ("-j", "2"), ("--executor", "dask", "-j", "1")], ids=["j1", "j2", "dask"]
+)
 def test_bombs_in_content_streams_and_fonts_are_too_large(
     raw: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], executor: tuple[str, ...]
 ) -> None:
-    """Under -j 1 and dask too each file is read in a child forked for it,
-    whose memory is bounded: a content stream or a font program that
+    """Under -j 1 and dask each file is read in a child forked for it, under
+    -j 2 in a pool worker that watches its own memory; either way its memory
+    is bounded: a content stream or a font program that
     inflates to 1 GB, let past the stream limit, makes its file ``too
     large`` at the memory limit (here 256 MB); the good file is read."""
     if executor[1] == "dask":
@@ -415,16 +418,20 @@ def test_time_limit_per_file(raw: Path, tmp_path: Path) -> None:
 
 
 def test_memory_limit_per_file(raw: Path, tmp_path: Path) -> None:
-    """Past its memory limit a file is ``too large`` (here a limit too small
-    for any file); the worker that ran out is replaced, so the next files and
-    runs read normally."""
+    """Past its memory limit (what reading it adds to the worker, here 256 MB)
+    a file is ``too large``; the worker that ran out is replaced, so the next
+    files read normally, in the same run and the next."""
     cut(SAMPLE, [0, 1], raw / "form-1.pdf")
-    summary = run([raw], tmp_path / "small", jobs=2, limits=Limits(memory_bytes=64 * MIB))
-    assert [r.status for r in summary.results] == ["error", "error"]
-    for r in summary.results:
-        assert r.error == f"{r.path}: too large (it needs more memory than the limit); raise the limit (--max-*) to read it"
+    content_bomb(raw / "bomb.pdf")
+    limits = Limits(memory_bytes=256 * MIB, stream_bytes=None)
+    summary = run([raw], tmp_path / "small", jobs=2, limits=limits)
+    got = {Path(r.path).name: (r.status, r.error) for r in summary.results}
+    assert got["bomb.pdf"] == ("error", f"{raw / 'bomb.pdf'}: too large (it needs more memory than the limit); "
+                               "raise the limit (--max-*) to read it")
+    assert got["form-1.pdf"][0] == got[GOOD][0] == "ok"
     summary = run([raw], tmp_path / "default", jobs=2)
-    assert sorted((Path(r.path).name, r.status) for r in summary.results) == [("form-1.pdf", "ok"), (GOOD, "ok")]
+    assert sorted((Path(r.path).name, r.status) for r in summary.results) == [
+        ("bomb.pdf", "error"), ("form-1.pdf", "ok"), (GOOD, "ok")]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

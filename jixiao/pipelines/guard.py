@@ -12,7 +12,11 @@ Where a file is read:
 
 Three mechanisms, from gentle to hard:
 
-* memory, in a worker process or forked child: the soft RLIMIT_DATA is
+* memory, where /proc gives resident memory (Linux): what reading the file
+  adds to the process is watched every 50 ms, by the forked child's parent
+  or by a pool worker's own watchdog thread, which ends it past
+  ``memory_bytes`` (-> ``too large``; a pool worker leaves a note first);
+  elsewhere, in a worker process or forked child, the soft RLIMIT_DATA is
   lowered while the file is read, so that an allocation beyond it fails
   (MemoryError -> ``too large``), and restored afterwards; a pool worker
   that ran out ends before its next file (the pool replaces it);
@@ -48,6 +52,8 @@ from .task import FileResult, failed
 
 EXIT_TIMEOUT = 70  # a worker's exit code when its watchdog ends it
 EXIT_POISONED = 71  # a worker's exit code when it ran out of memory on its previous file
+EXIT_TOO_LARGE = 72  # a worker's exit code when its watchdog saw the file past the memory limit
+TOO_LARGE_NOTE = "too large"  # the note a pool worker leaves then (see worker_death)
 
 # Set in worker processes by the pool's initializer (the run's folder for
 # notes) and in forked children ("child").
@@ -62,6 +68,10 @@ def guarded(task: Callable[..., FileResult], path: Path, *, limits: Limits, **kw
     # A forked child's memory is watched by its parent (resident memory,
     # where /proc gives it), else bounded here.
     in_worker = "dir" in _notes or _notes.get("child") == "rlimit"
+    # A pool worker where /proc tells its resident memory is watched by its
+    # own watchdog thread (below); RLIMIT_DATA counts address space, of which
+    # pyarrow's allocator alone reserves about 1 GB, so it is the fallback.
+    watched = "dir" in _notes and _resident(os.getpid()) is not None
     if _notes.get("poisoned"):
         # An earlier file ran this worker out of memory: a MemoryError can
         # leave a process broken (a codec import that failed stays failed),
@@ -69,7 +79,7 @@ def guarded(task: Callable[..., FileResult], path: Path, *, limits: Limits, **kw
         os._exit(EXIT_POISONED)
     # The watchdog's thread first: under the memory limit it might not start.
     # The memory limit only in worker processes: the main process must stay sound.
-    memory = limits.memory_bytes if in_worker else None
+    memory = limits.memory_bytes if in_worker and not watched else None
     with _watchdog(path, limits), _timer(path, limits.seconds), _memory(memory):
         result = task(path, limits=limits, **kwargs)
     if in_worker and OUT_OF_MEMORY in result.error:
@@ -83,11 +93,15 @@ def _note_path(folder: str, path: Path | str) -> Path:
 
 def worker_death(folder: str | None, path: Path | str, limits: Limits) -> JixiaoError | None:
     """Why the worker reading ``path`` ended, when its watchdog ended it."""
-    if folder is None or limits.seconds is None:
+    if folder is None:
         return None
-    if _note_path(folder, path).exists():
-        return FileTimeout(str(path), limits.seconds)
-    return None
+    try:
+        note = _note_path(folder, path).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    if note == TOO_LARGE_NOTE:
+        return TooLarge(str(path), f"it needs {OUT_OF_MEMORY}")
+    return FileTimeout(str(path), limits.seconds or 0.0)
 
 
 @contextlib.contextmanager
@@ -134,16 +148,27 @@ def _timer(path: Path, seconds: float | None) -> Iterator[None]:
 @contextlib.contextmanager
 def _watchdog(path: Path, limits: Limits) -> Iterator[None]:
     folder, seconds = _notes.get("dir"), limits.seconds
-    if seconds is None or folder is None:
+    base = _resident(os.getpid()) if folder is not None and limits.memory_bytes is not None else None
+    if folder is None or (seconds is None and base is None):
         yield
         return
     done = threading.Event()
+    deadline = None if seconds is None else time.monotonic() + seconds + limits.kill_after
+
+    def end(note: str, code: int) -> None:
+        with contextlib.suppress(OSError):
+            _note_path(folder, path).write_text(note + "\n", encoding="utf-8")
+        os._exit(code)
 
     def watch() -> None:
-        if not done.wait(seconds + limits.kill_after):
-            with contextlib.suppress(OSError):
-                _note_path(folder, path).write_text("timeout\n", encoding="utf-8")
-            os._exit(EXIT_TIMEOUT)
+        # PDFium and OpenCV release the GIL in their C code: this thread runs
+        # while they work, and ends the worker when the file is past a limit.
+        while not done.wait(POLL):
+            if deadline is not None and time.monotonic() >= deadline:
+                end("timeout", EXIT_TIMEOUT)
+            grown = (_resident(os.getpid()) or 0) - base if base is not None else 0
+            if limits.memory_bytes is not None and grown > limits.memory_bytes:
+                end(TOO_LARGE_NOTE, EXIT_TOO_LARGE)
 
     threading.Thread(target=watch, daemon=True, name="jixiao-watchdog").start()
     try:
