@@ -426,8 +426,8 @@ def test_memory_limit_per_file(raw: Path, tmp_path: Path) -> None:
     limits = Limits(memory_bytes=256 * MIB, stream_bytes=None)
     summary = run([raw], tmp_path / "small", jobs=2, limits=limits)
     got = {Path(r.path).name: (r.status, r.error) for r in summary.results}
-    assert got["bomb.pdf"] == ("error", f"{raw / 'bomb.pdf'}: too large (it needs more memory than the limit); "
-                               "raise the limit (--max-*) to read it")
+    too_large = f"{raw / 'bomb.pdf'}: too large (it needs more memory than the limit); raise the limit (--max-*) to read it"
+    assert got["bomb.pdf"] == ("error", too_large)
     assert got["form-1.pdf"][0] == got[GOOD][0] == "ok"
     summary = run([raw], tmp_path / "default", jobs=2)
     assert sorted((Path(r.path).name, r.status) for r in summary.results) == [
