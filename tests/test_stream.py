@@ -62,6 +62,7 @@ def test_tables_alive_stay_bounded_while_a_long_document_is_read(long_pdf: Path,
     alive: weakref.WeakSet[Table] = weakref.WeakSet()
     seen = 0
     most = 0
+    parsed: list[int] = []  # objects PLAYA holds parsed (the stream check reads each page's fonts)
 
     def watch(items: Iterator[Table | TextLine]) -> Iterator[Table | TextLine]:
         nonlocal seen
@@ -79,6 +80,7 @@ def test_tables_alive_stay_bounded_while_a_long_document_is_read(long_pdf: Path,
             gc.collect()
             most = max(most, len(alive))
             projects.append(p)
+            parsed.append(len(stream._source.playa._cached_objs))
         pages = len(stream.pages)
     one = normalize(read_pdf(SAMPLE, wanted=page_wanted)).projects
     per_copy = len(one)
@@ -87,6 +89,9 @@ def test_tables_alive_stay_bounded_while_a_long_document_is_read(long_pdf: Path,
     assert [p.first_page for p in projects[per_copy:2 * per_copy]] == [p.first_page + 17 for p in one]
     assert seen >= REPEATS * per_copy
     assert most <= 3, f"{most} of {seen} tables alive at once"
+    # What PLAYA parsed for the pages before a forget (fonts, resources) is
+    # let go: after the first copy it holds a few pages' objects, not all.
+    assert max(parsed[per_copy:]) < max(parsed[:per_copy]) / 2, parsed
 
     # The file's rows, made a few projects at a time, are the rows made at once
     # (one chunk per column, the same Parquet bytes).
