@@ -35,7 +35,7 @@ DIGITS = 4  # rounding of PDFium's float32 path points
 # A colour channel at or above this (0-255) is white paper, as PLAYA's 0.98.
 WHITE_FROM = 250
 
-Matrix = tuple[float, float, float, float, float, float]
+Matrix = pagebox.Matrix
 
 
 class _Handle(ctypes.c_void_p):
@@ -414,11 +414,11 @@ class _Walk:
                 stroked = bool(self.stroke.value) and self._visible(obj, api.stroke_color)
                 if filled or stroked:
                     api.matrix(obj, ctypes.byref(m))
-                    matrix = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+                    matrix = pagebox.mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
                     rules_from_subpaths(self._subpaths(obj, matrix), filled, stroked, self.rects, self.strokes)
             elif kind == raw.FPDF_PAGEOBJ_FORM:
                 api.matrix(obj, ctypes.byref(m))
-                inner = _mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+                inner = pagebox.mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
                 count = api.form_count(obj)
                 if count == 0:
                     # PDFium drops a form whose stream does not decode (an
@@ -475,17 +475,3 @@ class _Walk:
 def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
     a, b, c, d, e, f = m
     return a * x + c * y + e, b * x + d * y + f
-
-
-def _mult(m1: Matrix, m0: Matrix) -> Matrix:
-    """m1 then m0 (pdfminer's ``mult_matrix`` order)."""
-    a1, b1, c1, d1, e1, f1 = m1
-    a0, b0, c0, d0, e0, f0 = m0
-    return (
-        a0 * a1 + c0 * b1,
-        b0 * a1 + d0 * b1,
-        a0 * c1 + c0 * d1,
-        b0 * c1 + d0 * d1,
-        a0 * e1 + c0 * f1 + e0,
-        b0 * e1 + d0 * f1 + f0,
-    )
