@@ -166,8 +166,7 @@ def _watchdog(path: Path, limits: Limits) -> Iterator[None]:
         while not done.wait(POLL):
             if deadline is not None and time.monotonic() >= deadline:
                 end("timeout", EXIT_TIMEOUT)
-            grown = (_resident(os.getpid()) or 0) - base if base is not None else 0
-            if limits.memory_bytes is not None and grown > limits.memory_bytes:
+            if _grown_past(os.getpid(), base, limits.memory_bytes):
                 end(TOO_LARGE_NOTE, EXIT_TOO_LARGE)
 
     threading.Thread(target=watch, daemon=True, name="jixiao-watchdog").start()
@@ -206,6 +205,12 @@ def _resident(pid: int) -> int | None:
         return None
 
 
+def _grown_past(pid: int, base: int | None, limit: int | None) -> bool:
+    """Has process ``pid`` grown by more than ``limit`` bytes over ``base``
+    (its resident memory, or its parent's, when the file began)?"""
+    return limit is not None and base is not None and (_resident(pid) or 0) - base > limit
+
+
 def in_child(task: Callable[[Path], FileResult], path: Path, limits: Limits) -> FileResult:
     """``task(path)`` in a child process forked for this file (the modules
     are loaded already: it starts in milliseconds); its result comes back
@@ -237,7 +242,7 @@ def in_child(task: Callable[[Path], FileResult], path: Path, limits: Limits) -> 
             if deadline is not None and time.monotonic() >= deadline:
                 why = FileTimeout(str(path), limits.seconds or 0.0)
                 break
-            if limits.memory_bytes is not None and base is not None and (_resident(pid) or 0) - base > limits.memory_bytes:
+            if _grown_past(pid, base, limits.memory_bytes):
                 why = TooLarge(str(path), f"it needs {OUT_OF_MEMORY}")
                 break
             ready, _, _ = select.select([rfd], [], [], POLL)
