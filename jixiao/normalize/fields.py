@@ -19,7 +19,9 @@ _DATE = regex.compile(rf"(\d{{4}})\s*[{_SEP}{_Y}]\s*(\d{{1,2}})\s*[{_SEP}{_M}]\s
 _YEAR_LABEL = regex.compile(rf"(\d{{4}})\s*{_Y}度?")
 # A form's own year label, printed on a line of its own: "(2023年度)", "（2023年度）".
 _FORM_YEAR_LABEL = regex.compile(rf"^[(（]\s*\d{{4}}\s*{_Y}度?\s*[)）]$")
-_PERIOD = regex.compile(rf"(\d{{4}})\s*{_Y}?\s*(?:{_RANGE})\s*(\d{{4}})\s*{_Y}?")
+# Two years each with its 年 are a period even when the dash between them is
+# lost (a fax: "(2023年2023年)").
+_PERIOD = regex.compile(rf"(\d{{4}})\s*(?:{_Y}?\s*(?:{_RANGE})|{_Y})\s*(\d{{4}})\s*{_Y}?")
 
 
 def amount(text: str) -> float | None:

@@ -17,11 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 
 from . import fields, vocab
 from .document import DocumentFacts
 from .model import FormDraft, Note
-from .ocrfix import correct, date_text, looks_doubtful, money_text, reconcile_funds, strip_marks, under_seal
+from .ocrfix import (
+    date_text,
+    looks_doubtful,
+    money_text,
+    reconcile_funds,
+    snap_levels,
+    trim_specks,
+    under_seal,
+    value_text,
+)
 from .records import Funds, Indicator, Project
 from .values import ParsedValue, parse_value
 
@@ -65,20 +75,6 @@ def _check_sum(total: float | None, parts: list[float | None], what: str, notes:
         notes.append(Note("funds_sum", f"funds do not add up: {what} ({total:,.2f} vs {s:,.2f})"))
 
 
-def _ocr_label(text: str, names: tuple[str, ...], confidence: float | None, i: int, notes: list[Note]) -> str:
-    """Snap an OCR'd 一级/二级 label to the vocabulary where unambiguous."""
-    if confidence is None or not text:
-        return text
-    fixed, note = correct(text, names)
-    if fixed not in names:  # ocrfix: specks read around the words ("n,产出指标")
-        bare, bare_note = correct(strip_marks(text), names)
-        if bare in names:
-            fixed, note = bare, bare_note or f"OCR text {text!r} read as {bare!r} (marks around it dropped)"
-    if note:
-        notes.append(Note("ocr_corrected", note, i))
-    return fixed
-
-
 def _weight(text: str | None, i: int, name: str, notes: list[Note]) -> float | None:
     """分值/权重 as printed -> float ('20', '20%', '8.5')."""
     if text is None or not text.strip():
@@ -92,10 +88,18 @@ def _weight(text: str | None, i: int, name: str, notes: list[Note]) -> float | N
 
 def _indicators(draft: FormDraft, notes: list[Note]) -> tuple[Indicator, ...]:
     out = []
-    for i, d in enumerate(draft.indicators, start=1):
+    levels = snap_levels(
+        [(fields.label_text(d.level1), fields.label_text(d.level2), d.page, d.confidence is not None) for d in draft.indicators]
+    )
+    for i, (d, (level1, level2, snapped)) in enumerate(zip(draft.indicators, levels), start=1):
+        notes.extend(Note("ocr_corrected", n, i) for n in snapped)
+        if d.confidence is not None:  # ocrfix: specks at a cell's ends, a fax's percent brackets
+            d = replace(d, level3=trim_specks(d.level3))
+            value_raw, fixed = value_text(d.value_raw)
+            if fixed:
+                notes.append(Note("ocr_corrected", fixed, i))
+            d = replace(d, value_raw=value_raw)
         tag = f"indicator {i} '{d.level3}'"
-        level1 = _ocr_label(fields.label_text(d.level1), vocab.LEVEL1_NAMES, d.confidence, i, notes)
-        level2 = _ocr_label(fields.label_text(d.level2), vocab.LEVEL2_NAMES, d.confidence, i, notes)
         if d.qualitative and d.value_raw.strip():
             # The form marks it 定性: a label whatever it holds ("前三名").
             parsed = ParsedValue("qualitative", None, None, None, None, d.value_raw.strip())

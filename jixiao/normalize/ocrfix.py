@@ -15,7 +15,7 @@ brackets do not count).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import cache
 
@@ -28,6 +28,8 @@ from .vocab import key
 DOUBTFUL_BELOW = 0.9  # mean character probability of the worst line in a cell
 MIN_LENGTH = 3  # shorter labels are never changed: one edit would be a third of them
 LONG_LABEL = 8  # from this length on, two edits may be corrected
+CLEAR_FROM = 5  # a label this long, one edit nearer to an entry than to any other, is that entry
+CONFIRMED_LONG_LABEL = 6  # ... or this, when the form around the label confirms the reading
 
 
 def looks_doubtful(confidence: float | None) -> bool:
@@ -58,8 +60,12 @@ def edit_distance(a: str, b: str, limit: int | None = None) -> int:
     return previous[-1]
 
 
-def correct(text: str, vocabulary: Sequence[str]) -> tuple[str, str | None]:
-    """``text`` snapped to the one vocabulary entry it unambiguously misspells.
+def correct(
+    text: str, vocabulary: Sequence[str], meaning: Mapping[str, str] | None = None
+) -> tuple[str, str | None]:
+    """``text`` snapped to the one vocabulary entry it unambiguously misspells
+    (entries of the same ``meaning``, synonyms such as 主管部门/主管单位, do
+    not make it ambiguous: the nearest of them is taken).
 
     Returns (text, None) when nothing changed (already in the vocabulary, or no
     unambiguous match), else (entry, warning).
@@ -77,10 +83,84 @@ def correct(text: str, vocabulary: Sequence[str]) -> tuple[str, str | None]:
     best, entry = scored[0]
     if best > allowed or len(key(entry)) < MIN_LENGTH:
         return text, None
-    # Unambiguous: the runner-up must be at least two edits further away.
-    if len(scored) > 1 and scored[1][0] < best + 2:
+    # Unambiguous: any other reading must be further away, by two edits for a
+    # short label (one edit is a large share of it), by one from CLEAR_FROM on.
+    margin = 1 if len(k) >= CLEAR_FROM else 2
+    sense = meaning.get(entry, entry) if meaning else entry
+    rivals = [v for d, v in scored[1:] if d < best + margin and (meaning.get(v, v) if meaning else v) != sense]
+    if rivals:
         return text, None
     return entry, f"OCR text {text!r} read as {entry!r} ({best} character{'s' if best > 1 else ''} differ)"
+
+
+def near_entries(text: str, vocabulary: Sequence[str], long_label: int = LONG_LABEL) -> tuple[str, ...]:
+    """The entries ``text`` may misspell: those within the edits ``correct``
+    allows (two from ``long_label`` characters on) and no more than one edit
+    further than the nearest."""
+    k = key(text)
+    if len(k) < MIN_LENGTH:
+        return ()
+    allowed = 2 if len(k) >= long_label else 1
+    scored = [(edit_distance(k, key(v), allowed + 1), v) for v in vocabulary]
+    best = min((d for d, _ in scored), default=allowed + 1)
+    return tuple(v for d, v in scored if d <= allowed and d < best + 2) if best <= allowed else ()
+
+
+def snap_levels(rows: Sequence[tuple[str, str, int, bool]]) -> list[tuple[str, str, list[str]]]:
+    """A form's OCR'd 一级/二级 labels, each row (level1, level2, page, read by
+    OCR), snapped to the vocabulary: alone where that is unambiguous
+    (``correct``, looking past specks); else by the form around them. A 二级
+    stands under one 一级 (``vocab.LEVEL2_PARENTS``): 欢益指标 over 社会效益指标
+    is 效益指标, not 成本指标. And of two 二级 names equally near under the same
+    一级 (效量指标: 数量 or 质量), one that another cell of that 一级 prints on
+    the same page is not it: one cell gives one text, so a different text on
+    the same page is another cell, another 二级. Returns (level1, level2,
+    notes) per row; rows not read by OCR come back as they are."""
+    names = (vocab.LEVEL1_NAMES, vocab.LEVEL2_NAMES)
+    out = [[l1, l2] for l1, l2, _, _ in rows]  # per row: level1, level2
+    notes: list[list[str]] = [[] for _ in rows]
+    open_: list[tuple[int, int]] = []  # (row, level) left ambiguous alone
+    for i, (l1, l2, _, ocr) in enumerate(rows):
+        if not ocr:
+            continue
+        for lv, text in enumerate((l1, l2)):
+            fixed, note = _alone(text, names[lv])
+            out[i][lv] = fixed
+            if note:
+                notes[i].append(note)
+            elif text and fixed not in names[lv]:
+                open_.append((i, lv))
+    for _ in range(2):  # a 一级 resolved by its 二级 may resolve another row's 二级
+        for i, lv in list(open_):
+            text = out[i][lv]
+            # The form confirms the reading: two edits are allowed a label shorter than LONG_LABEL.
+            near = [e for e in near_entries(strip_marks(text), names[lv], CONFIRMED_LONG_LABEL) if e != text]
+            other = out[i][1 - lv]
+            if lv == 0 and other in vocab.LEVEL2_PARENTS:
+                near = [e for e in near if e in vocab.LEVEL2_PARENTS[other]]
+            elif lv == 1 and other in names[0]:
+                near = [e for e in near if other in vocab.LEVEL2_PARENTS.get(e, ())]
+                page = rows[i][2]
+                printed = {
+                    out[j][1] for j in range(len(rows)) if rows[j][2] == page and out[j][0] == other and rows[j][1] != rows[i][1]
+                }
+                near = [e for e in near if e not in printed] if len(near) > 1 else near
+            else:
+                continue
+            if len(near) == 1:
+                out[i][lv] = near[0]
+                notes[i].append(f"OCR text {text!r} read as {near[0]!r} (the 一级/二级 it stands with)")
+                open_.remove((i, lv))
+    return [(a, b, n) for (a, b), n in zip(out, notes)]
+
+
+def _alone(text: str, vocabulary: Sequence[str]) -> tuple[str, str | None]:
+    fixed, note = correct(text, vocabulary)
+    if fixed not in vocabulary:  # specks read around the words ("n,产出指标")
+        bare, bare_note = correct(strip_marks(text), vocabulary)
+        if bare in vocabulary:
+            return bare, bare_note or f"OCR text {text!r} read as {bare!r} (marks around it dropped)"
+    return fixed, note
 
 
 _STRAY = regex.compile(r"^[^\p{Han}]+|[^\p{Han}]+$")
@@ -126,6 +206,21 @@ def form_labels() -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
+@cache
+def label_meanings() -> dict[str, str]:
+    """What each label of ``form_labels`` stands for: synonyms (主管部门,
+    主管单位, 部门名称) share one meaning, so that a misread one is not
+    ambiguous between them."""
+    out: dict[str, str] = {}
+    groups = {"department": vocab.DEPARTMENT_LABELS, "unit": vocab.UNIT_LABELS, "name": vocab.PROJECT_NAME_LABELS}
+    for sense, words in groups.items():
+        out.update((w, sense) for w in words)
+    for name, table in (("header", vocab.HEADER_LABELS), ("goal", vocab.GOAL_LABELS)):
+        for w, field in table.items():
+            out.setdefault(w, f"{name}:{field}")
+    return out
+
+
 def snap_labels(table: Table) -> Table:
     """An OCR'd table with its label cells snapped to the form vocabulary
     (``correct``: one edit, two for long labels, unambiguous), so that a
@@ -134,16 +229,79 @@ def snap_labels(table: Table) -> Table:
     come back unchanged."""
     if table.method != "ocr":
         return table
-    labels = form_labels()
+    labels, meanings = form_labels(), label_meanings()
     cells = []
     changed = False
     for c in table.cells:
-        fixed, note = correct(c.text, labels) if c.confidence is not None and c.text else (c.text, None)
+        fixed, note = snap_label(c.text, labels, meanings) if c.confidence is not None and c.text else (c.text, None)
         if note:
             c = replace(c, text=fixed)
             changed = True
         cells.append(c)
     return replace(table, cells=tuple(cells)) if changed else table
+
+
+# What a fax's specks and rule stubs read as: dots, strokes, a stray letter.
+# Not digits, brackets or units, which a label's own text may hold ("(元)").
+_BRACKET_TAIL = regex.compile(r"^(.*?)\s*[(（][^)）]*[)）]?\s*\S?$", regex.S)
+_SPECKS = regex.compile(r"^[\s.,:;·•'\"`\-_|!！，。：；、~^*a-zA-Z]*$")
+
+
+def snap_label(text: str, labels: Sequence[str], meaning: Mapping[str, str] | None = None) -> tuple[str, str | None]:
+    """``correct``, looking past specks read around a label on a fax
+    (". :\n项目资金总静" is 项目资金总额). Digits, brackets and units around
+    it are no specks: "项目资金(元)" keeps its unit."""
+    fixed, note = correct(text, labels, meaning)
+    if note or fixed in labels:
+        return fixed, note
+    head = _BRACKET_TAIL.match(text)
+    if head and head[1].strip():  # "项目总自标 (2023年-2023年)": the label before its bracket
+        fixed, note = snap_label(head[1], labels, meaning)
+        return (fixed + text[head.end(1):], note) if note else (text, None)
+    bare = strip_marks(text)
+    marks = text.replace(bare, "", 1)
+    if bare in labels and len(marks.strip()) == 1:  # "计划完成日期8": one stray mark, a speck
+        return bare, f"OCR text {text!r} read as {bare!r} (a mark beside it dropped)"
+    if bare == text or not _SPECKS.match(marks):
+        return text, None
+    if bare in labels:
+        return bare, f"OCR text {text!r} read as {bare!r} (marks around it dropped)"
+    fixed, note = correct(bare, labels, meaning)
+    return (fixed, note) if note else (text, None)
+
+
+# Letters OCR reads for digits ("2Q23"), taken as digits only in a cell that is
+# otherwise digits and separators (a date or an amount by its label).
+_DIGIT_LOOKALIKES = str.maketrans("OoQDIl|SZB", "0000111528")
+_LOOKS_NUMERIC = regex.compile(r"^[\s\d.,，:·\-/OoQDIl|SZB\"'`]*$")
+_DIGIT_GAP = regex.compile(r"(?<=\d) (?=\d)")
+_TRAILING_MARKS = regex.compile(r"[\s.·•,，:：;；'\"`_|~^*。、]+$")
+_LEADING_MARKS = regex.compile(r"^[\s.·•,，:：;；'\"`_|~^*。、]+")
+# Specks read at the ends of a one-line cell ("·有效保障", "及时.", "=100.00(%) :",
+# "=100.00(%) 8 8"): marks before the words, marks after them, lone digits after
+# a closing bracket. A leading "-" before a number is a sign, and stays.
+_SPECKS_BEFORE = regex.compile(r"^[\s.·•,，:：;；'\"`_|~^*。、\-]+(?=\p{Han})")
+_SPECKS_AFTER = regex.compile(r"(?<=[\p{Han})）%\d])[\s.·•,，:：;；'\"`_|~^*。、]+$")
+_DIGITS_AFTER_BRACKET = regex.compile(r"(?<=[)）])(?:\s+\d)+$")
+# "(%)" as a fax reads it after a number: "(9%)", "(96)", "%)", "±%)".
+_PERCENT_TAIL = regex.compile(r"(?<=\d\s*)(?:[(（](?:9?%6?|96)[)）]?|±?%[)）])$")
+
+
+def trim_specks(text: str) -> str:
+    """A one-line OCR'd cell without the specks read at its ends."""
+    t = _DIGITS_AFTER_BRACKET.sub("", _SPECKS_AFTER.sub("", _SPECKS_BEFORE.sub("", text)))
+    return t if t.strip() else text
+
+
+def value_text(text: str) -> tuple[str, str | None]:
+    """An OCR'd target value with its specks trimmed and a misread percent
+    bracket put back. Returns (text, note or None)."""
+    t = trim_specks(text)
+    m = _PERCENT_TAIL.search(t)
+    if m and m[0] != "(%)":
+        t = t[: m.start()] + "(%)"
+        return t, f"OCR value {text!r} read as {t!r} (the percent unit's brackets)"
+    return t, None
 
 
 _DATE_CHARS = regex.compile(r"^\s*(\d{4})[^\d]{0,2}(\d{1,2})[^\d]{0,2}(\d{1,2})\s*$")
@@ -154,12 +312,16 @@ def date_text(text: str) -> tuple[str, str | None]:
     """An OCR'd date cell as yyyy-mm-dd when its digits say so: on a fax a
     hyphen reads as "·" or ":" or is lost ("2023-12·31", "2023-1231").
     Returns (text, note or None)."""
-    m = _DATE_CHARS.match(text) or _DATE_RUN.match(text)
+    t = _DIGIT_GAP.sub("", text.translate(_DIGIT_LOOKALIKES) if _LOOKS_NUMERIC.match(text) else text)
+    t = _TRAILING_MARKS.sub("", t)
+    m = _DATE_CHARS.match(t) or _DATE_RUN.match(t)
     if not m:
         return text, None
     fixed = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
-    if "".join(text.split()) == fixed or not (1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31):
+    if not (1 <= int(m[2]) <= 12 and 1 <= int(m[3]) <= 31):
         return text, None
+    if "".join(text.split()) == fixed:
+        return fixed, None  # the date, with a blank in it
     return fixed, f"OCR date {text!r} read as {fixed}"
 
 
@@ -171,7 +333,8 @@ def date_text(text: str) -> tuple[str, str | None]:
 # of 100 or drops it. And a form's funds obey identities: 项目资金总额 =
 # 财政资金 + 其他资金, 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金.
 
-_MONEY_CHARS = regex.compile(r"^\d[\d,，.·\s]*$")
+_MONEY_CHARS = regex.compile(r"^\d[\d,，.·:\s]*$")
+_LONE_DIGIT_AFTER = regex.compile(r"(?<=[.,·:]\d\d)\s+\d$")
 _GROUPS = regex.compile(r"\d+")
 FUNDS_IDENTITIES = (
     ("total", ("total_fiscal", "total_other")),
@@ -187,7 +350,8 @@ def money_text(text: str) -> tuple[str, str | None]:
     format puts them: "473,400,00" / "720 000.00" / "720.000.00" ->
     "473,400.00" / "720,000.00". Changed only when the digits fall into
     thousands groups and two decimals exactly; else (text, None)."""
-    t = text.strip()
+    t = _LEADING_MARKS.sub("", _TRAILING_MARKS.sub("", text.translate(_DIGIT_LOOKALIKES) if _LOOKS_NUMERIC.match(text) else text))
+    t = _LONE_DIGIT_AFTER.sub("", t)  # "720,000.00 4": a speck beside the amount read as a digit
     if not t or not _MONEY_CHARS.match(t):
         return text, None
     groups = _GROUPS.findall(t)
@@ -197,9 +361,9 @@ def money_text(text: str) -> tuple[str, str | None]:
     if middle and (len(head) > 3 or any(len(g) != 3 for g in middle)):
         return text, None
     fixed = ",".join([head, *middle]) + "." + groups[-1]
-    if fixed == t:
+    if fixed == text.strip():
         return text, None
-    if _plain(t) == fixed.replace(",", ""):
+    if _plain(text) == fixed.replace(",", ""):
         return fixed, None  # the same number, printed with blanks: no warning
     return fixed, f"OCR amount {text!r} read as {fixed!r} (money format: thousands groups, two decimals)"
 

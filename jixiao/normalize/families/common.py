@@ -525,11 +525,16 @@ def department_wide_name(title: str) -> str:
 
 
 def carry_levels_over(draft: FormDraft, read: Callable[[], None], has_level1: bool) -> None:
-    """Rows of a closed page break: an empty 一级/二级 cell at the top of the new
-    page can only be the label printed above the break. ``read`` appends the
-    new page's rows to ``draft``."""
+    """Rows across a page break the tables were not joined over: an empty
+    一级/二级 cell at the top of the new page can only be the label printed
+    above the break; and an empty one ending the page before, where the new
+    page's first row prints one, is the same merged cell with its label
+    printed below the break (a merged cell prints its label once, in its
+    middle). ``read`` appends the new page's rows to ``draft``."""
     before = len(draft.indicators)
     read()
+    if before and len(draft.indicators) > before:
+        _carry_back(draft, before, has_level1)
     prev = draft.indicators[before - 1] if before else None
     for seq, ind in enumerate(draft.indicators[before:], start=before + 1):
         if prev is not None and has_level1 and not ind.level1 and prev.level1:
@@ -539,3 +544,30 @@ def carry_levels_over(draft: FormDraft, read: Callable[[], None], has_level1: bo
                 "carried_over_break", f"p.{ind.page}: 一级/二级指标 of '{ind.level3}' carried over the page break", seq
             )
         prev = ind
+
+
+def _carry_back(draft: FormDraft, first: int, has_level1: bool) -> None:
+    """The rows before ``first`` that end their page with an empty 一级 (or an
+    empty 二级 under the same 一级) take the label the new page's first row
+    prints."""
+    rows, head = draft.indicators, draft.indicators[first]
+    page = rows[first - 1].page
+    if page == head.page:
+        return
+    for level in ("level1", "level2") if has_level1 else ("level2",):
+        label = getattr(head, level)
+        if not label:
+            continue
+        k = first
+        while k > 0 and rows[k - 1].page == page and not getattr(rows[k - 1], level):
+            if level == "level2" and head.level1 and rows[k - 1].level1 not in ("", head.level1):
+                break
+            k -= 1
+        for seq in range(k + 1, first + 1):
+            setattr(rows[seq - 1], level, label)
+            name = "一级" if level == "level1" else "二级"
+            draft.warn(
+                "carried_over_break",
+                f"p.{rows[seq - 1].page}: {name}指标 of '{rows[seq - 1].level3}' carried back over the page break",
+                seq,
+            )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from .standard import LEVEL1_STANDARD, LEVEL2_STANDARD
+from .standard import LEVEL1_STANDARD, LEVEL2_STANDARD, LEVEL2_STANDARD_PARENTS
 
 # --- Form header block (Shanghai 申报表/填报表) ---------------------------------
 # label -> field name in normalize.records.Project
@@ -61,6 +61,7 @@ SIDE_LABELS = ("绩效指标", "年度绩效指标", "项目绩效目标", "绩�
 # The standard categories (vocab/standard.py) and the few others forms use.
 LEVEL1_NAMES = (*LEVEL1_STANDARD, "双星指标")
 LEVEL2_NAMES = (*LEVEL2_STANDARD, "行业双星指标")
+LEVEL2_PARENTS = {**LEVEL2_STANDARD_PARENTS, "行业双星指标": ("双星指标",)}
 
 # Words whose presence on a page says "a target form may be here": used to skip
 # the rest of a 部门预算 cheaply.

@@ -25,6 +25,24 @@ LEVEL2_STANDARD = (
     "服务对象满意度指标",
 )
 
+# Which 一级 each standard 二级 stands under (the guideline's tree; 成本指标 as
+# a 二级 is the pre-2021 templates' place under 产出, and 成本 as a 一级 since
+# 2021). OCR snapping uses it to tell 效量指标 under 产出 from one under 效益.
+LEVEL2_STANDARD_PARENTS = {
+    "数量指标": ("产出指标",),
+    "质量指标": ("产出指标",),
+    "时效指标": ("产出指标",),
+    "成本指标": ("产出指标", "成本指标"),
+    "经济成本指标": ("成本指标",),
+    "社会成本指标": ("成本指标",),
+    "生态环境成本指标": ("成本指标",),
+    "经济效益指标": ("效益指标",),
+    "社会效益指标": ("效益指标",),
+    "生态效益指标": ("效益指标",),
+    "可持续影响指标": ("效益指标",),
+    "服务对象满意度指标": ("满意度指标",),
+}
+
 # Printed stems (after dropping spaces, numbering and a trailing 指标) that
 # mean a standard name other than "<stem>指标".
 LEVEL1_SYNONYMS = {"产出": "产出指标", "效益": "效益指标", "满意度": "满意度指标", "成本": "成本指标"}

@@ -1,0 +1,108 @@
+"""normalize's help for OCR'd text (``normalize/ocrfix.py``) and the page-break
+rule that gives rows their 一级/二级 when a merged cell prints its label on the
+next page. The misreadings below are those a 150 dpi fax of the sample gave
+(bench/bench_ocr.py --profiles fax); the page-break case is a real PDF's
+pages 34-35, checked by eye."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jixiao.extract import read_pdf
+from jixiao.normalize import normalize, page_wanted
+from jixiao.normalize.fields import period
+from jixiao.normalize.ocrfix import (
+    date_text,
+    form_labels,
+    label_meanings,
+    money_text,
+    snap_label,
+    snap_levels,
+    trim_specks,
+    value_text,
+)
+
+PDFS = Path(__file__).parent / "fixtures" / "pdfs"
+
+
+def _snap(text: str) -> str:
+    return snap_label(text, form_labels(), label_meanings())[0]
+
+
+def test_labels_snap_past_specks_synonyms_and_brackets() -> None:
+    assert _snap(". :\n项目资金总静") == "项目资金总额"  # a speck line above the label
+    assert _snap("·主管部门") == "主管部门"
+    assert _snap("计划完成日期8") == "计划完成日期"  # one stray mark beside it
+    # 主管部门 and 主管单位 mean the same: one lost character is not ambiguous between them.
+    assert _snap("主管部") == "主管部门"
+    # One edit from 项目总目标, two from 项目总金额: from five characters on, the nearer wins.
+    assert _snap("项目总自标 (2023年-2023年)") == "项目总目标 (2023年-2023年)"
+    assert _snap("其中财政务金") == "其中财政资金"
+    # Never snapped: a label's own unit, a value, a short label two rivals are near.
+    for kept in ("项目资金(元)", "2023年", "年度(/项目)指标值", "其中财政务宝", "专项业务费"):
+        assert _snap(kept) == kept, kept
+
+
+def test_levels_snap_by_the_tree_and_the_page() -> None:
+    rows = [
+        ("产出指标", "效量指标", 3, True),  # 数量 or 质量? 质量 is another cell on this page
+        ("产出指标", "效量指标", 3, True),
+        ("产出指标", "质量指标", 3, True),
+        ("欢益指标", "社会效益指标", 3, True),  # 效益 (1 edit) or 成本 (2): 社会效益 stands under 效益
+        ("效益指标", "可持续影尊三标", 4, True),  # two edits, but the only 二级 of 效益 that near
+        ("产出指标", "效量指标", 4, True),  # alone on its page: 数量 and 质量 stay possible
+        ("欢益指标", "社会效益指标", 4, False),  # the text layer is never changed
+    ]
+    got = [(a, b) for a, b, _ in snap_levels(rows)]
+    assert got == [
+        ("产出指标", "数量指标"),
+        ("产出指标", "数量指标"),
+        ("产出指标", "质量指标"),
+        ("效益指标", "社会效益指标"),
+        ("效益指标", "可持续影响指标"),
+        ("产出指标", "效量指标"),
+        ("欢益指标", "社会效益指标"),
+    ]
+    assert [bool(notes) for _, _, notes in snap_levels(rows)] == [True, True, False, True, True, False, False]
+
+
+def test_values_lose_specks_and_keep_their_sign() -> None:
+    assert trim_specks("·有效提升") == "有效提升"
+    assert trim_specks("及时.") == "及时"
+    assert trim_specks(". -服务大厅保洁工作计划完成率") == "服务大厅保洁工作计划完成率"
+    assert trim_specks("项目验收通过率。.") == "项目验收通过率"
+    assert value_text("=100.00(%) :") == ("=100.00(%)", None)
+    assert value_text("=100.00(%) 8 8") == ("=100.00(%)", None)
+    for read in ("=100.00%)", "=100.00±%)", "=100.00(9%)"):
+        assert value_text(read)[0] == "=100.00(%)" and value_text(read)[1], read
+    assert value_text("≥90.00(96)")[0] == "≥90.00(%)"
+    for kept in ("-100.00(%)", "≥95 (%)", "=95%", "-5%", "=12.00(月)", "1 1有效完善"):
+        assert value_text(kept) == (kept, None), kept
+
+
+def test_dates_amounts_and_periods_as_a_fax_prints_them() -> None:
+    assert date_text("2Q23-12 31")[0] == "2023-12-31"
+    assert date_text('2023·12·31 "')[0] == "2023-12-31"
+    assert date_text("202 3-12-31") == ("2023-12-31", None)  # a blank in it: no change of reading
+    assert date_text("2023-010!")[0] == "2023-010!"  # not a date: left, the field stays null
+    assert money_text("720,000:00")[0] == "720,000.00"
+    assert money_text("720,000.00 4")[0] == "720,000.00"  # a speck beside it read as a digit
+    assert money_text("。 . 3.666.483.00")[0] == "3,666,483.00"
+    assert money_text(".0.00")[0] == "0.00"
+    assert money_text("1 0.00") == ("1 0.00", None)  # 10.00 or a speck: not guessed
+    assert period("项目总目标(2023年2023年)") == "2023年-2023年"
+    assert period("2023 2024") is None
+
+
+def test_merged_cell_labelled_on_the_next_page() -> None:
+    """西安应急管理局 p.34 ends with 数量指标's 15 rows and 质量指标's first 4;
+    the 产出指标 cell spanning both pages prints its label on p.35, and so
+    does 质量指标. The rows of p.34 are 产出指标 all the same."""
+    result = normalize(read_pdf(PDFS / "020_西安_应急管理局_2026年部门预算.pdf", wanted=page_wanted))
+    form = result.projects[0]
+    p34 = [i for i in form.indicators if i.page == 34]
+    assert len(p34) == 19
+    assert [i.level1 for i in p34] == ["产出指标"] * 19
+    assert [i.level2 for i in p34] == ["数量指标"] * 15 + ["质量指标"] * 4
+    back = [w for w in form.warnings if "carried back" in w.message and w.message.startswith("p.34:")]
+    assert len(back) == 19 + 4  # every 一级 of the page, and 质量指标's four 二级
