@@ -16,6 +16,7 @@ from jixiao.normalize.ocrfix import (
     form_labels,
     label_meanings,
     money_text,
+    snap_grid_headers,
     snap_label,
     snap_levels,
     trim_specks,
@@ -106,3 +107,28 @@ def test_merged_cell_labelled_on_the_next_page() -> None:
     assert [i.level2 for i in p34] == ["数量指标"] * 15 + ["质量指标"] * 4
     back = [w for w in form.warnings if "carried back" in w.message and w.message.startswith("p.34:")]
     assert len(back) == 19 + 4  # every 一级 of the page, and 质量指标's four 二级
+
+
+def _header(*texts: str, method: str = "ocr") -> tuple[str, ...]:
+    """The header row (side label over two rows) after snap_grid_headers."""
+    from dataclasses import replace
+
+    from gridkit import table
+
+    row = [("年度绩效指标", 1, 2), *((t, 1, 1) for t in texts)]
+    body = [("产出指标", 1, 1), ("数量指标", 1, 1), ("审计项目数", 1, 1), ("≥10个", 1, 1), ("10", 1, 1)]
+    grid = replace(table(1, [0, 40, 80, 120, 200, 260, 300], [row, body]), method=method)
+    fixed = snap_grid_headers(grid)
+    return tuple(c.text for c in sorted(fixed.cells, key=lambda c: (c.row, c.col)) if c.row == 0)[1:]
+
+
+def test_grid_headers_named_by_their_places() -> None:
+    # As a fax of 西安审计局's 项目绩效目标表 read them (bench: the other-city fax scan).
+    assert _header("--级指你", "--板指标", "二级指标", "指标值", "分值松重90分") == (
+        "一级指标", "二级指标", "三级指标", "指标值", "分值松重90分"
+    )
+    assert _header("一级指标", "二级指标", "一", "指标值", "分值")[:3] == ("一级指标", "二级指标", "三级指标")
+    assert _header("一级指标", "二级指标", "指标名称", "指标值", "分值")[:3] == ("一级指标", "二级指标", "指标名称")
+    # No level header read at all, or the text layer: nothing to anchor on, nothing changed.
+    assert _header("--级指你", "--板指标", "级指", "指标值", "分值")[:3] == ("--级指你", "--板指标", "级指")
+    assert _header("--级指你", "二级指标", "一", "指标值", "分值", method="text")[:3] == ("--级指你", "二级指标", "一")

@@ -241,6 +241,48 @@ def snap_labels(table: Table) -> Table:
     return replace(table, cells=tuple(cells)) if changed else table
 
 
+_BARS = set("一二三-—－_~")  # 一/二/三 as a fax breaks them ("--级指你" is 一级指标)
+
+
+def snap_grid_headers(table: Table) -> Table:
+    """An OCR'd indicator header row whose level headers came out garbled
+    ("--级指你 | --板指标 | 二级指标", "一级指标 | 二级指标 | 一"), named by
+    their places: the grid prints 一级 | 二级 | 三级 left of its value header,
+    one cell each. Taken only when exactly three cells of that row left of a
+    value header look like level headers (级 or 指标 in them, or bars), one
+    of them reads as a level header already, and none runs down into the
+    grid (a side label such as 年度绩效指标 does). Text-layer tables come back
+    unchanged."""
+    if table.method != "ocr":
+        return table
+    want = (vocab.LEVEL1_HEADER, vocab.LEVEL2_HEADER, vocab.LEVEL3_HEADERS[0])
+    levels = {key(vocab.LEVEL1_HEADER), key(vocab.LEVEL2_HEADER), *map(key, vocab.LEVEL3_HEADERS)}
+    values = {key(v) for v in vocab.VALUE_HEADERS}
+    others = {key(v) for v in (*vocab.SIDE_LABELS, *vocab.OPERATOR_HEADERS, *vocab.UNIT_HEADERS, *vocab.WEIGHT_HEADERS)}
+    renamed: dict[tuple[int, int], str] = {}
+    for r in sorted({c.row for c in table.cells}):
+        row = sorted((c for c in table.cells if c.row == r), key=lambda c: c.col)
+        value = next((c for c in row if key(c.text) in values), None)
+        if value is None:
+            continue
+        cands = [c for c in row if c.col < value.col and c.rowspan == 1 and key(c.text) not in others]
+        cands = [c for c in cands if _level_like(key(c.text))]
+        if len(cands) != 3 or not any(key(c.text) in levels for c in cands):
+            continue
+        for c, name in zip(cands, want):
+            k = key(c.text)
+            if k != key(name) and not (name == want[2] and k in levels - {key(want[0]), key(want[1])}):
+                renamed[(c.row, c.col)] = name
+    if not renamed:
+        return table
+    cells = tuple(replace(c, text=renamed[(c.row, c.col)]) if (c.row, c.col) in renamed else c for c in table.cells)
+    return replace(table, cells=cells)
+
+
+def _level_like(k: str) -> bool:
+    return bool(k) and ("级" in k or "指标" in k or (len(k) <= 3 and set(k) <= _BARS))
+
+
 # What a fax's specks and rule stubs read as: dots, strokes, a stray letter.
 # Not digits, brackets or units, which a label's own text may hold ("(元)").
 _BRACKET_TAIL = regex.compile(r"^(.*?)\s*[(（][^)）]*[)）]?\s*\S?$", regex.S)

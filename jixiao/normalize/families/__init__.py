@@ -30,7 +30,7 @@ from itertools import groupby
 from ...extract.model import Table, TextLine
 from .. import vocab
 from ..model import FormDraft
-from ..ocrfix import snap_labels
+from ..ocrfix import snap_grid_headers, snap_labels
 from ..vocab import key
 from . import common, guangdong, labelform, wide
 from .common import Columns
@@ -250,7 +250,7 @@ def _runs(
         if isinstance(item, TextLine):
             pending.append(item)
             continue
-        item = snap_labels(item)  # OCR'd labels, one edit off the vocabulary
+        item = snap_grid_headers(snap_labels(item))  # OCR'd labels: one edit off the vocabulary, or by their place
         lines = [it for it in pending if isinstance(it, TextLine)]
         verdict = classify(item, lines)
         if verdict.kind == "envelope":
