@@ -32,7 +32,7 @@ CORPUS = sorted(p.stem for p in EXPECTED.glob("*.json") if p.stem not in OLDER)
 # Known gaps: share of fields that must be right, and why not all are.
 GAPS: dict[str, tuple[float, str]] = {
     "020_西安_气象局_2026年部门预算": (0.78, "word-processor PDF whose ruling lines do not follow its cells"),
-    "020_西安_应急管理局_2026年部门预算": (0.94, "一级指标 carried over page breaks the wrong way where the next page starts a new cell"),
+    "020_西安_应急管理局_2026年部门预算": (0.95, "goal paragraphs cut; 两次 read as a quantity; text clipped at a cell border"),
     "020_西安_宣传部_2026年部门预算": (0.95, "text drawn over cell borders (overprinted values)"),
     "020_西安_交通运输局_2026年部门预算": (0.97, "text clipped at cell borders lands in the next row"),
     "020_西安_国有资产监督管理委员会_2026年部门预算": (0.99, "clipped cells; values the file reads as words (三年行动方案)"),

@@ -106,7 +106,13 @@ def test_merged_cell_labelled_on_the_next_page() -> None:
     assert [i.level1 for i in p34] == ["产出指标"] * 19
     assert [i.level2 for i in p34] == ["数量指标"] * 15 + ["质量指标"] * 4
     back = [w for w in form.warnings if "carried back" in w.message and w.message.startswith("p.34:")]
-    assert len(back) == 19 + 4  # every 一级 of the page, and 质量指标's four 二级
+    assert len(back) == 19  # every row of the page, four with their 二级 (质量指标) too
+    assert sum("一级/二级" in w.message for w in back) == 4
+    # p.36 ends 产出指标 (labelled on p.35) and starts 效益指标 (labelled on p.37): the
+    # rows of the second cell are 效益指标, not carried on from 产出指标.
+    p36 = [(i.level1, i.level2) for i in form.indicators if i.page == 36]
+    assert p36[-7:] == [("效益指标", "经济效益指标")] + [("效益指标", "社会效益指标")] * 6
+    assert {lv1 for lv1, _ in p36[:-7]} == {"产出指标"}
 
 
 def _header(*texts: str, method: str = "ocr") -> tuple[str, ...]:

@@ -38,6 +38,9 @@ class IndicatorDraft:
     horizon: str = "annual"  # "annual" or "period" (实施期/长期 target)
     qualitative: bool = False  # the form marks the value 定性
     value_bbox: tuple[float, float, float, float] | None = None  # the value cell, on the same page
+    # The merged 一级/二级 cells the row lies in, (page, top): rows of one cell
+    # share its label, wherever on its pages it is printed (None: no such cell).
+    level_cells: tuple[tuple[int, float] | None, tuple[int, float] | None] = (None, None)
 
 
 @dataclass

@@ -525,49 +525,51 @@ def department_wide_name(title: str) -> str:
 
 
 def carry_levels_over(draft: FormDraft, read: Callable[[], None], has_level1: bool) -> None:
-    """Rows across a page break the tables were not joined over: an empty
-    一级/二级 cell at the top of the new page can only be the label printed
-    above the break; and an empty one ending the page before, where the new
-    page's first row prints one, is the same merged cell with its label
-    printed below the break (a merged cell prints its label once, in its
-    middle). ``read`` appends the new page's rows to ``draft``."""
+    """Rows across a page break the tables were not joined over. A merged
+    一级/二级 cell prints its label once, in its middle, so it may be empty on
+    one of its pages: the rows of the new page's top cell, empty, take the
+    label printed above the break; the rows of the old page's bottom cell,
+    empty, take the label the new page's first row prints. Rows of another
+    cell (one that starts below the top of the page) are left alone.
+    ``read`` appends the new page's rows to ``draft``."""
     before = len(draft.indicators)
     read()
-    if before and len(draft.indicators) > before:
-        _carry_back(draft, before, has_level1)
-    prev = draft.indicators[before - 1] if before else None
-    for seq, ind in enumerate(draft.indicators[before:], start=before + 1):
-        if prev is not None and has_level1 and not ind.level1 and prev.level1:
-            ind.level1 = prev.level1
-            ind.level2 = ind.level2 or prev.level2
-            draft.warn(
-                "carried_over_break", f"p.{ind.page}: 一级/二级指标 of '{ind.level3}' carried over the page break", seq
-            )
-        prev = ind
-
-
-def _carry_back(draft: FormDraft, first: int, has_level1: bool) -> None:
-    """The rows before ``first`` that end their page with an empty 一级 (or an
-    empty 二级 under the same 一级) take the label the new page's first row
-    prints."""
-    rows, head = draft.indicators, draft.indicators[first]
-    page = rows[first - 1].page
-    if page == head.page:
+    rows = draft.indicators
+    if not before or len(rows) == before or rows[before - 1].page == rows[before].page:
         return
-    for level in ("level1", "level2") if has_level1 else ("level2",):
-        label = getattr(head, level)
-        if not label:
-            continue
-        k = first
-        while k > 0 and rows[k - 1].page == page and not getattr(rows[k - 1], level):
-            if level == "level2" and head.level1 and rows[k - 1].level1 not in ("", head.level1):
-                break
-            k -= 1
-        for seq in range(k + 1, first + 1):
-            setattr(rows[seq - 1], level, label)
-            name = "一级" if level == "level1" else "二级"
-            draft.warn(
-                "carried_over_break",
-                f"p.{rows[seq - 1].page}: {name}指标 of '{rows[seq - 1].level3}' carried back over the page break",
-                seq,
-            )
+    levels = (0, 1) if has_level1 else (1,)
+    changed: dict[int, list[str]] = {}
+    for lv in levels:
+        _carry(rows, before, lv, forward=True, changed=changed)
+        _carry(rows, before, lv, forward=False, changed=changed)
+    for k in sorted(changed):
+        where = "back over" if k < before else "over"
+        names = "/".join(changed[k])
+        draft.warn(
+            "carried_over_break", f"p.{rows[k].page}: {names}指标 of '{rows[k].level3}' carried {where} the page break", k + 1
+        )
+
+
+_LEVEL_FIELDS = ("level1", "level2")
+_LEVEL_NAMES = ("一级", "二级")
+
+
+def _carry(rows: list, first: int, lv: int, forward: bool, changed: dict[int, list[str]]) -> None:
+    """One level's label across the break before ``rows[first]``: forward into
+    the new page's top cell, or back into the old page's bottom cell."""
+    field = _LEVEL_FIELDS[lv]
+    source = rows[first - 1] if forward else rows[first]
+    label = getattr(source, field)
+    if not label:
+        return
+    span = range(first, len(rows)) if forward else range(first - 1, -1, -1)
+    edge = rows[span[0]]
+    cell = edge.level_cells[lv]
+    for k in span:
+        ind = rows[k]
+        if getattr(ind, field) or ind.page != edge.page or (cell is not None and ind.level_cells[lv] != cell):
+            break
+        if lv == 1 and ind.level1 and ind.level1 != source.level1:
+            break  # a 二级 under another 一级 is another cell
+        setattr(ind, field, label)
+        changed.setdefault(k, []).append(_LEVEL_NAMES[lv])

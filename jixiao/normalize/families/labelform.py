@@ -439,8 +439,14 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
                     horizon=horizon,
                     qualitative=common.is_qualitative_operator(op_text),
                     value_bbox=vcell.bbox if vcell is not None and vcell.page == c3.page else None,
+                    level_cells=(_cell_id(table, r, cols.level1), _cell_id(table, r, cols.level2)),
                 )
             )
+
+
+def _cell_id(table: Table, r: int, col: int | None) -> tuple[int, float] | None:
+    c = table.cell_at(r, col) if col is not None else None
+    return (c.page, c.bbox[1]) if c is not None else None
 
 
 def _looks_like_rows(table: Table) -> bool:
