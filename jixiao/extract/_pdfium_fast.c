@@ -1,0 +1,280 @@
+/* The per-char and per-path-object loops of pdfium_layer, in C.
+
+Why: through ctypes each pdfium getter costs a call, argument conversions
+and a c_float/c_double box to read back, three to four per char and per
+path segment; on a dense form page that was most of reading its text layer.
+Here the same getters are called directly and their results handed back as
+plain Python tuples, which pdfium_layer turns into Glyphs and rules with the
+same code as its pure-Python path (``_PyRaw``, the fallback when this module
+is not built; tests/test_textlayer.py checks both give the same).
+
+No pdfium header or library at build time: pdfium_layer passes the
+addresses of the functions pypdfium2 loaded (``FNS`` below gives their
+order) and the page's handles as ints. Results are the getters' raw values
+(float32 widened to double, as ctypes does), never rounded or combined
+here, so both paths agree to the last bit. A failed getter leaves its output
+as the pure-Python path leaves it (the value from the call before).
+
+Also an ASCII85 decoder: the stream check decodes every content stream, and
+the standard library's a85decode is a Python loop per byte. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#if defined(_WIN32) && !defined(_WIN64)
+#define CALL __stdcall /* pdfium's FPDF_CALLCONV on 32-bit Windows */
+#else
+#define CALL
+#endif
+
+typedef struct { float left, top, right, bottom; } RectF;
+typedef struct { float a, b, c, d, e, f; } MatrixF;
+typedef void *Handle;
+
+/* The order of the addresses in the tuple pdfium_layer passes (its FNS). */
+enum {
+    IS_GENERATED, TEXT_OBJECT, LOOSE_BOX, ORIGIN, CHAR_MATRIX, OBJ_FONT, OBJ_FONT_SIZE,
+    COUNT_OBJECTS, PAGE_OBJECT, FORM_COUNT, FORM_OBJECT, OBJ_TYPE,
+    DRAW_MODE, FILL_COLOR, STROKE_COLOR, OBJ_MATRIX,
+    COUNT_SEGMENTS, SEGMENT, SEG_POINT, SEG_TYPE, SEG_CLOSE,
+    N_FNS
+};
+
+static int fns_of(PyObject *tuple, void **out) {
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) != N_FNS) {
+        PyErr_SetString(PyExc_TypeError, "expected the tuple of pdfium function addresses");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < N_FNS; i++) {
+        out[i] = PyLong_AsVoidPtr(PyTuple_GET_ITEM(tuple, i));
+        if (out[i] == NULL) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "a null pdfium function");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Append a new reference, consuming it. */
+static int take(PyObject *list, PyObject *item) {
+    if (item == NULL) return -1;
+    int r = PyList_Append(list, item);
+    Py_DECREF(item);
+    return r;
+}
+
+/* chars(fns, textpage, text) -> (rows, objects)
+
+rows: one (char, text object, origin x, origin y, loose box width, loose box
+height) per char that is neither a line break nor NUL nor white space PDFium
+generated, nor without a text object. objects: per text object, at its
+first such char, (a, b, c, d, font, font size) of the char matrix and object. */
+static PyObject *chars(PyObject *self, PyObject *args) {
+    PyObject *fns_tuple, *text;
+    unsigned long long tp_int;
+    if (!PyArg_ParseTuple(args, "OKU", &fns_tuple, &tp_int, &text)) return NULL;
+    void *f[N_FNS];
+    if (fns_of(fns_tuple, f) < 0) return NULL;
+    int (CALL *is_generated)(Handle, int) = f[IS_GENERATED];
+    Handle (CALL *text_object)(Handle, int) = f[TEXT_OBJECT];
+    int (CALL *loose_box)(Handle, int, RectF *) = f[LOOSE_BOX];
+    int (CALL *origin)(Handle, int, double *, double *) = f[ORIGIN];
+    int (CALL *char_matrix)(Handle, int, MatrixF *) = f[CHAR_MATRIX];
+    Handle (CALL *object_font)(Handle) = f[OBJ_FONT];
+    int (CALL *object_font_size)(Handle, float *) = f[OBJ_FONT_SIZE];
+
+    Handle tp = (Handle)(uintptr_t)tp_int;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    RectF rect = {0, 0, 0, 0};
+    MatrixF m = {0, 0, 0, 0, 0, 0};
+    double ox = 0, oy = 0;
+    float size = 0;
+    Handle last = NULL;
+    PyObject *rows = PyList_New(0), *objects = PyDict_New();
+    if (rows == NULL || objects == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        /* str.isspace, as pdfium_layer._blanks */
+        if ((ch == 0 || Py_UNICODE_ISSPACE(ch)) &&
+            (ch == '\r' || ch == '\n' || ch == 0 || is_generated(tp, (int)i)))
+            continue;
+        Handle obj = text_object(tp, (int)i);
+        if (obj == NULL) continue;
+        PyObject *key = PyLong_FromVoidPtr(obj);
+        if (key == NULL) goto fail;
+        if (obj != last) {
+            last = obj;
+            int known = PyDict_Contains(objects, key);
+            if (known < 0) { Py_DECREF(key); goto fail; }
+            if (!known) {
+                char_matrix(tp, (int)i, &m);
+                Handle font = object_font(obj);
+                object_font_size(obj, &size);
+                PyObject *info = Py_BuildValue("(ddddNd)", (double)m.a, (double)m.b, (double)m.c, (double)m.d,
+                                               PyLong_FromVoidPtr(font), (double)size);
+                if (info == NULL || PyDict_SetItem(objects, key, info) < 0) {
+                    Py_XDECREF(info);
+                    Py_DECREF(key);
+                    goto fail;
+                }
+                Py_DECREF(info);
+            }
+        }
+        loose_box(tp, (int)i, &rect);
+        origin(tp, (int)i, &ox, &oy);
+        PyObject *row = Py_BuildValue("(NNdddd)", PyUnicode_FromOrdinal(ch), key, ox, oy,
+                                      (double)rect.right - (double)rect.left,
+                                      (double)rect.top - (double)rect.bottom);
+        if (take(rows, row) < 0) goto fail;
+    }
+    return Py_BuildValue("(NN)", rows, objects);
+fail:
+    Py_XDECREF(rows);
+    Py_XDECREF(objects);
+    return NULL;
+}
+
+/* objects(fns, handle, is_form) -> [(object, type)] of a page or a form XObject. */
+static PyObject *objects(PyObject *self, PyObject *args) {
+    PyObject *fns_tuple;
+    unsigned long long h;
+    int is_form;
+    if (!PyArg_ParseTuple(args, "OKp", &fns_tuple, &h, &is_form)) return NULL;
+    void *f[N_FNS];
+    if (fns_of(fns_tuple, f) < 0) return NULL;
+    int (CALL *count_objects)(Handle) = f[COUNT_OBJECTS];
+    Handle (CALL *page_object)(Handle, int) = f[PAGE_OBJECT];
+    int (CALL *form_count)(Handle) = f[FORM_COUNT];
+    Handle (CALL *form_object)(Handle, unsigned long) = f[FORM_OBJECT];
+    int (CALL *obj_type)(Handle) = f[OBJ_TYPE];
+
+    Handle container = (Handle)(uintptr_t)h;
+    int n = is_form ? form_count(container) : count_objects(container);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    for (int k = 0; k < n; k++) {
+        Handle obj = is_form ? form_object(container, (unsigned long)k) : page_object(container, k);
+        if (take(out, Py_BuildValue("(Ni)", PyLong_FromVoidPtr(obj), obj_type(obj))) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static PyObject *color(int ok, unsigned int *rgba) {
+    if (!ok) Py_RETURN_NONE;
+    return Py_BuildValue("(III)", rgba[0], rgba[1], rgba[2]);
+}
+
+/* path(fns, object) -> (fill mode, stroke, fill rgb or None, stroke rgb or
+None, (a, b, c, d, e, f), [(segment type, x, y, closes)]) of a path object. */
+static PyObject *path(PyObject *self, PyObject *args) {
+    PyObject *fns_tuple;
+    unsigned long long h;
+    if (!PyArg_ParseTuple(args, "OK", &fns_tuple, &h)) return NULL;
+    void *f[N_FNS];
+    if (fns_of(fns_tuple, f) < 0) return NULL;
+    int (CALL *draw_mode)(Handle, int *, int *) = f[DRAW_MODE];
+    int (CALL *fill_color)(Handle, unsigned *, unsigned *, unsigned *, unsigned *) = f[FILL_COLOR];
+    int (CALL *stroke_color)(Handle, unsigned *, unsigned *, unsigned *, unsigned *) = f[STROKE_COLOR];
+    int (CALL *obj_matrix)(Handle, MatrixF *) = f[OBJ_MATRIX];
+    int (CALL *count_segments)(Handle) = f[COUNT_SEGMENTS];
+    Handle (CALL *segment)(Handle, int) = f[SEGMENT];
+    int (CALL *seg_point)(Handle, float *, float *) = f[SEG_POINT];
+    int (CALL *seg_type)(Handle) = f[SEG_TYPE];
+    int (CALL *seg_close)(Handle) = f[SEG_CLOSE];
+
+    Handle obj = (Handle)(uintptr_t)h;
+    int fill = 0, stroke = 0;
+    unsigned int fc[4] = {0, 0, 0, 0}, sc[4] = {0, 0, 0, 0};
+    MatrixF m = {0, 0, 0, 0, 0, 0};
+    draw_mode(obj, &fill, &stroke);
+    int fill_ok = fill_color(obj, &fc[0], &fc[1], &fc[2], &fc[3]);
+    int stroke_ok = stroke_color(obj, &sc[0], &sc[1], &sc[2], &sc[3]);
+    obj_matrix(obj, &m);
+    float x = 0, y = 0;
+    int n = count_segments(obj);
+    PyObject *segs = PyList_New(0);
+    if (segs == NULL) return NULL;
+    for (int k = 0; k < n; k++) {
+        Handle seg = segment(obj, k);
+        seg_point(seg, &x, &y);
+        if (take(segs, Py_BuildValue("(iddi)", seg_type(seg), (double)x, (double)y, seg_close(seg))) < 0) {
+            Py_DECREF(segs);
+            return NULL;
+        }
+    }
+    return Py_BuildValue("(iiNN(dddddd)N)", fill, stroke, color(fill_ok, fc), color(stroke_ok, sc),
+                         (double)m.a, (double)m.b, (double)m.c, (double)m.d, (double)m.e, (double)m.f, segs);
+}
+
+/* a85decode(data) -> bytes, or None where base64.a85decode would not give
+bytes or this is unsure (the caller then asks base64, which says why). Same
+rules: white space skipped, "z" for four zero bytes between groups, a last
+partial group padded with "u". */
+static PyObject *a85decode(PyObject *self, PyObject *args) {
+    Py_buffer in;
+    if (!PyArg_ParseTuple(args, "y*", &in)) return NULL;
+    const unsigned char *s = in.buf;
+    Py_ssize_t n = in.len;
+    /* at most 4 bytes per "z", and 4 per 5 digits */
+    PyObject *out = PyBytes_FromStringAndSize(NULL, n * 4 + 4);
+    if (out == NULL) { PyBuffer_Release(&in); return NULL; }
+    unsigned char *o = (unsigned char *)PyBytes_AS_STRING(out);
+    Py_ssize_t len = 0;
+    uint64_t acc = 0;
+    int digits = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c >= '!' && c <= 'u') {
+            acc = acc * 85 + (c - 33);
+            if (++digits == 5) {
+                if (acc > 0xFFFFFFFFu) goto unsure; /* "Ascii85 overflow" */
+                o[len++] = acc >> 24; o[len++] = acc >> 16; o[len++] = acc >> 8; o[len++] = acc;
+                acc = 0;
+                digits = 0;
+            }
+        } else if (c == 'z' && digits == 0) {
+            o[len++] = 0; o[len++] = 0; o[len++] = 0; o[len++] = 0;
+        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v') {
+            continue;
+        } else {
+            goto unsure; /* "z" inside a group, a non-ASCII85 digit */
+        }
+    }
+    if (digits) {
+        int kept = digits - 1;
+        for (; digits < 5; digits++) acc = acc * 85 + ('u' - 33);
+        if (acc > 0xFFFFFFFFu) goto unsure;
+        for (int k = 0; k < kept; k++) o[len++] = acc >> (24 - 8 * k);
+    }
+    PyBuffer_Release(&in);
+    if (_PyBytes_Resize(&out, len) < 0) return NULL;
+    return out;
+unsure:
+    PyBuffer_Release(&in);
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"chars", chars, METH_VARARGS, "A text page's printed chars, raw (see the C source)."},
+    {"objects", objects, METH_VARARGS, "The objects of a page or a form XObject, with their types."},
+    {"path", path, METH_VARARGS, "A path object's draw mode, colours, matrix and segments, raw."},
+    {"a85decode", a85decode, METH_VARARGS, "ASCII85 as base64.a85decode, or None where unsure."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_pdfium_fast", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__pdfium_fast(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddIntConstant(m, "N_FNS", N_FNS) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
