@@ -20,6 +20,7 @@ the standard library's a85decode is a Python loop per byte. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 
 #if defined(_WIN32) && !defined(_WIN64)
 #define CALL __stdcall /* pdfium's FPDF_CALLCONV on 32-bit Windows */
@@ -36,7 +37,7 @@ enum {
     IS_GENERATED, TEXT_OBJECT, LOOSE_BOX, ORIGIN, CHAR_MATRIX, OBJ_FONT, OBJ_FONT_SIZE,
     COUNT_OBJECTS, PAGE_OBJECT, FORM_COUNT, FORM_OBJECT, OBJ_TYPE,
     DRAW_MODE, FILL_COLOR, STROKE_COLOR, OBJ_MATRIX,
-    COUNT_SEGMENTS, SEGMENT, SEG_POINT, SEG_TYPE, SEG_CLOSE,
+    COUNT_SEGMENTS, SEGMENT, SEG_POINT, SEG_TYPE, SEG_CLOSE, OBJ_BOUNDS,
     N_FNS
 };
 
@@ -92,6 +93,7 @@ static PyObject *chars(PyObject *self, PyObject *args) {
     double ox = 0, oy = 0;
     float size = 0;
     Handle last = NULL;
+    PyObject *key = NULL; /* the int of the last text object, shared by its rows */
     PyObject *rows = PyList_New(0), *objects = PyDict_New();
     if (rows == NULL || objects == NULL) goto fail;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -102,12 +104,13 @@ static PyObject *chars(PyObject *self, PyObject *args) {
             continue;
         Handle obj = text_object(tp, (int)i);
         if (obj == NULL) continue;
-        PyObject *key = PyLong_FromVoidPtr(obj);
-        if (key == NULL) goto fail;
         if (obj != last) {
             last = obj;
+            Py_XDECREF(key);
+            key = PyLong_FromVoidPtr(obj);
+            if (key == NULL) goto fail;
             int known = PyDict_Contains(objects, key);
-            if (known < 0) { Py_DECREF(key); goto fail; }
+            if (known < 0) goto fail;
             if (!known) {
                 char_matrix(tp, (int)i, &m);
                 Handle font = object_font(obj);
@@ -116,7 +119,6 @@ static PyObject *chars(PyObject *self, PyObject *args) {
                                                PyLong_FromVoidPtr(font), (double)size);
                 if (info == NULL || PyDict_SetItem(objects, key, info) < 0) {
                     Py_XDECREF(info);
-                    Py_DECREF(key);
                     goto fail;
                 }
                 Py_DECREF(info);
@@ -124,15 +126,181 @@ static PyObject *chars(PyObject *self, PyObject *args) {
         }
         loose_box(tp, (int)i, &rect);
         origin(tp, (int)i, &ox, &oy);
-        PyObject *row = Py_BuildValue("(NNdddd)", PyUnicode_FromOrdinal(ch), key, ox, oy,
+        PyObject *row = Py_BuildValue("(NOdddd)", PyUnicode_FromOrdinal(ch), key, ox, oy,
                                       (double)rect.right - (double)rect.left,
                                       (double)rect.top - (double)rect.bottom);
         if (take(rows, row) < 0) goto fail;
     }
+    Py_XDECREF(key);
     return Py_BuildValue("(NN)", rows, objects);
 fail:
+    Py_XDECREF(key);
     Py_XDECREF(rows);
     Py_XDECREF(objects);
+    return NULL;
+}
+
+/* The fake-bold test's keys (char, round(x0 * 2), round(top * 2)) as a
+set of their own: Python's round is half to even, as rint in the default
+rounding mode. Open addressing, grown at half full. */
+typedef struct { Py_UCS4 ch; int used; long long x, y; } Key;
+typedef struct { Key *slots; size_t size, count; } Seen;
+
+static size_t key_hash(Py_UCS4 ch, long long x, long long y) {
+    uint64_t h = (uint64_t)ch * 0x9E3779B97F4A7C15ull ^ (uint64_t)x * 0xC2B2AE3D27D4EB4Full ^ (uint64_t)y;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* 1 if the key was there, 0 if added, -1 out of memory */
+static int seen_add(Seen *s, Py_UCS4 ch, long long x, long long y) {
+    if (2 * (s->count + 1) > s->size) {
+        size_t size = s->size ? 2 * s->size : 1024;
+        Key *slots = PyMem_Calloc(size, sizeof(Key));
+        if (slots == NULL) return -1;
+        for (size_t i = 0; i < s->size; i++) {
+            Key k = s->slots[i];
+            if (!k.used) continue;
+            size_t j = key_hash(k.ch, k.x, k.y) & (size - 1);
+            while (slots[j].used) j = (j + 1) & (size - 1);
+            slots[j] = k;
+        }
+        PyMem_Free(s->slots);
+        s->slots = slots, s->size = size;
+    }
+    size_t j = key_hash(ch, x, y) & (s->size - 1);
+    for (; s->slots[j].used; j = (j + 1) & (s->size - 1))
+        if (s->slots[j].ch == ch && s->slots[j].x == x && s->slots[j].y == y) return 1;
+    s->slots[j] = (Key){ch, 1, x, y};
+    s->count++;
+    return 0;
+}
+
+static PyObject *glyph(PyTypeObject *type, PyObject *ch, double x0, double top, double x1, double bottom) {
+    PyObject *g = type->tp_alloc(type, 5); /* a tuple subclass: tuple.__new__(Glyph, ...) */
+    if (g == NULL) return NULL;
+    Py_INCREF(ch);
+    PyTuple_SET_ITEM(g, 0, ch);
+    PyTuple_SET_ITEM(g, 1, PyFloat_FromDouble(x0));
+    PyTuple_SET_ITEM(g, 2, PyFloat_FromDouble(top));
+    PyTuple_SET_ITEM(g, 3, PyFloat_FromDouble(x1));
+    PyTuple_SET_ITEM(g, 4, PyFloat_FromDouble(bottom));
+    for (int k = 1; k < 5; k++)
+        if (PyTuple_GET_ITEM(g, k) == NULL) { Py_DECREF(g); return NULL; }
+    return g;
+}
+
+/* place(fns, rows, lows, ctm, Glyph) -> (glyphs, None), (None, why unreadable),
+or None where a coordinate is too large for the fake-bold test's integers
+(the Python loop then reads the page)
+
+pdfium_layer.read_chars's loop for its common case, written again here
+because it runs per char: a page not rotated, every char matrix without
+rotation or skew (the caller checks), ``lows`` giving each text object's
+(descent, ascent) along y. Same arithmetic in the same order (the build turns
+off fused multiply-add), same fake-bold test, same printed-space rules; the
+Python loop is the reference it is tested against. */
+static PyObject *place(PyObject *self, PyObject *args) {
+    PyObject *fns_tuple, *rows, *lows;
+    double ca, cb, cc, cd, ce, cf;
+    PyTypeObject *type;
+    if (!PyArg_ParseTuple(args, "OO!O!(dddddd)O!", &fns_tuple, &PyList_Type, &rows, &PyDict_Type, &lows, &ca, &cb,
+                          &cc, &cd, &ce, &cf, &PyType_Type, &type))
+        return NULL;
+    void *f[N_FNS];
+    if (fns_of(fns_tuple, f) < 0) return NULL;
+    int (CALL *bounds)(Handle, float *, float *, float *, float *) = f[OBJ_BOUNDS];
+    const char *why = NULL;
+    int too_large = 0;
+    Seen seen = {NULL, 0, 0};
+    PyObject *glyphs = PyList_New(0), *blank_runs = PySet_New(NULL);
+    void *space_obj = NULL, *last = NULL; /* text objects, by handle */
+    double space_x0 = 0, space_x1 = 0, low = 0, high = 0;
+    if (glyphs == NULL || blank_runs == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(rows); i++) {
+        PyObject *row = PyList_GET_ITEM(rows, i);
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 6 || !PyUnicode_Check(PyTuple_GET_ITEM(row, 0)) ||
+            PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(row, 0)) != 1) {
+            PyErr_SetString(PyExc_TypeError, "rows as chars() gives them");
+            goto fail;
+        }
+        PyObject *ch = PyTuple_GET_ITEM(row, 0), *obj = PyTuple_GET_ITEM(row, 1);
+        double x = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 2)), y = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 3));
+        double advance = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 4));
+        if (PyErr_Occurred()) goto fail;
+        void *handle = PyLong_AsVoidPtr(obj);
+        if (handle == NULL && PyErr_Occurred()) goto fail;
+        if (handle != last) {
+            last = handle;
+            PyObject *lh = PyDict_GetItemWithError(lows, obj);
+            if (lh == NULL) {
+                if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, obj);
+                goto fail;
+            }
+            if (!PyArg_ParseTuple(lh, "dd", &low, &high)) goto fail;
+        }
+        double u0 = ca * x + ce, u1 = ca * (x + advance) + ce;
+        double v0 = cd * (y + low) + cf, v1 = cd * (y + high) + cf;
+        double x0 = u0 <= u1 ? u0 : u1, x1 = u0 <= u1 ? u1 : u0;
+        double top = v0 <= v1 ? v0 : v1, bottom = v0 <= v1 ? v1 : v0;
+        /* Fake bold overprints each glyph at (almost) the same place. */
+        double kx = rint(x0 * 2), ky = rint(top * 2);
+        if (!(fabs(kx) < 1e18 && fabs(ky) < 1e18)) { /* NaN included */
+            too_large = 1;
+            break;
+        }
+        Py_UCS4 code = PyUnicode_READ_CHAR(ch, 0);
+        int dup = seen_add(&seen, code, (long long)kx, (long long)ky);
+        if (dup < 0) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        if (dup) continue;
+        int is_space = code == ' ';
+        if (!is_space && space_obj != NULL) {
+            /* A run of printed spaces amid other chars comes back as its
+            first one; its length cannot be told from a gap. */
+            if (space_obj == handle && x0 - space_x1 > 0.5 * (space_x1 - space_x0)) {
+                why = "a run of printed spaces";
+                break;
+            }
+            space_obj = NULL;
+        }
+        if (take(glyphs, glyph(type, ch, x0, top, x1, bottom)) < 0) goto fail;
+        if (!is_space) continue;
+        space_obj = handle, space_x0 = x0, space_x1 = x1;
+        int known = PySet_Contains(blank_runs, obj);
+        if (known < 0 || (!known && PySet_Add(blank_runs, obj) < 0)) goto fail;
+        if (known) continue;
+        /* pdfium_layer._blank_run: how many spaces an object printing only
+        spaces holds (its bounds run from the first origin to the last). */
+        float bx0 = 0, by0 = 0, bx1 = 0, by1 = 0;
+        bounds(handle, &bx0, &by0, &bx1, &by1);
+        if ((double)by1 - (double)by0 > 0.01 || advance <= 0) continue;
+        if (fabs((double)bx0 - x) > 0.01) {
+            why = "a run of spaces in a form XObject";
+            break;
+        }
+        double count = 1 + rint(((double)bx1 - (double)bx0) / advance);
+        for (long k = 1; k < count; k++) { /* the rest of a run printed as an object of its own */
+            double dx = ca * (double)k * advance;
+            if (take(glyphs, glyph(type, ch, x0 + dx, top, x1 + dx, bottom)) < 0) goto fail;
+        }
+    }
+    PyMem_Free(seen.slots);
+    Py_DECREF(blank_runs);
+    if (too_large) {
+        Py_DECREF(glyphs);
+        Py_RETURN_NONE;
+    }
+    if (why != NULL) {
+        Py_DECREF(glyphs);
+        return Py_BuildValue("(Os)", Py_None, why);
+    }
+    return Py_BuildValue("(NO)", glyphs, Py_None);
+fail:
+    PyMem_Free(seen.slots);
+    Py_XDECREF(glyphs);
+    Py_XDECREF(blank_runs);
     return NULL;
 }
 
@@ -262,6 +430,7 @@ unsure:
 
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "A text page's printed chars, raw (see the C source)."},
+    {"place", place, METH_VARARGS, "Glyphs from chars' rows on an upright page (see the C source)."},
     {"objects", objects, METH_VARARGS, "The objects of a page or a form XObject, with their types."},
     {"path", path, METH_VARARGS, "A path object's draw mode, colours, matrix and segments, raw."},
     {"a85decode", a85decode, METH_VARARGS, "ASCII85 as base64.a85decode, or None where unsure."},

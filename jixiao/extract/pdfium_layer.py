@@ -110,7 +110,7 @@ FNS = (
     "FPDFPageObj_GetType",
     "FPDFPath_GetDrawMode", "FPDFPageObj_GetFillColor", "FPDFPageObj_GetStrokeColor", "FPDFPageObj_GetMatrix",
     "FPDFPath_CountSegments", "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint", "FPDFPathSegment_GetType",
-    "FPDFPathSegment_GetClose",
+    "FPDFPathSegment_GetClose", "FPDFPageObj_GetBounds",
 )  # fmt: skip
 
 
@@ -210,6 +210,7 @@ class _CRaw:
         self.chars = lambda tp, text: module.chars(fns, tp, text)
         self.objects = lambda handle, form: module.objects(fns, handle, form)
         self.path = lambda obj: module.path(fns, obj)
+        self.place = lambda rows, lows, ctm: module.place(fns, rows, lows, ctm, Glyph)
 
 
 def reader(api: _Api, compiled: bool | None = None) -> _PyRaw | _CRaw:
@@ -333,10 +334,18 @@ def read_chars(api: _Api, get: _PyRaw | _CRaw, tp: int, ctm: Matrix) -> tuple[li
     """The printed chars, and the text objects they come from."""
     rows, objects = get.chars(tp, page_chars(ctypes.cast(tp, raw.FPDF_TEXTPAGE)))
     lookup = _Fonts(api)
-    fonts: dict[int, _Font] = {}
+    fonts = {obj: lookup.of(*info) for obj, info in objects.items()}  # in the order of their first chars
+    ca, cb, cc, cd, ce, cf = ctm
+    if isinstance(get, _CRaw) and cb == 0 and cc == 0 and all(f.straight for f in fonts.values()):
+        # The loop below, in C (most pages: upright, no rotated text).
+        done = get.place(rows, {obj: (f.low, f.high) for obj, f in fonts.items()}, ctm)
+        if done is not None:  # else a coordinate too large for its integers: the loop below
+            placed, why = done
+            if why is not None:
+                raise Unreadable(why)
+            return placed, fonts
     seen: set[tuple[str, int, int]] = set()
     glyphs: list[Glyph] = []
-    ca, cb, cc, cd, ce, cf = ctm
     upright = cb == 0 and cc == 0  # the page is not rotated
     space: tuple[int, float, float] | None = None  # the last char, if a printed space
     blank_runs: set[int] = set()
@@ -348,7 +357,7 @@ def read_chars(api: _Api, get: _PyRaw | _CRaw, tp: int, ctm: Matrix) -> tuple[li
     for ch, obj, x, y, advance, rise in rows:
         if obj != last:
             last = obj
-            f = fonts.get(obj) or fonts.setdefault(obj, lookup.of(*objects[obj]))
+            f = fonts[obj]
             low, high, straight = f.low, f.high, f.straight
             fast = upright and straight
         if fast:  # the common case, without the general corners
