@@ -228,12 +228,12 @@ def test_compiled_helper_drops_fake_bold_as_python_does() -> None:
     with PdfSource(SAMPLE) as source:
         page, textpage = source.text_page(0)
         tp, ctm = pdfium_layer._handle(textpage), pdfium_layer.page_matrix(page)
-        rows, objects = pdfium_layer.reader(api, True).chars(tp, pdfium_layer.page_chars(textpage))
+        rows, objects, infos = pdfium_layer.reader(api, True).chars(tp, pdfium_layer.page_chars(textpage))
         overprinted = [r for row in rows for r in (row, (*row[:2], row[2] + 0.2, *row[3:]), (*row[:2], row[2] + 3, *row[3:]))]
 
         readers = [pdfium_layer._CRaw(api), pdfium_layer._PyRaw(api)]
         for r in readers:
-            r.chars = lambda tp, text: (overprinted, objects)  # type: ignore[method-assign]
+            r.chars = lambda tp, text: (overprinted, objects, infos)  # type: ignore[method-assign]
         got = [_glyphs_or_why(api, r, tp, ctm) for r in readers]
     assert got[0] == got[1]
     assert isinstance(got[0], list) and len(rows) < len(got[0]) < len(overprinted)

@@ -64,12 +64,71 @@ static int take(PyObject *list, PyObject *item) {
     return r;
 }
 
-/* chars(fns, textpage, text) -> (rows, objects)
+/* A text object's char matrix (linear part), font and size: Word writes a
+text object per char, nearly all alike, so each distinct one is made a
+Python tuple once. Looked up linearly among the first few, then by dict. */
+typedef struct { double a, b, c, d, size; void *font; } Info;
+#define SCAN 8 /* fixtures have pages with more: both ways are tested */
+
+typedef struct {
+    Info scan[SCAN];
+    PyObject *list, *index; /* the distinct ones; (tuple -> position) past SCAN */
+} Infos;
+
+/* The position of ``info`` among the distinct ones (a new reference), added if new. */
+static PyObject *info_index(Infos *in, Info info) {
+    Py_ssize_t n = PyList_GET_SIZE(in->list);
+    if (n <= SCAN) {
+        for (Py_ssize_t k = 0; k < n; k++) {
+            Info *o = &in->scan[k];
+            if (o->a == info.a && o->b == info.b && o->c == info.c && o->d == info.d && o->font == info.font &&
+                o->size == info.size)
+                return PyLong_FromSsize_t(k);
+        }
+    }
+    PyObject *tuple = Py_BuildValue("(ddddNd)", info.a, info.b, info.c, info.d, PyLong_FromVoidPtr(info.font), info.size);
+    if (tuple == NULL) return NULL;
+    if (n >= SCAN) { /* as a dict: tuples equal as their floats are (NaN never) */
+        if (in->index == NULL) {
+            if ((in->index = PyDict_New()) == NULL) goto fail;
+            for (Py_ssize_t k = 0; k < n; k++) {
+                PyObject *pos = PyLong_FromSsize_t(k);
+                if (pos == NULL || PyDict_SetItem(in->index, PyList_GET_ITEM(in->list, k), pos) < 0) {
+                    Py_XDECREF(pos);
+                    goto fail;
+                }
+                Py_DECREF(pos);
+            }
+        }
+        PyObject *pos = PyDict_GetItemWithError(in->index, tuple);
+        if (pos != NULL) {
+            Py_DECREF(tuple);
+            Py_INCREF(pos);
+            return pos;
+        }
+        if (PyErr_Occurred()) goto fail;
+    }
+    PyObject *pos = PyLong_FromSsize_t(n);
+    if (pos == NULL || PyList_Append(in->list, tuple) < 0 ||
+        (in->index != NULL && PyDict_SetItem(in->index, tuple, pos) < 0)) {
+        Py_XDECREF(pos);
+        goto fail;
+    }
+    if (n < SCAN) in->scan[n] = info;
+    Py_DECREF(tuple);
+    return pos;
+fail:
+    Py_DECREF(tuple);
+    return NULL;
+}
+
+/* chars(fns, textpage, text) -> (rows, objects, infos)
 
 rows: one (char, text object, origin x, origin y, loose box width, loose box
 height) per char that is neither a line break nor NUL nor white space PDFium
 generated, nor without a text object. objects: per text object, at its
-first such char, (a, b, c, d, font, font size) of the char matrix and object. */
+first such char, the position in infos of (a, b, c, d, font, font size) of
+its char matrix and the object, infos holding each distinct one once. */
 static PyObject *chars(PyObject *self, PyObject *args) {
     PyObject *fns_tuple, *text;
     unsigned long long tp_int;
@@ -94,8 +153,9 @@ static PyObject *chars(PyObject *self, PyObject *args) {
     float size = 0;
     Handle last = NULL;
     PyObject *key = NULL; /* the int of the last text object, shared by its rows */
+    Infos infos = {.list = PyList_New(0), .index = NULL};
     PyObject *rows = PyList_New(0), *objects = PyDict_New();
-    if (rows == NULL || objects == NULL) goto fail;
+    if (rows == NULL || objects == NULL || infos.list == NULL) goto fail;
     for (Py_ssize_t i = 0; i < n; i++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
         /* str.isspace, as pdfium_layer._blanks */
@@ -115,13 +175,13 @@ static PyObject *chars(PyObject *self, PyObject *args) {
                 char_matrix(tp, (int)i, &m);
                 Handle font = object_font(obj);
                 object_font_size(obj, &size);
-                PyObject *info = Py_BuildValue("(ddddNd)", (double)m.a, (double)m.b, (double)m.c, (double)m.d,
-                                               PyLong_FromVoidPtr(font), (double)size);
-                if (info == NULL || PyDict_SetItem(objects, key, info) < 0) {
-                    Py_XDECREF(info);
+                Info info = {(double)m.a, (double)m.b, (double)m.c, (double)m.d, (double)size, font};
+                PyObject *pos = info_index(&infos, info);
+                if (pos == NULL || PyDict_SetItem(objects, key, pos) < 0) {
+                    Py_XDECREF(pos);
                     goto fail;
                 }
-                Py_DECREF(info);
+                Py_DECREF(pos);
             }
         }
         loose_box(tp, (int)i, &rect);
@@ -132,11 +192,14 @@ static PyObject *chars(PyObject *self, PyObject *args) {
         if (take(rows, row) < 0) goto fail;
     }
     Py_XDECREF(key);
-    return Py_BuildValue("(NN)", rows, objects);
+    Py_XDECREF(infos.index);
+    return Py_BuildValue("(NNN)", rows, objects, infos.list);
 fail:
     Py_XDECREF(key);
     Py_XDECREF(rows);
     Py_XDECREF(objects);
+    Py_XDECREF(infos.list);
+    Py_XDECREF(infos.index);
     return NULL;
 }
 
@@ -189,22 +252,22 @@ static PyObject *glyph(PyTypeObject *type, PyObject *ch, double x0, double top, 
     return g;
 }
 
-/* place(fns, rows, lows, ctm, Glyph) -> (glyphs, None), (None, why unreadable),
+/* place(fns, rows, objects, lows, ctm, Glyph) -> (glyphs, None), (None, why unreadable),
 or None where a coordinate is too large for the fake-bold test's integers
 (the Python loop then reads the page)
 
 pdfium_layer.read_chars's loop for its common case, written again here
 because it runs per char: a page not rotated, every char matrix without
-rotation or skew (the caller checks), ``lows`` giving each text object's
-(descent, ascent) along y. Same arithmetic in the same order (the build turns
+rotation or skew (the caller checks), ``lows`` giving each distinct
+text object's (descent, ascent) along y, at its position in objects. Same arithmetic in the same order (the build turns
 off fused multiply-add), same fake-bold test, same printed-space rules; the
 Python loop is the reference it is tested against. */
 static PyObject *place(PyObject *self, PyObject *args) {
-    PyObject *fns_tuple, *rows, *lows;
+    PyObject *fns_tuple, *rows, *objects, *lows;
     double ca, cb, cc, cd, ce, cf;
     PyTypeObject *type;
-    if (!PyArg_ParseTuple(args, "OO!O!(dddddd)O!", &fns_tuple, &PyList_Type, &rows, &PyDict_Type, &lows, &ca, &cb,
-                          &cc, &cd, &ce, &cf, &PyType_Type, &type))
+    if (!PyArg_ParseTuple(args, "OO!O!O!(dddddd)O!", &fns_tuple, &PyList_Type, &rows, &PyDict_Type, &objects,
+                          &PyList_Type, &lows, &ca, &cb, &cc, &cd, &ce, &cf, &PyType_Type, &type))
         return NULL;
     void *f[N_FNS];
     if (fns_of(fns_tuple, f) < 0) return NULL;
@@ -231,12 +294,17 @@ static PyObject *place(PyObject *self, PyObject *args) {
         if (handle == NULL && PyErr_Occurred()) goto fail;
         if (handle != last) {
             last = handle;
-            PyObject *lh = PyDict_GetItemWithError(lows, obj);
-            if (lh == NULL) {
+            PyObject *pos = PyDict_GetItemWithError(objects, obj);
+            if (pos == NULL) {
                 if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, obj);
                 goto fail;
             }
-            if (!PyArg_ParseTuple(lh, "dd", &low, &high)) goto fail;
+            Py_ssize_t k = PyLong_AsSsize_t(pos);
+            if (k < 0 || k >= PyList_GET_SIZE(lows)) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "lows");
+                goto fail;
+            }
+            if (!PyArg_ParseTuple(PyList_GET_ITEM(lows, k), "dd", &low, &high)) goto fail;
         }
         double u0 = ca * x + ce, u1 = ca * (x + advance) + ce;
         double v0 = cd * (y + low) + cf, v1 = cd * (y + high) + cf;

@@ -121,7 +121,8 @@ def _api() -> _Api:
 
 # What the getters give, raw (float32 widened to float, handles as ints):
 # a char (char, text object, origin x, origin y, loose box width, height); a
-# text object at its first char (char matrix a, b, c, d, font, font size); a
+# text object at its first char (char matrix a, b, c, d, font, font size:
+# each distinct one listed once, the objects pointing at theirs); a
 # page's or form's object (handle, type); a path object (fill mode, stroke,
 # fill rgb or None where PDFium has none, stroke rgb or None, matrix, and its
 # segments as (type, x, y, closes)).
@@ -137,7 +138,7 @@ class _PyRaw:
     def __init__(self, api: _Api) -> None:
         self.api = api
 
-    def chars(self, tp: int, text: str) -> tuple[list[CharRow], dict[int, ObjectInfo]]:
+    def chars(self, tp: int, text: str) -> tuple[list[CharRow], dict[int, int], list[ObjectInfo]]:
         api = self.api
         rect, m = raw.FS_RECTF(), raw.FS_MATRIX()
         ox, oy, size = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
@@ -146,7 +147,8 @@ class _PyRaw:
         tpv = ctypes.c_void_p(tp)
         blanks = _blanks()
         rows: list[CharRow] = []
-        objects: dict[int, ObjectInfo] = {}
+        objects: dict[int, int] = {}
+        infos: dict[ObjectInfo, int] = {}
         append = rows.append
         last = None
         for i, ch in enumerate(text):
@@ -162,11 +164,11 @@ class _PyRaw:
                     handle = ctypes.c_void_p(obj)
                     font = api.object_font(handle)
                     api.object_font_size(handle, psize)
-                    objects[obj] = (m.a, m.b, m.c, m.d, font or 0, size.value)
+                    objects[obj] = infos.setdefault((m.a, m.b, m.c, m.d, font or 0, size.value), len(infos))
             loose_box(tpv, i, prect)
             origin(tpv, i, pox, poy)
             append((ch, obj, ox.value, oy.value, rect.right - rect.left, rect.top - rect.bottom))
-        return rows, objects
+        return rows, objects, list(infos)
 
     def objects(self, handle: int, form: bool) -> list[tuple[int, int]]:
         api = self.api
@@ -210,7 +212,7 @@ class _CRaw:
         self.chars = lambda tp, text: module.chars(fns, tp, text)
         self.objects = lambda handle, form: module.objects(fns, handle, form)
         self.path = lambda obj: module.path(fns, obj)
-        self.place = lambda rows, lows, ctm: module.place(fns, rows, lows, ctm, Glyph)
+        self.place = lambda rows, objects, lows, ctm: module.place(fns, rows, objects, lows, ctm, Glyph)
 
 
 def reader(api: _Api, compiled: bool | None = None) -> _PyRaw | _CRaw:
@@ -332,13 +334,14 @@ def _blanks() -> frozenset[str]:
 
 def read_chars(api: _Api, get: _PyRaw | _CRaw, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, _Font]]:
     """The printed chars, and the text objects they come from."""
-    rows, objects = get.chars(tp, page_chars(ctypes.cast(tp, raw.FPDF_TEXTPAGE)))
+    rows, objects, infos = get.chars(tp, page_chars(ctypes.cast(tp, raw.FPDF_TEXTPAGE)))
     lookup = _Fonts(api)
-    fonts = {obj: lookup.of(*info) for obj, info in objects.items()}  # in the order of their first chars
+    made = [lookup.of(*info) for info in infos]
+    fonts = dict(zip(objects, map(made.__getitem__, objects.values())))  # in the order of their first chars
     ca, cb, cc, cd, ce, cf = ctm
-    if isinstance(get, _CRaw) and cb == 0 and cc == 0 and all(f.straight for f in fonts.values()):
+    if isinstance(get, _CRaw) and cb == 0 and cc == 0 and all(f.straight for f in made):
         # The loop below, in C (most pages: upright, no rotated text).
-        done = get.place(rows, {obj: (f.low, f.high) for obj, f in fonts.items()}, ctm)
+        done = get.place(rows, objects, [(f.low, f.high) for f in made], ctm)
         if done is not None:  # else a coordinate too large for its integers: the loop below
             placed, why = done
             if why is not None:
