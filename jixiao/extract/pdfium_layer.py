@@ -37,7 +37,7 @@ from . import pagebox
 try:
     from . import _pdfium_fast as native
 except ImportError:  # installed without a C compiler: the ctypes path
-    native = None
+    native = None  # type: ignore[assignment]
 from .geometry import THIN, Segment, rules_from_subpaths, segments_from_rects
 from .text import Glyph
 
@@ -62,9 +62,7 @@ class _Api:
         vp, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
 
         def bind(name: str, restype: Any, *args: Any) -> Any:
-            address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
-            assert address is not None
-            return ctypes.CFUNCTYPE(restype, *args)(address)
+            return ctypes.CFUNCTYPE(restype, *args)(_address(name))
 
         # Called per char: without declared arguments ctypes converts nothing
         # (40 % less per call); callers pass c_void_p handles, ints, byref().
@@ -100,7 +98,7 @@ class _Api:
 
 
         # In the order _pdfium_fast.c takes them (its enum).
-        self.addresses = tuple(ctypes.cast(getattr(raw, name), ctypes.c_void_p).value for name in FNS)
+        self.addresses = tuple(_address(name) for name in FNS)
 
 
 FNS = (
@@ -112,6 +110,12 @@ FNS = (
     "FPDFPath_CountSegments", "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint", "FPDFPathSegment_GetType",
     "FPDFPathSegment_GetClose", "FPDFPageObj_GetBounds",
 )  # fmt: skip
+
+
+def _address(name: str) -> int:
+    address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
+    assert address is not None
+    return address
 
 
 @cache
@@ -128,7 +132,7 @@ def _api() -> _Api:
 # segments as (type, x, y, closes)).
 CharRow = tuple[str, int, float, float, float, float]
 ObjectInfo = tuple[float, float, float, float, int, float]
-PathInfo = tuple[int, int, "tuple[int, ...] | None", "tuple[int, ...] | None", tuple, list[tuple[int, float, float, int]]]
+PathInfo = tuple[int, int, "tuple[int, ...] | None", "tuple[int, ...] | None", Matrix, list[tuple[int, float, float, int]]]
 
 
 class _PyRaw:
@@ -344,8 +348,8 @@ def read_chars(api: _Api, get: _PyRaw | _CRaw, tp: int, ctm: Matrix) -> tuple[li
         done = get.place(rows, objects, [(f.low, f.high) for f in made], ctm)
         if done is not None:  # else a coordinate too large for its integers: the loop below
             placed, why = done
-            if why is not None:
-                raise Unreadable(why)
+            if placed is None:
+                raise Unreadable(str(why))
             return placed, fonts
     seen: set[tuple[str, int, int]] = set()
     glyphs: list[Glyph] = []
