@@ -456,8 +456,10 @@ static PyObject *a85decode(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*", &in)) return NULL;
     const unsigned char *s = in.buf;
     Py_ssize_t n = in.len;
-    /* at most 4 bytes per "z", and 4 per 5 digits */
-    PyObject *out = PyBytes_FromStringAndSize(NULL, n * 4 + 4);
+    /* at most 4 bytes per "z", and 4 per 5 other bytes (a stream may be large: no more) */
+    Py_ssize_t zs = 0;
+    for (Py_ssize_t i = 0; i < n; i++) zs += s[i] == 'z';
+    PyObject *out = PyBytes_FromStringAndSize(NULL, 4 * zs + (n - zs) / 5 * 4 + 4);
     if (out == NULL) { PyBuffer_Release(&in); return NULL; }
     unsigned char *o = (unsigned char *)PyBytes_AS_STRING(out);
     Py_ssize_t len = 0;
