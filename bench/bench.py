@@ -196,7 +196,7 @@ def per_page(tmp: Path, passes: int) -> None:
                 results[label][tool] = str(e)[:60]
     from jixiao.extract import pdfium_layer
 
-    helper = "compiled helper" if pdfium_layer.native is not None else "no compiled helper: ctypes"
+    helper = "compiled helper" if getattr(pdfium_layer, "native", None) is not None else "no compiled helper: ctypes"
     print(
         "Born-digital CPU ms per form page, one core, steady state: min / median of the passes, ×floor (median); "
         f"jixiao's PDFium reader through its {helper}"
