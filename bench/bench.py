@@ -194,7 +194,13 @@ def per_page(tmp: Path, passes: int) -> None:
                 results[label][tool] = [1000 * c / row["pages"] for c in row["cpu"]]
             except (RuntimeError, ValueError) as e:
                 results[label][tool] = str(e)[:60]
-    print("Born-digital CPU ms per form page, one core, steady state: min / median of the passes, ×floor (median)")
+    from jixiao.extract import pdfium_layer
+
+    helper = "compiled helper" if getattr(pdfium_layer, "native", None) is not None else "no compiled helper: ctypes"
+    print(
+        "Born-digital CPU ms per form page, one core, steady state: min / median of the passes, ×floor (median); "
+        f"jixiao's PDFium reader through its {helper}"
+    )
     print(f"{'tool':28}" + "".join(f"{label + f' ({sets[label][1]} p.)':>34}" for label in labels))
     for tool in TOOLS:
         line = f"{tool:28}"

@@ -132,3 +132,115 @@ def test_blank_chars_are_what_isspace_says() -> None:
     """read_chars tests a set instead of calling str.isspace per char."""
     blanks = pdfium_layer._blanks()
     assert all((chr(c) in blanks) == (chr(c).isspace() or c == 0) for c in range(0x110000))
+
+
+# --- the compiled helper (_pdfium_fast.c) against the ctypes path it replaces ---------------------------------------
+
+
+def _helper_built() -> bool:
+    """Built wherever a C compiler is: missing there, the build went wrong."""
+    import shutil
+
+    if pdfium_layer.native is None:
+        assert not (shutil.which("cc") or shutil.which("gcc")), "a C compiler is here but _pdfium_fast was not built"
+        return False
+    return True
+
+
+def _read(page: object, textpage: object, compiled: bool) -> object:
+    try:
+        return pdfium_layer.read_page(page, textpage, compiled=compiled)
+    except pdfium_layer.Unreadable as e:
+        return f"unreadable: {e}"
+
+
+@pytest.mark.parametrize("pdf", BORN_DIGITAL, ids=lambda p: p.name)
+def test_compiled_helper_reads_what_ctypes_reads(pdf: Path) -> None:
+    """The same glyphs (text and boxes to the last bit) and segments, or the
+    same reason to give the page to PLAYA, on every page (every 5th of the
+    long PDFs); the pages cover both of read_chars' loops. That the default
+    (compiled) path reads what PLAYA reads is the test above."""
+    if not _helper_built():
+        pytest.skip("built without a C compiler: only the ctypes path exists")
+    with PdfSource(pdf) as source:
+        pages = range(source.page_count)
+        for i in pages if len(pages) <= 40 else pages[::5]:
+            page, textpage = source.text_page(i)
+            fast, reference = _read(page, textpage, True), _read(page, textpage, False)
+            assert fast == reference, f"p.{i + 1}"
+            _same_raw_values(page, textpage, i)
+
+
+def test_compiled_ascii85_is_base64s() -> None:
+    """The stream check's ASCII85 decoder gives base64.a85decode's bytes, and
+    None exactly where base64 raises (then PLAYA decodes and names the damage)."""
+    import base64
+    import random
+
+    if not _helper_built():
+        pytest.skip("built without a C compiler")
+    decode = pdfium_layer.native.a85decode
+    rng = random.Random(85)
+    alphabet = bytes(range(33, 118)) + b"z \t\n\r\v\f~<>{}"
+    for k in range(20000):
+        if k % 2:
+            data = base64.a85encode(rng.randbytes(rng.randrange(40)), wrapcol=rng.choice((0, 7)))
+            if data and rng.random() < 0.3:
+                j = rng.randrange(len(data))
+                data = data[:j] + bytes([rng.choice(alphabet)]) + data[j + 1 :]
+        else:
+            data = bytes(rng.choice(alphabet) for _ in range(rng.randrange(20)))
+        try:
+            want = base64.a85decode(data)
+        except ValueError:
+            want = None
+        assert decode(data) == want, data
+
+
+def _same_raw_values(page: object, textpage: object, i: int) -> None:
+    """What the getters gave, compared before any rule or rounding can hide a
+    difference: chars, each page and form XObject's objects, each path's
+    draw mode, colours, matrix and segments."""
+    api = pdfium_layer._api()
+    c, py = pdfium_layer.reader(api, True), pdfium_layer.reader(api, False)
+    tp = pdfium_layer._handle(textpage)
+    text = pdfium_layer.page_chars(textpage)
+    assert c.chars(tp, text) == py.chars(tp, text), f"p.{i + 1}"
+    stack = [(pdfium_layer._handle(page), False)]
+    while stack:
+        handle, form = stack.pop()
+        objects = c.objects(handle, form)
+        assert objects == py.objects(handle, form), f"p.{i + 1}"
+        for obj, kind in objects:
+            if kind == pdfium_layer.raw.FPDF_PAGEOBJ_PATH:
+                assert c.path(obj) == py.path(obj), f"p.{i + 1}"
+            elif kind == pdfium_layer.raw.FPDF_PAGEOBJ_FORM:
+                stack.append((obj, True))
+
+
+def test_compiled_helper_drops_fake_bold_as_python_does() -> None:
+    """No fixture overprints (fake bold): each char of the sample's first page
+    printed again, a little off and far off, and once the space rules see a
+    gap. Both loops keep and drop the same."""
+    if not _helper_built():
+        pytest.skip("built without a C compiler")
+    api = pdfium_layer._api()
+    with PdfSource(SAMPLE) as source:
+        page, textpage = source.text_page(0)
+        tp, ctm = pdfium_layer._handle(textpage), pdfium_layer.page_matrix(page)
+        rows, objects, infos = pdfium_layer.reader(api, True).chars(tp, pdfium_layer.page_chars(textpage))
+        overprinted = [r for row in rows for r in (row, (*row[:2], row[2] + 0.2, *row[3:]), (*row[:2], row[2] + 3, *row[3:]))]
+
+        readers = [pdfium_layer._CRaw(api), pdfium_layer._PyRaw(api)]
+        for r in readers:
+            r.chars = lambda tp, text: (overprinted, objects, infos)  # type: ignore[method-assign]
+        got = [_glyphs_or_why(api, r, tp, ctm) for r in readers]
+    assert got[0] == got[1]
+    assert isinstance(got[0], list) and len(rows) < len(got[0]) < len(overprinted)
+
+
+def _glyphs_or_why(api: object, get: object, tp: int, ctm: object) -> object:
+    try:
+        return pdfium_layer.read_chars(api, get, tp, ctm)[0]  # type: ignore[arg-type]
+    except pdfium_layer.Unreadable as e:
+        return str(e)

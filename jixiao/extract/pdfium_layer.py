@@ -17,6 +17,11 @@ cost (PDFium interprets the content stream in C):
 PDFium stores float32: path points are rounded to 1/10000 pt, and the grid
 rounds its edges to 1/100 pt (``geometry``), so both backends give the same
 cells to the last digit.
+
+The getters called per char and per path object go through a small compiled
+helper (``_pdfium_fast.c``, built by ``pip install`` where a C compiler is
+found) or, without it, through ctypes (``_PyRaw``): both hand the same raw
+values to the code here.
 """
 
 from __future__ import annotations
@@ -28,6 +33,11 @@ from typing import Any, NamedTuple
 from pypdfium2 import raw
 
 from . import pagebox
+
+try:
+    from . import _pdfium_fast as native
+except ImportError:  # installed without a C compiler: the ctypes path
+    native = None  # type: ignore[assignment]
 from .geometry import THIN, Segment, rules_from_subpaths, segments_from_rects
 from .text import Glyph
 
@@ -52,9 +62,7 @@ class _Api:
         vp, i, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
 
         def bind(name: str, restype: Any, *args: Any) -> Any:
-            address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
-            assert address is not None
-            return ctypes.CFUNCTYPE(restype, *args)(address)
+            return ctypes.CFUNCTYPE(restype, *args)(_address(name))
 
         # Called per char: without declared arguments ctypes converts nothing
         # (40 % less per call); callers pass c_void_p handles, ints, byref().
@@ -89,9 +97,133 @@ class _Api:
         self.closes = bind("FPDFPathSegment_GetClose", i, vp)
 
 
+        # In the order _pdfium_fast.c takes them (its enum).
+        self.addresses = tuple(_address(name) for name in FNS)
+
+
+FNS = (
+    "FPDFText_IsGenerated", "FPDFText_GetTextObject", "FPDFText_GetLooseCharBox", "FPDFText_GetCharOrigin",
+    "FPDFText_GetMatrix", "FPDFTextObj_GetFont", "FPDFTextObj_GetFontSize",
+    "FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFFormObj_CountObjects", "FPDFFormObj_GetObject",
+    "FPDFPageObj_GetType",
+    "FPDFPath_GetDrawMode", "FPDFPageObj_GetFillColor", "FPDFPageObj_GetStrokeColor", "FPDFPageObj_GetMatrix",
+    "FPDFPath_CountSegments", "FPDFPath_GetPathSegment", "FPDFPathSegment_GetPoint", "FPDFPathSegment_GetType",
+    "FPDFPathSegment_GetClose", "FPDFPageObj_GetBounds",
+)  # fmt: skip
+
+
+def _address(name: str) -> int:
+    address = ctypes.cast(getattr(raw, name), ctypes.c_void_p).value
+    assert address is not None
+    return address
+
+
 @cache
 def _api() -> _Api:
     return _Api()
+
+
+# What the getters give, raw (float32 widened to float, handles as ints):
+# a char (char, text object, origin x, origin y, loose box width, height); a
+# text object at its first char (char matrix a, b, c, d, font, font size:
+# each distinct one listed once, the objects pointing at theirs); a
+# page's or form's object (handle, type); a path object (fill mode, stroke,
+# fill rgb or None where PDFium has none, stroke rgb or None, matrix, and its
+# segments as (type, x, y, closes)).
+CharRow = tuple[str, int, float, float, float, float]
+ObjectInfo = tuple[float, float, float, float, int, float]
+PathInfo = tuple[int, int, "tuple[int, ...] | None", "tuple[int, ...] | None", Matrix, list[tuple[int, float, float, int]]]
+
+
+class _PyRaw:
+    """The getters through ctypes, one call at a time: the fallback where
+    the compiled helper is not built, and what it is tested against."""
+
+    def __init__(self, api: _Api) -> None:
+        self.api = api
+
+    def chars(self, tp: int, text: str) -> tuple[list[CharRow], dict[int, int], list[ObjectInfo]]:
+        api = self.api
+        rect, m = raw.FS_RECTF(), raw.FS_MATRIX()
+        ox, oy, size = ctypes.c_double(), ctypes.c_double(), ctypes.c_float()
+        prect, pox, poy, pm, psize = (ctypes.byref(v) for v in (rect, ox, oy, m, size))
+        is_generated, text_object, loose_box, origin = api.is_generated, api.text_object, api.loose_box, api.origin
+        tpv = ctypes.c_void_p(tp)
+        blanks = _blanks()
+        rows: list[CharRow] = []
+        objects: dict[int, int] = {}
+        infos: dict[ObjectInfo, int] = {}
+        append = rows.append
+        last = None
+        for i, ch in enumerate(text):
+            if ch in blanks and (ch in "\r\n\x00" or is_generated(tpv, i)):
+                continue
+            obj = text_object(tpv, i)
+            if obj is None:
+                continue
+            if obj != last:
+                last = obj
+                if obj not in objects:
+                    api.char_matrix(tpv, i, pm)
+                    handle = ctypes.c_void_p(obj)
+                    font = api.object_font(handle)
+                    api.object_font_size(handle, psize)
+                    objects[obj] = infos.setdefault((m.a, m.b, m.c, m.d, font or 0, size.value), len(infos))
+            loose_box(tpv, i, prect)
+            origin(tpv, i, pox, poy)
+            append((ch, obj, ox.value, oy.value, rect.right - rect.left, rect.top - rect.bottom))
+        return rows, objects, list(infos)
+
+    def objects(self, handle: int, form: bool) -> list[tuple[int, int]]:
+        api = self.api
+        h = ctypes.c_void_p(handle)
+        kind = api.object_kind
+        if form:
+            get = api.form_object_handle
+            found = [get(h, ctypes.c_ulong(k)) for k in range(api.form_count(h))]
+        else:
+            get = api.page_object
+            found = [get(h, k) for k in range(api.count_objects(h))]
+        return [(obj.value or 0, kind(obj)) for obj in found]
+
+    def path(self, obj: int) -> PathInfo:
+        api = self.api
+        h = ctypes.c_void_p(obj)
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        api.draw_mode(h, ctypes.byref(fill), ctypes.byref(stroke))
+        colors = []
+        for get_color in (api.fill_color, api.stroke_color):
+            rgba = [ctypes.c_uint() for _ in range(4)]
+            colors.append(tuple(v.value for v in rgba[:3]) if get_color(h, *map(ctypes.byref, rgba)) else None)
+        m = raw.FS_MATRIX()
+        api.matrix(h, ctypes.byref(m))
+        x, y = ctypes.c_float(), ctypes.c_float()
+        px, py = ctypes.byref(x), ctypes.byref(y)
+        segments = []
+        for k in range(api.count_segments(h)):
+            seg = api.segment(h, k)
+            api.point(seg, px, py)
+            segments.append((api.segment_type(seg), x.value, y.value, api.closes(seg)))
+        return fill.value, stroke.value, colors[0], colors[1], (m.a, m.b, m.c, m.d, m.e, m.f), segments
+
+
+class _CRaw:
+    """The same getters, called from the compiled helper."""
+
+    def __init__(self, api: _Api) -> None:
+        assert native is not None
+        fns, module = api.addresses, native
+        self.chars = lambda tp, text: module.chars(fns, tp, text)
+        self.objects = lambda handle, form: module.objects(fns, handle, form)
+        self.path = lambda obj: module.path(fns, obj)
+        self.place = lambda rows, objects, lows, ctm: module.place(fns, rows, objects, lows, ctm, Glyph)
+
+
+def reader(api: _Api, compiled: bool | None = None) -> _PyRaw | _CRaw:
+    """The compiled getters where built (or as ``compiled`` asks), else ctypes."""
+    if compiled is None:
+        compiled = native is not None
+    return _CRaw(api) if compiled else _PyRaw(api)
 
 
 def _handle(obj: Any) -> int:
@@ -115,12 +247,16 @@ class Unreadable(Exception):
     page with the reference backend, which reads it or says why not."""
 
 
-def read_page(page: Any, textpage: Any, unit: float = 1.0) -> tuple[list[Glyph], list[Segment]]:
+def read_page(
+    page: Any, textpage: Any, unit: float = 1.0, compiled: bool | None = None
+) -> tuple[list[Glyph], list[Segment]]:
+    """``compiled``: the compiled getters or ctypes (default: compiled where built)."""
     api = _api()
+    get = reader(api, compiled)
     ctm = page_matrix(page, unit)
-    glyphs, used = read_chars(api, _handle(textpage), ctm)
+    glyphs, used = read_chars(api, get, _handle(textpage), ctm)
     blanks: list[list] = []  # [object, its matrix, the text objects with chars before and after]
-    segments = read_rules(api, _handle(page), ctm, used, blanks)
+    segments = read_rules(api, get, _handle(page), ctm, used, blanks)
     if blanks:
         glyphs += _restore_spaces(api, blanks, glyphs, used, ctm)
     return glyphs, segments
@@ -158,32 +294,25 @@ class _Fonts:
     one _Font per font, size and matrix (Word writes a text object per run,
     often per char, all alike)."""
 
-    def __init__(self, api: _Api, tp: int) -> None:
+    def __init__(self, api: _Api) -> None:
         self.api = api
-        self.tp = ctypes.c_void_p(tp)
         self.per_unit: dict[int, tuple[float, float]] = {}
         self.alike: dict[tuple, _Font] = {}
-        self.m = raw.FS_MATRIX()
         self.value = ctypes.c_float()
-        self.pm, self.pvalue = ctypes.byref(self.m), ctypes.byref(self.value)
+        self.pvalue = ctypes.byref(self.value)
 
-    def of(self, index: int, obj: int) -> _Font:
-        api, m = self.api, self.m
-        api.char_matrix(self.tp, index, self.pm)
-        handle = ctypes.c_void_p(obj)
-        font = api.object_font(handle)
-        api.object_font_size(handle, self.pvalue)
-        key = (font, self.value.value, m.a, m.b, m.c, m.d)
+    def of(self, a: float, b: float, c: float, d: float, font: int, size: float) -> _Font:
+        """A text object's, from its char matrix, font and font size."""
+        key = (font, size, a, b, c, d)
         f = self.alike.get(key)
         if f is None:
-            size = self.value.value
             unit = self.per_unit.get(font)
             if unit is None:
-                api.ascent(font, 1.0, self.pvalue)
+                self.api.ascent(font, 1.0, self.pvalue)
                 asc = self.value.value
-                api.descent(font, 1.0, self.pvalue)
+                self.api.descent(font, 1.0, self.pvalue)
                 unit = self.per_unit[font] = (asc, self.value.value)
-            f = self.alike[key] = _font(m.a, m.b, m.c, m.d, unit[0] * size, unit[1] * size, size, font)
+            f = self.alike[key] = _font(a, b, c, d, unit[0] * size, unit[1] * size, size, font)
         return f
 
 
@@ -207,52 +336,44 @@ def _blanks() -> frozenset[str]:
     return frozenset(c for c in map(chr, range(0x3001)) if c.isspace()) | {"\x00"}
 
 
-def read_chars(api: _Api, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, _Font]]:
+def read_chars(api: _Api, get: _PyRaw | _CRaw, tp: int, ctm: Matrix) -> tuple[list[Glyph], dict[int, _Font]]:
     """The printed chars, and the text objects they come from."""
-    text = page_chars(ctypes.cast(tp, raw.FPDF_TEXTPAGE))
-    rect = raw.FS_RECTF()
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    prect, pox, poy = ctypes.byref(rect), ctypes.byref(ox), ctypes.byref(oy)
-    lookup = _Fonts(api, tp)
-    fonts: dict[int, _Font] = {}
+    rows, objects, infos = get.chars(tp, page_chars(ctypes.cast(tp, raw.FPDF_TEXTPAGE)))
+    lookup = _Fonts(api)
+    made = [lookup.of(*info) for info in infos]
+    fonts = dict(zip(objects, map(made.__getitem__, objects.values())))  # in the order of their first chars
+    ca, cb, cc, cd, ce, cf = ctm
+    if isinstance(get, _CRaw) and cb == 0 and cc == 0 and all(f.straight for f in made):
+        # The loop below, in C (most pages: upright, no rotated text).
+        done = get.place(rows, objects, [(f.low, f.high) for f in made], ctm)
+        if done is not None:  # else a coordinate too large for its integers: the loop below
+            placed, why = done
+            if placed is None:
+                raise Unreadable(str(why))
+            return placed, fonts
     seen: set[tuple[str, int, int]] = set()
     glyphs: list[Glyph] = []
-    ca, cb, cc, cd, ce, cf = ctm
     upright = cb == 0 and cc == 0  # the page is not rotated
-    is_generated, text_object, loose_box, origin = api.is_generated, api.text_object, api.loose_box, api.origin
-    tpv = ctypes.c_void_p(tp)
     space: tuple[int, float, float] | None = None  # the last char, if a printed space
     blank_runs: set[int] = set()
     last: int | None = None  # the text object of the char before
     f = _NO_FONT
     low = high = 0.0
     fast = False
-    blanks = _blanks()
     new, append, add = tuple.__new__, glyphs.append, seen.add  # Glyph(...) without its Python __new__
-    for i, ch in enumerate(text):
-        if ch in blanks and (ch in "\r\n\x00" or is_generated(tpv, i)):
-            continue
-        obj = text_object(tpv, i)
-        if obj is None:
-            continue
+    for ch, obj, x, y, advance, rise in rows:
         if obj != last:
             last = obj
-            f = fonts.get(obj) or fonts.setdefault(obj, lookup.of(i, obj))
+            f = fonts[obj]
             low, high, straight = f.low, f.high, f.straight
             fast = upright and straight
-        loose_box(tpv, i, prect)
-        origin(tpv, i, pox, poy)
-        x = ox.value
-        advance = rect.right - rect.left
         if fast:  # the common case, without the general corners
-            y = oy.value
             u0, u1 = ca * x + ce, ca * (x + advance) + ce
             v0, v1 = cd * (y + low) + cf, cd * (y + high) + cf
             x0, x1 = (u0, u1) if u0 <= u1 else (u1, u0)
             top, bottom = (v0, v1) if v0 <= v1 else (v1, v0)
         else:
-            y = oy.value
-            corners = _rotated_box(f, x, y, rect) if f.b or f.c else [(x, y + low), (x + advance, y + high)]
+            corners = _rotated_box(f, x, y, advance, rise) if f.b or f.c else [(x, y + low), (x + advance, y + high)]
             dev = [(ca * px + cc * py + ce, cb * px + cd * py + cf) for px, py in corners]
             x0, x1 = min(p[0] for p in dev), max(p[0] for p in dev)
             top, bottom = min(p[1] for p in dev), max(p[1] for p in dev)
@@ -294,11 +415,11 @@ def _blank_run(api: _Api, obj: int, left: float, advance: float) -> int:
     return 1 + round((x1.value - x0.value) / advance)
 
 
-def _rotated_box(f: _Font, x: float, y: float, rect: Any) -> list[tuple[float, float]]:
+def _rotated_box(f: _Font, x: float, y: float, width: float, height: float) -> list[tuple[float, float]]:
     """The four corners of [0, descent, advance, ascent] under a rotated or
     skewed char matrix (the advance from the loose box's extent)."""
     norm = (f.a * f.a + f.b * f.b) ** 0.5 or 1.0
-    advance = max(abs(rect.right - rect.left), abs(rect.top - rect.bottom)) / norm
+    advance = max(abs(width), abs(height)) / norm
     out = []
     for u in (0.0, advance):
         for v in (f.descent, f.ascent):
@@ -371,105 +492,97 @@ def _shape(api: _Api, obj: int) -> tuple[float, float, float, float]:
 
 
 def read_rules(
-    api: _Api, page: int, ctm: Matrix, used: dict[int, _Font], blanks: list[list]
+    api: _Api, get: _PyRaw | _CRaw, page: int, ctm: Matrix, used: dict[int, _Font], blanks: list[list]
 ) -> list[Segment]:
     """Rules; text objects no char came from go to ``blanks`` (with the text
     object before them that did give chars)."""
     rects: list[tuple[float, float, float, float]] = []
     strokes: list[Segment] = []
-    handle, get = ctypes.c_void_p(page), api.page_object
-    objects = [get(handle, k) for k in range(api.count_objects(page))]
-    _Walk(api, used, blanks, rects, strokes).walk(objects, ctm)
+    _Walk(api, get, used, blanks, rects, strokes).walk(get.objects(page, False), ctm)
     return strokes + segments_from_rects(rects, max_thickness=THIN)
 
 
 class _Walk:
-    def __init__(self, api: _Api, used: dict, blanks: list, rects: list, strokes: list[Segment]) -> None:
-        self.api, self.used, self.blanks, self.rects, self.strokes = api, used, blanks, rects, strokes
+    def __init__(
+        self, api: _Api, get: _PyRaw | _CRaw, used: dict, blanks: list, rects: list, strokes: list[Segment]
+    ) -> None:
+        self.api, self.get, self.used, self.blanks, self.rects, self.strokes = api, get, used, blanks, rects, strokes
         self.last_text: int | None = None
         self.waiting: list[list] = []  # blanks not yet followed by a text object with chars
-        self.m = raw.FS_MATRIX()
-        self.fill, self.stroke = ctypes.c_int(), ctypes.c_int()
-        self.rgba = [ctypes.c_uint() for _ in range(4)]
 
-    def walk(self, objects: list[_Handle], outer: Matrix) -> None:
-        api, m, kind_of, used = self.api, self.m, self.api.object_kind, self.used
-        for obj in objects:
-            kind = kind_of(obj)
+    def walk(self, objects: list[tuple[int, int]], outer: Matrix) -> None:
+        used, path = self.used, self.get.path
+        for obj, kind in objects:
             if kind == raw.FPDF_PAGEOBJ_TEXT:
-                address = obj.value
-                if address in used:
-                    self.last_text = address
+                if obj in used:
+                    self.last_text = obj
                     if self.waiting:
                         for blank in self.waiting:
-                            blank[3] = address
+                            blank[3] = obj
                         self.waiting.clear()
                 else:
                     blank = [obj, outer, self.last_text, None]
                     self.blanks.append(blank)
                     self.waiting.append(blank)
             elif kind == raw.FPDF_PAGEOBJ_PATH:
-                api.draw_mode(obj, ctypes.byref(self.fill), ctypes.byref(self.stroke))
-                filled = bool(self.fill.value) and self._visible(obj, api.fill_color)
-                stroked = bool(self.stroke.value) and self._visible(obj, api.stroke_color)
+                fill, stroke, fill_rgb, stroke_rgb, m, segments = path(obj)
+                filled = bool(fill) and _visible(fill_rgb)
+                stroked = bool(stroke) and _visible(stroke_rgb)
                 if filled or stroked:
-                    api.matrix(obj, ctypes.byref(m))
-                    matrix = pagebox.mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
-                    rules_from_subpaths(self._subpaths(obj, matrix), filled, stroked, self.rects, self.strokes)
+                    matrix = pagebox.mult(m, outer)
+                    rules_from_subpaths(_subpaths(segments, matrix), filled, stroked, self.rects, self.strokes)
             elif kind == raw.FPDF_PAGEOBJ_FORM:
-                api.matrix(obj, ctypes.byref(m))
-                inner = pagebox.mult((m.a, m.b, m.c, m.d, m.e, m.f), outer)
-                count = api.form_count(obj)
-                if count == 0:
+                inner = pagebox.mult(_matrix(self.api, obj), outer)
+                children = self.get.objects(obj, True)
+                if not children:
                     # PDFium drops a form whose stream does not decode (an
                     # unknown filter) without a word: PLAYA tells.
                     raise Unreadable("an empty form XObject")
-                get = api.form_object_handle
-                self.walk([get(obj, ctypes.c_ulong(k)) for k in range(count)], inner)
+                self.walk(children, inner)
 
-    def _visible(self, obj: _Handle, get_color: Any) -> bool:
-        """Not white (the cell backgrounds many generators paint); a colour
-        PDFium cannot give (a pattern) counts as ink, as in playa_layer."""
-        if not get_color(obj, *(ctypes.byref(v) for v in self.rgba)):
-            return True
-        return min(v.value for v in self.rgba[:3]) < WHITE_FROM
 
-    def _subpaths(self, obj: _Handle, matrix: Matrix) -> list[tuple[list[tuple[float, float]], bool]]:
-        """Each subpath's end points (a Bézier curve by its end point only) in
-        screen space, and whether it is closed."""
-        api = self.api
-        out: list[tuple[list[tuple[float, float]], bool]] = []
-        current: list[tuple[float, float]] = []
-        closed = False
-        x, y = ctypes.c_float(), ctypes.c_float()
-        px, py = ctypes.byref(x), ctypes.byref(y)
-        bezier = 0
-        a, b, c, d, e, f = matrix
-        for k in range(api.count_segments(obj)):
-            seg = api.segment(obj, k)
-            kind = api.segment_type(seg)
-            api.point(seg, px, py)
-            point = (round(a * x.value + c * y.value + e, DIGITS), round(b * x.value + d * y.value + f, DIGITS))
-            if kind == raw.FPDF_SEGMENT_MOVETO:
-                if current:
-                    out.append((current, closed))
-                current, closed, bezier = [point], False, 0
+def _visible(rgb: tuple[int, ...] | None) -> bool:
+    """Not white (the cell backgrounds many generators paint); a colour
+    PDFium cannot give (a pattern) counts as ink, as in playa_layer."""
+    return rgb is None or min(rgb) < WHITE_FROM
+
+
+def _subpaths(segments: list[tuple[int, float, float, int]], matrix: Matrix) -> list[tuple[list[tuple[float, float]], bool]]:
+    """Each subpath's end points (a Bézier curve by its end point only) in
+    screen space, and whether it is closed."""
+    out: list[tuple[list[tuple[float, float]], bool]] = []
+    current: list[tuple[float, float]] = []
+    closed = False
+    bezier = 0
+    a, b, c, d, e, f = matrix
+    for kind, x, y, closes in segments:
+        point = (round(a * x + c * y + e, DIGITS), round(b * x + d * y + f, DIGITS))
+        if kind == raw.FPDF_SEGMENT_MOVETO:
+            if current:
+                out.append((current, closed))
+            current, closed, bezier = [point], False, 0
+            continue
+        if kind == raw.FPDF_SEGMENT_BEZIERTO:
+            bezier += 1
+            if bezier % 3:  # the two control points
                 continue
-            if kind == raw.FPDF_SEGMENT_BEZIERTO:
-                bezier += 1
-                if bezier % 3:  # the two control points
-                    continue
-            current.append(point)
-            if api.closes(seg):
-                closed = True
-        if current:
-            out.append((current, closed))
-        # PDFium closes a subpath with an explicit segment back to its start
-        # ("re" included); PLAYA's "h" adds none.
-        for points, is_closed in out:
-            if is_closed and len(points) > 2 and points[-1] == points[0]:
-                points.pop()
-        return out
+        current.append(point)
+        if closes:
+            closed = True
+    if current:
+        out.append((current, closed))
+    # PDFium closes a subpath with an explicit segment back to its start
+    # ("re" included); PLAYA's "h" adds none.
+    for points, is_closed in out:
+        if is_closed and len(points) > 2 and points[-1] == points[0]:
+            points.pop()
+    return out
+
+
+def _matrix(api: _Api, obj: int) -> Matrix:
+    m = raw.FS_MATRIX()
+    api.matrix(obj, ctypes.byref(m))
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
 def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:

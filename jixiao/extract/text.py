@@ -232,4 +232,8 @@ def join_fragments(a: str, b: str) -> str:
 def glyphs_text(glyphs: Sequence[Glyph]) -> str:
     if not glyphs:  # an empty cell: most of a form's grid
         return ""
+    if len({g[2] + g[4] for g in glyphs}) == 1:
+        # One middle for all: one line (what group_lines and join_lines make of
+        # it, without their objects; most filled cells of a form).
+        return clean("".join([g[0] for g in sorted(glyphs, key=_X0)]).strip())
     return clean(join_lines(group_lines(glyphs)))

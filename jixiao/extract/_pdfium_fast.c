@@ -1,0 +1,519 @@
+/* The per-char and per-path-object loops of pdfium_layer, in C.
+
+Why: through ctypes each pdfium getter costs a call, argument conversions
+and a c_float/c_double box to read back, three to four per char and per
+path segment; on a dense form page that was most of reading its text layer.
+Here the same getters are called directly and their results handed back as
+plain Python tuples, which pdfium_layer turns into Glyphs and rules with the
+same code as its pure-Python path (``_PyRaw``, the fallback when this module
+is not built; tests/test_textlayer.py checks both give the same).
+
+No pdfium header or library at build time: pdfium_layer passes the
+addresses of the functions pypdfium2 loaded (``FNS`` below gives their
+order) and the page's handles as ints. Results are the getters' raw values
+(float32 widened to double, as ctypes does), never rounded or combined
+here, so both paths agree to the last bit. A failed getter leaves its output
+as the pure-Python path leaves it (the value from the call before).
+
+Also an ASCII85 decoder: the stream check decodes every content stream, and
+the standard library's a85decode is a Python loop per byte. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+
+#if defined(_WIN32) && !defined(_WIN64)
+#define CALL __stdcall /* pdfium's FPDF_CALLCONV on 32-bit Windows */
+#else
+#define CALL
+#endif
+
+typedef struct { float left, top, right, bottom; } RectF;
+typedef struct { float a, b, c, d, e, f; } MatrixF;
+typedef void *Handle;
+
+/* The order of the addresses in the tuple pdfium_layer passes (its FNS). */
+enum {
+    IS_GENERATED, TEXT_OBJECT, LOOSE_BOX, ORIGIN, CHAR_MATRIX, OBJ_FONT, OBJ_FONT_SIZE,
+    COUNT_OBJECTS, PAGE_OBJECT, FORM_COUNT, FORM_OBJECT, OBJ_TYPE,
+    DRAW_MODE, FILL_COLOR, STROKE_COLOR, OBJ_MATRIX,
+    COUNT_SEGMENTS, SEGMENT, SEG_POINT, SEG_TYPE, SEG_CLOSE, OBJ_BOUNDS,
+    N_FNS
+};
+
+static int fns_of(PyObject *tuple, void **out) {
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) != N_FNS) {
+        PyErr_SetString(PyExc_TypeError, "expected the tuple of pdfium function addresses");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < N_FNS; i++) {
+        out[i] = PyLong_AsVoidPtr(PyTuple_GET_ITEM(tuple, i));
+        if (out[i] == NULL) {
+            if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "a null pdfium function");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Append a new reference, consuming it. */
+static int take(PyObject *list, PyObject *item) {
+    if (item == NULL) return -1;
+    int r = PyList_Append(list, item);
+    Py_DECREF(item);
+    return r;
+}
+
+/* A text object's char matrix (linear part), font and size: Word writes a
+text object per char, nearly all alike, so each distinct one is made a
+Python tuple once. Looked up linearly among the first few, then by dict. */
+typedef struct { double a, b, c, d, size; void *font; } Info;
+#define SCAN 8 /* fixtures have pages with more: both ways are tested */
+
+typedef struct {
+    Info scan[SCAN];
+    PyObject *list, *index; /* the distinct ones; (tuple -> position) past SCAN */
+} Infos;
+
+/* The position of ``info`` among the distinct ones (a new reference), added if new. */
+static PyObject *info_index(Infos *in, Info info) {
+    Py_ssize_t n = PyList_GET_SIZE(in->list);
+    if (n <= SCAN) {
+        for (Py_ssize_t k = 0; k < n; k++) {
+            Info *o = &in->scan[k];
+            if (o->a == info.a && o->b == info.b && o->c == info.c && o->d == info.d && o->font == info.font &&
+                o->size == info.size)
+                return PyLong_FromSsize_t(k);
+        }
+    }
+    PyObject *tuple = Py_BuildValue("(ddddNd)", info.a, info.b, info.c, info.d, PyLong_FromVoidPtr(info.font), info.size);
+    if (tuple == NULL) return NULL;
+    if (n >= SCAN) { /* as a dict: tuples equal as their floats are (NaN never) */
+        if (in->index == NULL) {
+            if ((in->index = PyDict_New()) == NULL) goto fail;
+            for (Py_ssize_t k = 0; k < n; k++) {
+                PyObject *pos = PyLong_FromSsize_t(k);
+                if (pos == NULL || PyDict_SetItem(in->index, PyList_GET_ITEM(in->list, k), pos) < 0) {
+                    Py_XDECREF(pos);
+                    goto fail;
+                }
+                Py_DECREF(pos);
+            }
+        }
+        PyObject *pos = PyDict_GetItemWithError(in->index, tuple);
+        if (pos != NULL) {
+            Py_DECREF(tuple);
+            Py_INCREF(pos);
+            return pos;
+        }
+        if (PyErr_Occurred()) goto fail;
+    }
+    PyObject *pos = PyLong_FromSsize_t(n);
+    if (pos == NULL || PyList_Append(in->list, tuple) < 0 ||
+        (in->index != NULL && PyDict_SetItem(in->index, tuple, pos) < 0)) {
+        Py_XDECREF(pos);
+        goto fail;
+    }
+    if (n < SCAN) in->scan[n] = info;
+    Py_DECREF(tuple);
+    return pos;
+fail:
+    Py_DECREF(tuple);
+    return NULL;
+}
+
+/* chars(fns, textpage, text) -> (rows, objects, infos)
+
+rows: one (char, text object, origin x, origin y, loose box width, loose box
+height) per char that is neither a line break nor NUL nor white space PDFium
+generated, nor without a text object. objects: per text object, at its
+first such char, the position in infos of (a, b, c, d, font, font size) of
+its char matrix and the object, infos holding each distinct one once. */
+static PyObject *chars(PyObject *self, PyObject *args) {
+    PyObject *fns_tuple, *text;
+    unsigned long long tp_int;
+    if (!PyArg_ParseTuple(args, "OKU", &fns_tuple, &tp_int, &text)) return NULL;
+    void *f[N_FNS];
+    if (fns_of(fns_tuple, f) < 0) return NULL;
+    int (CALL *is_generated)(Handle, int) = f[IS_GENERATED];
+    Handle (CALL *text_object)(Handle, int) = f[TEXT_OBJECT];
+    int (CALL *loose_box)(Handle, int, RectF *) = f[LOOSE_BOX];
+    int (CALL *origin)(Handle, int, double *, double *) = f[ORIGIN];
+    int (CALL *char_matrix)(Handle, int, MatrixF *) = f[CHAR_MATRIX];
+    Handle (CALL *object_font)(Handle) = f[OBJ_FONT];
+    int (CALL *object_font_size)(Handle, float *) = f[OBJ_FONT_SIZE];
+
+    Handle tp = (Handle)(uintptr_t)tp_int;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    RectF rect = {0, 0, 0, 0};
+    MatrixF m = {0, 0, 0, 0, 0, 0};
+    double ox = 0, oy = 0;
+    float size = 0;
+    Handle last = NULL;
+    PyObject *key = NULL; /* the int of the last text object, shared by its rows */
+    Infos infos = {.list = PyList_New(0), .index = NULL};
+    PyObject *rows = PyList_New(0), *objects = PyDict_New();
+    if (rows == NULL || objects == NULL || infos.list == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        /* str.isspace, as pdfium_layer._blanks */
+        if ((ch == 0 || Py_UNICODE_ISSPACE(ch)) &&
+            (ch == '\r' || ch == '\n' || ch == 0 || is_generated(tp, (int)i)))
+            continue;
+        Handle obj = text_object(tp, (int)i);
+        if (obj == NULL) continue;
+        if (obj != last) {
+            last = obj;
+            Py_XDECREF(key);
+            key = PyLong_FromVoidPtr(obj);
+            if (key == NULL) goto fail;
+            int known = PyDict_Contains(objects, key);
+            if (known < 0) goto fail;
+            if (!known) {
+                char_matrix(tp, (int)i, &m);
+                Handle font = object_font(obj);
+                object_font_size(obj, &size);
+                Info info = {(double)m.a, (double)m.b, (double)m.c, (double)m.d, (double)size, font};
+                PyObject *pos = info_index(&infos, info);
+                if (pos == NULL || PyDict_SetItem(objects, key, pos) < 0) {
+                    Py_XDECREF(pos);
+                    goto fail;
+                }
+                Py_DECREF(pos);
+            }
+        }
+        loose_box(tp, (int)i, &rect);
+        origin(tp, (int)i, &ox, &oy);
+        PyObject *row = Py_BuildValue("(NOdddd)", PyUnicode_FromOrdinal(ch), key, ox, oy,
+                                      (double)rect.right - (double)rect.left,
+                                      (double)rect.top - (double)rect.bottom);
+        if (take(rows, row) < 0) goto fail;
+    }
+    Py_XDECREF(key);
+    Py_XDECREF(infos.index);
+    return Py_BuildValue("(NNN)", rows, objects, infos.list);
+fail:
+    Py_XDECREF(key);
+    Py_XDECREF(rows);
+    Py_XDECREF(objects);
+    Py_XDECREF(infos.list);
+    Py_XDECREF(infos.index);
+    return NULL;
+}
+
+/* The fake-bold test's keys (char, round(x0 * 2), round(top * 2)) as a
+set of their own: Python's round is half to even, as rint in the default
+rounding mode. Open addressing, grown at half full. */
+typedef struct { Py_UCS4 ch; int used; long long x, y; } Key;
+typedef struct { Key *slots; size_t size, count; } Seen;
+
+static size_t key_hash(Py_UCS4 ch, long long x, long long y) {
+    uint64_t h = (uint64_t)ch * 0x9E3779B97F4A7C15ull ^ (uint64_t)x * 0xC2B2AE3D27D4EB4Full ^ (uint64_t)y;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* 1 if the key was there, 0 if added, -1 out of memory */
+static int seen_add(Seen *s, Py_UCS4 ch, long long x, long long y) {
+    if (2 * (s->count + 1) > s->size) {
+        size_t size = s->size ? 2 * s->size : 1024;
+        Key *slots = PyMem_Calloc(size, sizeof(Key));
+        if (slots == NULL) return -1;
+        for (size_t i = 0; i < s->size; i++) {
+            Key k = s->slots[i];
+            if (!k.used) continue;
+            size_t j = key_hash(k.ch, k.x, k.y) & (size - 1);
+            while (slots[j].used) j = (j + 1) & (size - 1);
+            slots[j] = k;
+        }
+        PyMem_Free(s->slots);
+        s->slots = slots, s->size = size;
+    }
+    size_t j = key_hash(ch, x, y) & (s->size - 1);
+    for (; s->slots[j].used; j = (j + 1) & (s->size - 1))
+        if (s->slots[j].ch == ch && s->slots[j].x == x && s->slots[j].y == y) return 1;
+    s->slots[j] = (Key){ch, 1, x, y};
+    s->count++;
+    return 0;
+}
+
+static PyObject *glyph(PyTypeObject *type, PyObject *ch, double x0, double top, double x1, double bottom) {
+    PyObject *g = type->tp_alloc(type, 5); /* a tuple subclass: tuple.__new__(Glyph, ...) */
+    if (g == NULL) return NULL;
+    Py_INCREF(ch);
+    PyTuple_SET_ITEM(g, 0, ch);
+    PyTuple_SET_ITEM(g, 1, PyFloat_FromDouble(x0));
+    PyTuple_SET_ITEM(g, 2, PyFloat_FromDouble(top));
+    PyTuple_SET_ITEM(g, 3, PyFloat_FromDouble(x1));
+    PyTuple_SET_ITEM(g, 4, PyFloat_FromDouble(bottom));
+    for (int k = 1; k < 5; k++)
+        if (PyTuple_GET_ITEM(g, k) == NULL) { Py_DECREF(g); return NULL; }
+    return g;
+}
+
+/* place(fns, rows, objects, lows, ctm, Glyph) -> (glyphs, None), (None, why unreadable),
+or None where a coordinate is too large for the fake-bold test's integers
+(the Python loop then reads the page)
+
+pdfium_layer.read_chars's loop for its common case, written again here
+because it runs per char: a page not rotated, every char matrix without
+rotation or skew (the caller checks), ``lows`` giving each distinct
+text object's (descent, ascent) along y, at its position in objects. Same arithmetic in the same order (the build turns
+off fused multiply-add), same fake-bold test, same printed-space rules; the
+Python loop is the reference it is tested against. */
+static PyObject *place(PyObject *self, PyObject *args) {
+    PyObject *fns_tuple, *rows, *objects, *lows;
+    double ca, cb, cc, cd, ce, cf;
+    PyTypeObject *type;
+    if (!PyArg_ParseTuple(args, "OO!O!O!(dddddd)O!", &fns_tuple, &PyList_Type, &rows, &PyDict_Type, &objects,
+                          &PyList_Type, &lows, &ca, &cb, &cc, &cd, &ce, &cf, &PyType_Type, &type))
+        return NULL;
+    void *f[N_FNS];
+    if (fns_of(fns_tuple, f) < 0) return NULL;
+    int (CALL *bounds)(Handle, float *, float *, float *, float *) = f[OBJ_BOUNDS];
+    const char *why = NULL;
+    int too_large = 0;
+    Seen seen = {NULL, 0, 0};
+    PyObject *glyphs = PyList_New(0), *blank_runs = PySet_New(NULL);
+    void *space_obj = NULL, *last = NULL; /* text objects, by handle */
+    double space_x0 = 0, space_x1 = 0, low = 0, high = 0;
+    if (glyphs == NULL || blank_runs == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(rows); i++) {
+        PyObject *row = PyList_GET_ITEM(rows, i);
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 6 || !PyUnicode_Check(PyTuple_GET_ITEM(row, 0)) ||
+            PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(row, 0)) != 1) {
+            PyErr_SetString(PyExc_TypeError, "rows as chars() gives them");
+            goto fail;
+        }
+        PyObject *ch = PyTuple_GET_ITEM(row, 0), *obj = PyTuple_GET_ITEM(row, 1);
+        double x = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 2)), y = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 3));
+        double advance = PyFloat_AsDouble(PyTuple_GET_ITEM(row, 4));
+        if (PyErr_Occurred()) goto fail;
+        void *handle = PyLong_AsVoidPtr(obj);
+        if (handle == NULL && PyErr_Occurred()) goto fail;
+        if (handle != last) {
+            last = handle;
+            PyObject *pos = PyDict_GetItemWithError(objects, obj);
+            if (pos == NULL) {
+                if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, obj);
+                goto fail;
+            }
+            Py_ssize_t k = PyLong_AsSsize_t(pos);
+            if (k < 0 || k >= PyList_GET_SIZE(lows)) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_IndexError, "lows");
+                goto fail;
+            }
+            if (!PyArg_ParseTuple(PyList_GET_ITEM(lows, k), "dd", &low, &high)) goto fail;
+        }
+        double u0 = ca * x + ce, u1 = ca * (x + advance) + ce;
+        double v0 = cd * (y + low) + cf, v1 = cd * (y + high) + cf;
+        double x0 = u0 <= u1 ? u0 : u1, x1 = u0 <= u1 ? u1 : u0;
+        double top = v0 <= v1 ? v0 : v1, bottom = v0 <= v1 ? v1 : v0;
+        /* Fake bold overprints each glyph at (almost) the same place. */
+        double kx = rint(x0 * 2), ky = rint(top * 2);
+        if (!(fabs(kx) < 1e18 && fabs(ky) < 1e18)) { /* NaN included */
+            too_large = 1;
+            break;
+        }
+        Py_UCS4 code = PyUnicode_READ_CHAR(ch, 0);
+        int dup = seen_add(&seen, code, (long long)kx, (long long)ky);
+        if (dup < 0) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        if (dup) continue;
+        int is_space = code == ' ';
+        if (!is_space && space_obj != NULL) {
+            /* A run of printed spaces amid other chars comes back as its
+            first one; its length cannot be told from a gap. */
+            if (space_obj == handle && x0 - space_x1 > 0.5 * (space_x1 - space_x0)) {
+                why = "a run of printed spaces";
+                break;
+            }
+            space_obj = NULL;
+        }
+        if (take(glyphs, glyph(type, ch, x0, top, x1, bottom)) < 0) goto fail;
+        if (!is_space) continue;
+        space_obj = handle, space_x0 = x0, space_x1 = x1;
+        int known = PySet_Contains(blank_runs, obj);
+        if (known < 0 || (!known && PySet_Add(blank_runs, obj) < 0)) goto fail;
+        if (known) continue;
+        /* pdfium_layer._blank_run: how many spaces an object printing only
+        spaces holds (its bounds run from the first origin to the last). */
+        float bx0 = 0, by0 = 0, bx1 = 0, by1 = 0;
+        bounds(handle, &bx0, &by0, &bx1, &by1);
+        if ((double)by1 - (double)by0 > 0.01 || advance <= 0) continue;
+        if (fabs((double)bx0 - x) > 0.01) {
+            why = "a run of spaces in a form XObject";
+            break;
+        }
+        double count = 1 + rint(((double)bx1 - (double)bx0) / advance);
+        for (long k = 1; k < count; k++) { /* the rest of a run printed as an object of its own */
+            double dx = ca * (double)k * advance;
+            if (take(glyphs, glyph(type, ch, x0 + dx, top, x1 + dx, bottom)) < 0) goto fail;
+        }
+    }
+    PyMem_Free(seen.slots);
+    Py_DECREF(blank_runs);
+    if (too_large) {
+        Py_DECREF(glyphs);
+        Py_RETURN_NONE;
+    }
+    if (why != NULL) {
+        Py_DECREF(glyphs);
+        return Py_BuildValue("(Os)", Py_None, why);
+    }
+    return Py_BuildValue("(NO)", glyphs, Py_None);
+fail:
+    PyMem_Free(seen.slots);
+    Py_XDECREF(glyphs);
+    Py_XDECREF(blank_runs);
+    return NULL;
+}
+
+/* objects(fns, handle, is_form) -> [(object, type)] of a page or a form XObject. */
+static PyObject *objects(PyObject *self, PyObject *args) {
+    PyObject *fns_tuple;
+    unsigned long long h;
+    int is_form;
+    if (!PyArg_ParseTuple(args, "OKp", &fns_tuple, &h, &is_form)) return NULL;
+    void *f[N_FNS];
+    if (fns_of(fns_tuple, f) < 0) return NULL;
+    int (CALL *count_objects)(Handle) = f[COUNT_OBJECTS];
+    Handle (CALL *page_object)(Handle, int) = f[PAGE_OBJECT];
+    int (CALL *form_count)(Handle) = f[FORM_COUNT];
+    Handle (CALL *form_object)(Handle, unsigned long) = f[FORM_OBJECT];
+    int (CALL *obj_type)(Handle) = f[OBJ_TYPE];
+
+    Handle container = (Handle)(uintptr_t)h;
+    int n = is_form ? form_count(container) : count_objects(container);
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    for (int k = 0; k < n; k++) {
+        Handle obj = is_form ? form_object(container, (unsigned long)k) : page_object(container, k);
+        if (take(out, Py_BuildValue("(Ni)", PyLong_FromVoidPtr(obj), obj_type(obj))) < 0) {
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static PyObject *color(int ok, unsigned int *rgba) {
+    if (!ok) Py_RETURN_NONE;
+    return Py_BuildValue("(III)", rgba[0], rgba[1], rgba[2]);
+}
+
+/* path(fns, object) -> (fill mode, stroke, fill rgb or None, stroke rgb or
+None, (a, b, c, d, e, f), [(segment type, x, y, closes)]) of a path object. */
+static PyObject *path(PyObject *self, PyObject *args) {
+    PyObject *fns_tuple;
+    unsigned long long h;
+    if (!PyArg_ParseTuple(args, "OK", &fns_tuple, &h)) return NULL;
+    void *f[N_FNS];
+    if (fns_of(fns_tuple, f) < 0) return NULL;
+    int (CALL *draw_mode)(Handle, int *, int *) = f[DRAW_MODE];
+    int (CALL *fill_color)(Handle, unsigned *, unsigned *, unsigned *, unsigned *) = f[FILL_COLOR];
+    int (CALL *stroke_color)(Handle, unsigned *, unsigned *, unsigned *, unsigned *) = f[STROKE_COLOR];
+    int (CALL *obj_matrix)(Handle, MatrixF *) = f[OBJ_MATRIX];
+    int (CALL *count_segments)(Handle) = f[COUNT_SEGMENTS];
+    Handle (CALL *segment)(Handle, int) = f[SEGMENT];
+    int (CALL *seg_point)(Handle, float *, float *) = f[SEG_POINT];
+    int (CALL *seg_type)(Handle) = f[SEG_TYPE];
+    int (CALL *seg_close)(Handle) = f[SEG_CLOSE];
+
+    Handle obj = (Handle)(uintptr_t)h;
+    int fill = 0, stroke = 0;
+    unsigned int fc[4] = {0, 0, 0, 0}, sc[4] = {0, 0, 0, 0};
+    MatrixF m = {0, 0, 0, 0, 0, 0};
+    draw_mode(obj, &fill, &stroke);
+    int fill_ok = fill_color(obj, &fc[0], &fc[1], &fc[2], &fc[3]);
+    int stroke_ok = stroke_color(obj, &sc[0], &sc[1], &sc[2], &sc[3]);
+    obj_matrix(obj, &m);
+    float x = 0, y = 0;
+    int n = count_segments(obj);
+    PyObject *segs = PyList_New(0);
+    if (segs == NULL) return NULL;
+    for (int k = 0; k < n; k++) {
+        Handle seg = segment(obj, k);
+        seg_point(seg, &x, &y);
+        if (take(segs, Py_BuildValue("(iddi)", seg_type(seg), (double)x, (double)y, seg_close(seg))) < 0) {
+            Py_DECREF(segs);
+            return NULL;
+        }
+    }
+    return Py_BuildValue("(iiNN(dddddd)N)", fill, stroke, color(fill_ok, fc), color(stroke_ok, sc),
+                         (double)m.a, (double)m.b, (double)m.c, (double)m.d, (double)m.e, (double)m.f, segs);
+}
+
+/* a85decode(data) -> bytes, or None where base64.a85decode would not give
+bytes or this is unsure (the caller then asks base64, which says why). Same
+rules: white space skipped, "z" for four zero bytes between groups, a last
+partial group padded with "u". */
+static PyObject *a85decode(PyObject *self, PyObject *args) {
+    Py_buffer in;
+    if (!PyArg_ParseTuple(args, "y*", &in)) return NULL;
+    const unsigned char *s = in.buf;
+    Py_ssize_t n = in.len;
+    /* at most 4 bytes per "z", and 4 per 5 other bytes (a stream may be large: no more) */
+    Py_ssize_t zs = 0;
+    for (Py_ssize_t i = 0; i < n; i++) zs += s[i] == 'z';
+    PyObject *out = PyBytes_FromStringAndSize(NULL, 4 * zs + (n - zs) / 5 * 4 + 4);
+    if (out == NULL) { PyBuffer_Release(&in); return NULL; }
+    unsigned char *o = (unsigned char *)PyBytes_AS_STRING(out);
+    Py_ssize_t len = 0;
+    uint64_t acc = 0;
+    int digits = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c >= '!' && c <= 'u') {
+            acc = acc * 85 + (c - 33);
+            if (++digits == 5) {
+                if (acc > 0xFFFFFFFFu) goto unsure; /* "Ascii85 overflow" */
+                o[len++] = acc >> 24; o[len++] = acc >> 16; o[len++] = acc >> 8; o[len++] = acc;
+                acc = 0;
+                digits = 0;
+            }
+        } else if (c == 'z' && digits == 0) {
+            o[len++] = 0; o[len++] = 0; o[len++] = 0; o[len++] = 0;
+        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v') {
+            continue;
+        } else {
+            goto unsure; /* "z" inside a group, a non-ASCII85 digit */
+        }
+    }
+    if (digits) {
+        int kept = digits - 1;
+        for (; digits < 5; digits++) acc = acc * 85 + ('u' - 33);
+        if (acc > 0xFFFFFFFFu) goto unsure;
+        for (int k = 0; k < kept; k++) o[len++] = acc >> (24 - 8 * k);
+    }
+    PyBuffer_Release(&in);
+    if (_PyBytes_Resize(&out, len) < 0) return NULL;
+    return out;
+unsure:
+    PyBuffer_Release(&in);
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"chars", chars, METH_VARARGS, "A text page's printed chars, raw (see the C source)."},
+    {"place", place, METH_VARARGS, "Glyphs from chars' rows on an upright page (see the C source)."},
+    {"objects", objects, METH_VARARGS, "The objects of a page or a form XObject, with their types."},
+    {"path", path, METH_VARARGS, "A path object's draw mode, colours, matrix and segments, raw."},
+    {"a85decode", a85decode, METH_VARARGS, "ASCII85 as base64.a85decode, or None where unsure."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_pdfium_fast", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__pdfium_fast(void) {
+    PyObject *m = PyModule_Create(&module);
+    if (m != NULL && PyModule_AddIntConstant(m, "N_FNS", N_FNS) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
