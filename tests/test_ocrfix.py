@@ -14,6 +14,7 @@ from jixiao.normalize.fields import period
 from jixiao.normalize.ocrfix import (
     date_text,
     form_labels,
+    header_text,
     label_meanings,
     money_text,
     snap_grid_headers,
@@ -79,6 +80,14 @@ def test_values_lose_specks_and_keep_their_sign() -> None:
     assert value_text("≥90.00(96)")[0] == "≥90.00(%)"
     for kept in ("-100.00(%)", "≥95 (%)", "=95%", "-5%", "=12.00(月)", "1 1有效完善"):
         assert value_text(kept) == (kept, None), kept
+
+
+def test_envelope_fields_lose_specks() -> None:
+    assert header_text("project_nature", "其他一次性项目。") == "其他一次性项目"
+    assert header_text("project_nature", "·其他一次性项目") == "其他一次性项目"
+    assert header_text("department", "上，海市住房和城乡建设管理委员会") == "上海市住房和城乡建设管理委员会"
+    # A project's name may list things: its commas stay.
+    assert header_text("project_name", "设备购置、运维，及培训") == "设备购置、运维，及培训"
 
 
 def test_dates_amounts_and_periods_as_a_fax_prints_them() -> None:

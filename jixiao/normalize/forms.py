@@ -24,6 +24,7 @@ from .document import DocumentFacts
 from .model import FormDraft, Note
 from .ocrfix import (
     date_text,
+    header_text,
     looks_doubtful,
     money_text,
     reconcile_funds,
@@ -197,6 +198,8 @@ def _seal_notes(draft: FormDraft) -> list[Note]:
 def to_project(draft: FormDraft, seq: int, doc: DocumentFacts) -> Project:
     notes = list(draft.notes) + _seal_notes(draft)
     h = {k: fields.one_line(v) or None for k, v in draft.header.items()}
+    if "ocr" in draft.methods:  # ocrfix: specks at the ends of a one-line field, or inside a unit's name
+        h = {k: v and header_text(k, v) for k, v in h.items()}
     indicators = _indicators(draft, notes)
     if not draft.indicators:
         notes.append(Note("no_indicators", "form has no indicator table"))

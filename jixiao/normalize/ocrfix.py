@@ -335,6 +335,18 @@ def trim_specks(text: str) -> str:
     return t if t.strip() else text
 
 
+# A unit's name (主管部门, 实施单位) holds no comma or colon between its words:
+# one read there is a speck ("上，海市住房和城乡建设管理委员会").
+_MARK_IN_NAME = regex.compile(r"(?<=\p{Han})\s*[,，.:：;；'\"`]\s*(?=\p{Han})")
+UNIT_NAME_FIELDS = ("department", "implementing_unit")
+
+
+def header_text(field: str, text: str) -> str:
+    """An OCR'd one-line envelope field without the specks read into it."""
+    t = trim_specks(text)
+    return _MARK_IN_NAME.sub("", t) if field in UNIT_NAME_FIELDS else t
+
+
 def value_text(text: str) -> tuple[str, str | None]:
     """An OCR'd target value with its specks trimmed and a misread percent
     bracket put back. Returns (text, note or None)."""
