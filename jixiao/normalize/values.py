@@ -21,6 +21,9 @@ import regex
 
 from .vocab import values as V
 
+_DIGIT = regex.compile(r"\d")  # compiled once: a pattern string is looked up on every call
+_BLANKS = regex.compile(r"\s+")
+
 WARN_NAME_UNIT = "unit taken from the indicator name"
 WARN_APPROX = "approximate value (约); kept without an operator"
 WARN_SEVERAL = "more than one quantity; kept as label"
@@ -192,7 +195,7 @@ def _open_unit(unit: str | None, tail: str) -> str | None:
 def _name_unit(indicator_name: str) -> str | None:
     """A unit printed in brackets at the end of the indicator name (调解补贴（元/件）)."""
     m = regex.search(rf"{_OPEN}\s*({_NOT_BRACKET}]{{1,12}}?)\s*{_CLOSE}\s*\Z", indicator_name or "")
-    if m and UNIT_RE.fullmatch(regex.sub(r"\s+", "", m.group(1))):
+    if m and UNIT_RE.fullmatch(_BLANKS.sub("", m.group(1))):
         return m.group(1)
     return None
 
@@ -260,7 +263,7 @@ def _parse(raw: str, indicator_name: str) -> ParsedValue:
         return EMPTY
     printed = _compact(label)
     work = printed.translate(_FOLD)
-    has_digits = bool(regex.search(r"\d", work))
+    has_digits = bool(_DIGIT.search(work))
 
     if DATE_RE.search(work):
         return _qualitative(label)

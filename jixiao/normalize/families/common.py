@@ -18,6 +18,10 @@ from .. import fields, vocab
 from ..model import FormDraft
 from ..vocab import key
 
+_DIGIT = regex.compile(r"\d")  # compiled once: a pattern string is looked up on every call
+_LEADING_YEAR = regex.compile(r"^(?:19|20)\d{2}年度?")
+_UP_TO_YEAR = regex.compile(r"^.*?\d{4}\s*年度?")
+
 
 # --- cells -------------------------------------------------------------------------
 def covering(table: Table, row: int) -> list[Cell]:
@@ -57,7 +61,7 @@ def money_unit_of(text: str) -> bool | None:
     """A label's money unit: True for "(万元)" / "单位：万元" / "…万元", False for
     "(元)", None when it prints none (a number with a unit is a value, not a label)."""
     t = "".join(text.split())
-    if not t or len(key(t)) > vocab.HEADER_MAX_CHARS or regex.search(r"\d", t):
+    if not t or len(key(t)) > vocab.HEADER_MAX_CHARS or _DIGIT.search(t):
         return None
     if vocab.MONEY_WAN in t:
         return True
@@ -69,11 +73,23 @@ def money_unit_of(text: str) -> bool | None:
 
 def label_in(text: str, labels: tuple[str, ...] | dict) -> str | None:
     """The vocabulary label ``text`` is (exactly, up to a money unit), or None."""
-    base, _ = base_label(text)
-    for lab in labels:
-        if base == key(lab):
-            return lab
-    return None
+    return _keyed(labels).get(base_label(text)[0])
+
+
+_KEYED: dict[int, tuple[object, dict[str, str]]] = {}
+
+
+def _keyed(labels: tuple[str, ...] | dict) -> dict[str, str]:
+    """A vocabulary by its keys (the first label of each key): asked for every
+    cell of every table, many times over. Kept by identity: the vocabularies
+    are module constants (the entry holds them, so an id is never reused)."""
+    entry = _KEYED.get(id(labels))
+    if entry is None or entry[0] is not labels:
+        keyed: dict[str, str] = {}
+        for lab in labels:
+            keyed.setdefault(key(lab), lab)
+        entry = _KEYED[id(labels)] = (labels, keyed)
+    return entry[1]
 
 
 def label_prefix(text: str, labels: tuple[str, ...] | dict) -> str | None:
@@ -93,7 +109,7 @@ def strip_code(text: str) -> str:
     """'[292]国家信访局' / '233_烟台市民政局' -> the name without its code."""
     t = fields.one_line(text)
     m = _CODE_PREFIX.match(t)
-    if m and not regex.match(r"\d", t[m.end() :]):
+    if m and not _DIGIT.match(t[m.end() :]):
         return t[m.end() :]
     return t
 
@@ -138,6 +154,7 @@ class Columns:
         return self.operator is not None or self.unit is not None
 
 
+@lru_cache(maxsize=1 << 14)  # every cell's key, for every table's header rows
 def level_header(k: str) -> str | None:
     """The indicator-grid header a key is: "一级指标", "三级指标名称" (a header word
     with a qualifier after it), "计量。单位" cleaned; None for any other text."""
@@ -489,7 +506,7 @@ def title_stem(title: str) -> str:
     "表3 2026年市行政中心保安服务项目绩效目标表" -> "市行政中心保安服务"."""
     t = "".join(fields.one_line(title).split())
     t = regex.sub(vocab.TITLE_NUMBERING, "", t)
-    t = regex.sub(r"^(?:19|20)\d{2}年度?", "", t)
+    t = _LEADING_YEAR.sub("", t)
     for w in sorted(vocab.TITLE_FORM_SUFFIXES, key=len, reverse=True):
         if w in t:
             t = t[: t.index(w)]
@@ -520,7 +537,7 @@ def department_wide_name(title: str) -> str:
     t = title
     for w in vocab.FORM_TITLE_WORDS:
         t = t.split(w)[0]
-    t = regex.sub(r"^.*?\d{4}\s*年度?", "", t)
+    t = _UP_TO_YEAR.sub("", t)
     return t.strip("（）() ")
 
 

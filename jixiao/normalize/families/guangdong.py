@@ -16,6 +16,8 @@ import regex
 from .. import vocab
 from . import common
 
+_DIGITS_DOTS_BLANKS = regex.compile(r"[\d.\s]")
+
 _D = regex.escape(vocab.SERIAL_CODE_DASHES)
 _F = regex.escape(vocab.SERIAL_FIELD_SEPARATORS)
 _S = regex.escape(vocab.SERIAL_SEPARATORS)
@@ -42,7 +44,7 @@ _MARKER = regex.compile(
 
 
 def _marker_horizon(text: str) -> str:
-    word = regex.sub(r"[\d.\s]", "", text)
+    word = _DIGITS_DOTS_BLANKS.sub("", text)
     return vocab.SERIAL_HORIZON_MARKERS[word]
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ...extract.model import Cell, Table, TextLine
 from .. import fields, vocab
@@ -56,6 +57,10 @@ def form_starts(table: Table) -> list[int]:
     return sorted({c.row for c in table.cells if common.label_in(c.text, vocab.PROJECT_NAME_LABELS)})
 
 
+_GOAL_LABELS_LONGEST_FIRST = sorted(vocab.GOAL_LABELS, key=len, reverse=True)
+
+
+@lru_cache(maxsize=1 << 14)  # every cell of every label table, several times over
 def goal_label(text: str) -> str | None:
     """The goal label ``text`` is: "中期目标（2015年-2017年）", "项目实施期目标"; a
     paragraph starting "总体目标…" is not one."""
@@ -65,7 +70,7 @@ def goal_label(text: str) -> str | None:
         return lab if len(base) <= len(key(lab)) + vocab.HEADER_MAX_CHARS else None
     # "项目实施期目标", "项目年度目标": a goal label with a qualifier before it. Only
     # labels that name the horizon: "项目绩效目标" is the grid's side label.
-    for lab in sorted(vocab.GOAL_LABELS, key=len, reverse=True):
+    for lab in _GOAL_LABELS_LONGEST_FIRST:
         k = key(lab)
         if len(k) > 4 and base.endswith(k) and len(base) <= len(k) + 4:
             return lab
