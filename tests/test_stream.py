@@ -11,13 +11,14 @@ import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
+import playa.page
 import pyarrow.parquet as pq
 import pypdfium2 as pdfium
 import pytest
 from conftest import SAMPLE
 
 from jixiao import extract
-from jixiao.extract import Table, TextLine, read_pdf, stream_pdf
+from jixiao.extract import Table, TextLine, pagewindow, read_pdf, stream_pdf
 from jixiao.normalize import Leftovers, normalize, page_wanted, read_projects
 from jixiao.pipelines import task
 
@@ -73,6 +74,7 @@ def test_tables_alive_stay_bounded_while_a_long_document_is_read(long_pdf: Path,
             yield it
 
     projects = []
+    made: list[int] = []  # PLAYA's pages alive (its own list makes every page at the first)
     with stream_pdf(long_pdf, wanted=page_wanted) as stream:
         stream.items = watch(stream.items)
         left = Leftovers()
@@ -81,7 +83,9 @@ def test_tables_alive_stay_bounded_while_a_long_document_is_read(long_pdf: Path,
             most = max(most, len(alive))
             projects.append(p)
             parsed.append(len(stream._source.playa._cached_objs))
+            made.append(sum(1 for o in gc.get_objects() if isinstance(o, playa.page.Page)))
         pages = len(stream.pages)
+        resident = _resident_kb(long_pdf)
     one = normalize(read_pdf(SAMPLE, wanted=page_wanted)).projects
     per_copy = len(one)
     assert pages == REPEATS * 17
@@ -90,8 +94,14 @@ def test_tables_alive_stay_bounded_while_a_long_document_is_read(long_pdf: Path,
     assert seen >= REPEATS * per_copy
     assert most <= 3, f"{most} of {seen} tables alive at once"
     # What PLAYA parsed for the pages before a forget (fonts, resources) is
-    # let go: after the first copy it holds a few pages' objects, not all.
-    assert max(parsed[per_copy:]) < max(parsed[:per_copy]) / 2, parsed
+    # let go: it holds a few pages' objects, never more in the last copies
+    # than in the first (kept, they would grow with every page).
+    assert max(parsed[per_copy:]) <= max(parsed[:per_copy]), parsed
+    assert max(made) <= pagewindow.KEEP + 1, made
+    # The PDF's bytes PLAYA mapped are let go as well: of the whole file read,
+    # only what the pages since the last forget touched stays resident.
+    if resident is not None:
+        assert resident < long_pdf.stat().st_size / 1024 / 2, (resident, long_pdf.stat().st_size)
 
     # The file's rows, made a few projects at a time, are the rows made at once
     # (one chunk per column, the same Parquet bytes).
@@ -102,6 +112,22 @@ def test_tables_alive_stay_bounded_while_a_long_document_is_read(long_pdf: Path,
     for chunked, whole in zip(rows.tables(), task._tables(projects, "long.pdf", "0" * 64)):
         assert all(c.num_chunks == 1 for c in chunked.columns)
         assert chunked.equals(whole) and _parquet(chunked) == _parquet(whole)
+
+
+def _resident_kb(path: Path) -> int | None:
+    """Resident KB of this process's mappings of ``path`` (Linux), None where /proc does not say."""
+    try:
+        lines = Path("/proc/self/smaps").read_text().splitlines()
+    except OSError:
+        return None
+    total, inside = 0, False
+    for line in lines:
+        head = line.split()
+        if head and "-" in head[0] and len(head) >= 5:  # a mapping's first line
+            inside = line.endswith(str(path))
+        elif inside and head[0] == "Rss:":
+            total += int(head[1])
+    return total
 
 
 def _parquet(table) -> bytes:
