@@ -41,6 +41,7 @@ from .write import (
     remove_temp_files,
     rename_source,
     run_lock,
+    system_allocator,
     write_task_result,
 )
 
@@ -121,7 +122,7 @@ def file_task(
     limits) writing its rows as they are made, put its data files in place
     once it is read, return the result without its rows. A read that fails
     or is interrupted leaves no data file."""
-    with PartitionWriter(out) as files:
+    with system_allocator(), PartitionWriter(out) as files:
         result = guarded(process_file, path, limits=limits, password=password, pages_dir=pages_dir, rows=files)
         return write_task_result(out, result, files)
 
