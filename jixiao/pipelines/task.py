@@ -57,8 +57,9 @@ class FileResult:
     # For a failure inside jixiao (not the file's fault): shown with --debug.
     traceback: str = ""
     # Indicator rows and forms of a result whose tables were released once
-    # written, and (form_seq, project_name, first_page, warnings) of its forms
-    # with warnings, as plain values: even a one-row Arrow table costs ~6 KB.
+    # written (or whose rows went to a RowSink as they were made), and
+    # (form_seq, project_name, first_page, warnings) of its forms with
+    # warnings, as plain values: even a one-row Arrow table costs ~6 KB.
     rows_written: int = 0
     forms_written: int = 0
     warned_forms: tuple[tuple[int, str, int, tuple[str, ...]], ...] = ()
