@@ -9,8 +9,11 @@ it forked. Target: peak <= 200 MB, flat from 500 to
 
 Printed beside it: the peak of a process that only reads and normalises the
 same PDF (extract's stream into normalize, each project dropped once made),
-and the size of the file's rows in Arrow: what grows with the document is the
-rows the file's result carries to the writer, not the reading.
+and the size of the file's rows in Arrow. The per-file task writes the rows
+as it makes them (``write.PartitionWriter``: at most ``HOLD_BYTES`` held), so
+neither the rows nor the reading should grow with the document; what still
+does is PDFium's page tree (to load page n it parses the dictionaries of the
+pages before it: about 2 KB a page).
 
     .venv/bin/python bench/bench_long.py
     .venv/bin/python bench/bench_long.py --pages 500 2000 4000

@@ -33,6 +33,7 @@ from .manifest import DAMAGED_SUFFIX, NAME, PARTIAL, Manifest, path_bytes
 from .task import ERROR, FileResult, process_file
 from .verify import verify
 from .write import (
+    PartitionWriter,
     file_stem,
     quarantine,
     relative,
@@ -40,6 +41,7 @@ from .write import (
     remove_temp_files,
     rename_source,
     run_lock,
+    system_allocator,
     write_task_result,
 )
 
@@ -117,9 +119,12 @@ def file_task(
     pages_dir: str | None = None,
 ) -> FileResult:
     """The per-file task, in every executor: read the PDF (within its
-    limits), write its data files, return the result without its rows."""
-    result = guarded(process_file, path, limits=limits, password=password, pages_dir=pages_dir)
-    return write_task_result(out, result)
+    limits) writing its rows as they are made, put its data files in place
+    once it is read, return the result without its rows. A read that fails
+    or is interrupted leaves no data file."""
+    with system_allocator(), PartitionWriter(out) as files:
+        result = guarded(process_file, path, limits=limits, password=password, pages_dir=pages_dir, rows=files)
+        return write_task_result(out, result, files)
 
 
 class _OldFiles:

@@ -1,10 +1,15 @@
-"""The per-file unit of work: PDF -> rows, no writes.
+"""The per-file unit of work: PDF -> rows.
 
 The same function runs in every executor (serial, process pool, dask); it
 returns a small picklable result and never raises for bad input: a file that
 cannot be read comes back with status "error" and a one-line reason, and so
 does a file on which jixiao itself fails (with the traceback kept for
 ``--debug``), so that one file never stops a batch.
+
+The rows go, a few forms at a time as the forms close, to a ``RowSink``
+(the per-file task's is ``write.PartitionWriter``, which writes them as
+they come: a long document's rows are never held whole); without one they
+are collected into the result's two tables.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ import os
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 
@@ -51,8 +57,9 @@ class FileResult:
     # For a failure inside jixiao (not the file's fault): shown with --debug.
     traceback: str = ""
     # Indicator rows and forms of a result whose tables were released once
-    # written, and (form_seq, project_name, first_page, warnings) of its forms
-    # with warnings, as plain values: even a one-row Arrow table costs ~6 KB.
+    # written (or whose rows went to a RowSink as they were made), and
+    # (form_seq, project_name, first_page, warnings) of its forms with
+    # warnings, as plain values: even a one-row Arrow table costs ~6 KB.
     rows_written: int = 0
     forms_written: int = 0
     warned_forms: tuple[tuple[int, str, int, tuple[str, ...]], ...] = ()
@@ -75,15 +82,29 @@ class FileResult:
         10,000 PDFs would otherwise hold every one of them)."""
         if self.projects is None:
             return self
-        warned = tuple(
-            (p["form_seq"], p["project_name"], p["first_page"], tuple(p["warnings"]))
-            for p in self.projects.select(list(SUMMARY_COLUMNS)).to_pylist()
-            if p["warnings"]
-        )
         return replace(
             self, projects=None, indicators=None, rows_written=self.indicator_rows, forms_written=self.forms,
-            warned_forms=warned,
+            warned_forms=warned_forms(self.projects),
         )
+
+
+def warned_forms(projects: pa.Table) -> tuple[tuple[int, str, int, tuple[str, ...]], ...]:
+    """(form_seq, project_name, first_page, warnings) of the forms with warnings."""
+    return tuple(
+        (p["form_seq"], p["project_name"], p["first_page"], tuple(p["warnings"]))
+        for p in projects.select(list(SUMMARY_COLUMNS)).to_pylist()
+        if p["warnings"]
+    )
+
+
+class RowSink(Protocol):
+    """Where one PDF's rows go as they are made: ``start`` once its hash is
+    known (again if it is read again), then ``add`` a few forms' rows at a
+    time (both tables with the ``year`` and ``department`` columns)."""
+
+    def start(self, sha256: str) -> None: ...
+
+    def add(self, projects: pa.Table, indicators: pa.Table) -> None: ...
 
 
 def project_id(sha256: str, form_seq: int) -> str:
@@ -138,7 +159,10 @@ def process_file(
     password: str | None = None,
     limits: Limits | None = None,
     pages_dir: str | None = None,
+    rows: RowSink | None = None,
 ) -> FileResult:
+    """``rows``: where the rows go as they are made; without it, the result
+    carries them (``projects``, ``indicators``)."""
     start = time.perf_counter()
     p = Path(path)
     sha, size = "", 0
@@ -148,7 +172,7 @@ def process_file(
             size = p.stat().st_size
         except OSError as e:
             raise UnreadableFile(str(p), e.strerror or type(e).__name__) from e
-        read = _read(p, password, limits, sha, _page_reporter(pages_dir, p))
+        read = _read(p, password, limits, sha, _page_reporter(pages_dir, p), rows)
         return _result(p, read, size, time.perf_counter() - start)
     except Exception as e:  # noqa: BLE001 - one file never stops the batch; the cause is kept
         return replace(failed(p, e, sha, size), seconds=time.perf_counter() - start)
@@ -161,8 +185,9 @@ class _Read:
     sha256: str
     page_count: int
     pages: tuple[PageInfo, ...]
-    projects: pa.Table
-    indicators: pa.Table
+    projects: pa.Table | None  # None: the rows went to a sink, counted in ``given``
+    indicators: pa.Table | None
+    given: _Given
     forms: int
     problems: tuple[str, ...]  # incomplete forms, one line each
     skipped: tuple[str, ...]
@@ -175,16 +200,17 @@ def _read(
     limits: Limits | None = None,
     sha256: str | None = None,
     on_page: Callable[[int, int], None] | None = None,
+    sink: RowSink | None = None,
 ) -> _Read:
     """One --password serves a whole batch: files protected by an owner
     password only (no password to open) must open whatever was given."""
     try:
-        return _read_once(p, password, limits, sha256, on_page)
+        return _read_once(p, password, limits, sha256, on_page, sink)
     except EncryptedPdf:
         if not password:
             raise
         try:
-            return _read_once(p, None, limits, sha256, on_page)
+            return _read_once(p, None, limits, sha256, on_page, sink)
         except EncryptedPdf:
             pass
         raise
@@ -196,25 +222,32 @@ def _read_once(
     limits: Limits | None,
     sha256: str | None,
     on_page: Callable[[int, int], None] | None,
+    sink: RowSink | None,
 ) -> _Read:
     """The PDF read page by page, its forms normalised and turned into rows as
-    they close: a long document is never held whole, only its rows."""
+    they close, the rows handed to ``sink`` (or collected, without one): a
+    long document is never held whole."""
     with stream_pdf(p, password=password, wanted=page_wanted, limits=limits, sha256=sha256, on_page=on_page) as doc:
         left = Leftovers()
-        rows = _Rows(printable(p.name), doc.sha256)
+        if sink is not None:
+            sink.start(doc.sha256)
+        rows = _Rows(printable(p.name), doc.sha256, sink)
         problems: list[str] = []
         forms = 0
         for pr in read_projects(doc, left):
             forms += 1
             rows.add(pr)
             problems += [f"form {pr.seq} (p.{pr.first_page} '{pr.project_name or ''}'): {why}" for why in pr.problems]
-        projects, indicators = rows.tables()
+        projects, indicators = rows.tables() if sink is None else (None, None)
+        if sink is not None:
+            rows.close()
         return _Read(
             doc.sha256,
             doc.page_count,
             tuple(doc.pages),
             projects,
             indicators,
+            rows.given,
             forms,
             tuple(problems),
             tuple(left.skipped),
@@ -264,6 +297,9 @@ def _result(p: Path, doc: _Read, size: int, seconds: float) -> FileResult:
         error=reason,
         projects=doc.projects,
         indicators=doc.indicators,
+        rows_written=doc.given.rows,
+        forms_written=doc.given.forms,
+        warned_forms=tuple(doc.given.warned),
         methods=methods,
         page_decisions=decisions,
         skipped_tables=doc.skipped,
@@ -280,11 +316,23 @@ VALUE_BOX = ("value_bbox_x0", "value_bbox_top", "value_bbox_x1", "value_bbox_bot
 ROWS_CHUNK = 64  # projects turned into Arrow at a time (Python rows weigh ten times their Arrow)
 
 
-class _Rows:
-    """Projects -> the file's two Arrow tables, a chunk at a time."""
+@dataclass
+class _Given:
+    """What a sink was given: the result's counts, without its tables."""
 
-    def __init__(self, file_name: str, sha: str) -> None:
+    forms: int = 0
+    rows: int = 0
+    warned: list[tuple[int, str, int, tuple[str, ...]]] = field(default_factory=list)
+
+
+class _Rows:
+    """Projects -> Arrow rows, a chunk at a time: each chunk handed to the
+    sink, or (without one) kept for the file's two tables."""
+
+    def __init__(self, file_name: str, sha: str, sink: RowSink | None = None) -> None:
         self.file_name, self.sha = file_name, sha
+        self.sink = sink
+        self.given = _Given()
         self.chunks: list[tuple[pa.Table, pa.Table]] = []
         self.waiting: list[Project] = []
 
@@ -294,8 +342,20 @@ class _Rows:
             self._flush()
 
     def _flush(self) -> None:
-        self.chunks.append(_tables(self.waiting, self.file_name, self.sha))
+        projects, indicators = _tables(self.waiting, self.file_name, self.sha)
         self.waiting = []
+        if self.sink is None:
+            self.chunks.append((projects, indicators))
+            return
+        self.given.forms += projects.num_rows
+        self.given.rows += indicators.num_rows
+        self.given.warned += warned_forms(projects)
+        self.sink.add(projects, indicators)
+
+    def close(self) -> None:
+        """The last chunk to the sink."""
+        if self.waiting:
+            self._flush()
 
     def tables(self) -> tuple[pa.Table, pa.Table]:
         if self.waiting or not self.chunks:

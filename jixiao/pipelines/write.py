@@ -10,6 +10,15 @@ Temporary names start with "." and end in ".tmp", never ".parquet": readers
 that glob ``**/*.parquet`` do not match them and pyarrow's discovery skips
 dot-files. A killed run can leave some behind; ``remove_temp_files`` (called
 at the start of every run, under the run lock) deletes them.
+
+A source's rows are written as the task makes them (``PartitionWriter``):
+held per partition up to ``HOLD_BYTES``, then the largest partitions are
+spilled to temporary part files beside their data file, and all of them
+become data files together once the PDF is read. A file whose rows never
+passed the bound (every ordinary PDF) is written once, at the end, as one
+row group, byte for byte as when its rows were collected; a longer one
+gets a row group per spill. A read that fails, or a task that dies, leaves
+no data file (only temporary ones, for the next run to remove).
 """
 
 from __future__ import annotations
@@ -23,12 +32,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Self
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..errors import CannotWrite, OutputBusy, printable
+from ..limits import MIB
 from .task import ERROR, FileResult
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
@@ -102,11 +113,30 @@ def atomic_write_table(table: pa.Table, dest: Path) -> None:
     """Write ``dest`` whole or not at all (temp file, fsync, rename).
 
     Pages carry CRC checksums, so that verification notices a garbled file."""
+    tmp = _temp_for(dest)
+    try:
+        pq.write_table(table, tmp, **PARQUET)
+        _move_into_place(tmp, dest)
+    except OSError as e:
+        raise CannotWrite(str(dest), e.strerror or type(e).__name__, errno=e.errno) from e
+    finally:
+        # Also on KeyboardInterrupt: never leave our temp file behind.
+        if os.path.exists(tmp):
+            Path(tmp).unlink(missing_ok=True)
+    _fsync_dir(dest.parent)
+
+
+PARQUET = {"compression": "zstd", "write_page_checksum": True}
+
+
+def _temp_for(dest: Path) -> str:
+    """A new temporary file beside ``dest`` (named as ``remove_temp_files`` finds them)."""
     for attempt in range(MKDIR_ATTEMPTS):
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=TEMP_SUFFIX, dir=dest.parent)
-            break
+            os.close(fd)
+            return tmp
         except FileNotFoundError as e:
             # Another process of the run removed the folder, empty, in between
             # (a source's old files gone): make it again.
@@ -114,21 +144,14 @@ def atomic_write_table(table: pa.Table, dest: Path) -> None:
                 raise CannotWrite(str(dest.parent), e.strerror or type(e).__name__, errno=e.errno) from e
         except OSError as e:
             raise CannotWrite(str(dest.parent), e.strerror or type(e).__name__, errno=e.errno) from e
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp, compression="zstd", write_page_checksum=True)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, dest)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise CannotWrite(str(dest), e.strerror or type(e).__name__, errno=e.errno) from e
-    finally:
-        # Also on KeyboardInterrupt: never leave our temp file behind.
-        if os.path.exists(tmp):
-            Path(tmp).unlink(missing_ok=True)
-    _fsync_dir(dest.parent)
+    raise AssertionError("unreachable")
+
+
+def _move_into_place(tmp: str, dest: Path) -> None:
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.chmod(tmp, FILE_MODE)
+    os.replace(tmp, dest)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -204,47 +227,225 @@ def relative(out: Path, path: Path) -> str:
     return path.relative_to(out).as_posix()
 
 
+def _partitions(name: str, table: pa.Table) -> Iterator[tuple[tuple[int | None, str | None], pa.Table]]:
+    """The table's rows by partition (sorted), without the partition columns."""
+    keys = set(zip(table["year"].to_pylist(), table["department"].to_pylist()))
+    for year, dept in sorted(keys, key=str):
+        mask = pc.and_(_eq(table["year"], year), _eq(table["department"], dept))
+        part = table.filter(mask).drop_columns(["year", "department"])
+        if name == "projects" and dept and short_department(dept) != dept:
+            part = _warn(part, WARN_SHORT.format(short=short_department(dept), full=dept))
+            if "department_printed" in part.column_names:  # the full name, whatever filled the rows
+                i = part.schema.get_field_index("department_printed")
+                part = part.set_column(i, "department_printed", pa.array([dept] * part.num_rows, pa.string()))
+        yield (year, dept), part
+
+
+# A source's rows held (in Arrow) before the largest partitions are spilled:
+# twice the rows of the longest real PDF in the fixtures (real PDF 10, 1.9 MB).
+HOLD_BYTES = 4 * MIB
+GROUP_BYTES = MIB  # rows (in Arrow) per row group of a file whose rows were spilled
+
+
+def _write_groups(writer: pq.ParquetWriter, rows: pa.Table) -> None:
+    """Rows as row groups of about ``GROUP_BYTES``: what encoding one costs is bounded by that."""
+    per_group = max(1, rows.num_rows * GROUP_BYTES // max(1, rows.nbytes))
+    writer.write_table(rows, row_group_size=per_group)
+
+
+class _Partition:
+    """One data file being made: the rows held, and the part files spilled."""
+
+    def __init__(self, dest: Path) -> None:
+        self.dest = dest
+        self.held: list[pa.Table] = []
+        self.bytes = 0
+        self.parts: list[str] = []
+        self.schema: pa.Schema | None = None
+
+    def add(self, rows: pa.Table) -> None:
+        self.schema = self.schema or rows.schema
+        self.held.append(rows)
+        self.bytes += rows.nbytes
+
+    def _rows(self) -> pa.Table:
+        rows = pa.concat_tables(self.held).combine_chunks()  # one chunk per column, as collected rows
+        self.held, self.bytes = [], 0
+        return rows
+
+    def spill(self) -> None:
+        """The rows held to a part file of their own, in Arrow's IPC format
+        (written as they are, read back without a copy; closed: no
+        descriptor kept)."""
+        assert self.schema is not None  # set by the rows held
+        tmp = _temp_for(self.dest)
+        self.parts.append(tmp)
+        held, self.held, self.bytes = self.held, [], 0
+        try:
+            with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, self.schema) as part:
+                for rows in held:
+                    part.write_table(rows)
+        except OSError as e:
+            raise CannotWrite(str(self.dest), e.strerror or type(e).__name__, errno=e.errno) from e
+
+    def commit(self) -> None:
+        if not self.parts:
+            atomic_write_table(self._rows(), self.dest)  # the collected rows' bytes
+            return
+        assert self.schema is not None  # set by the rows spilled
+        tmp = _temp_for(self.dest)
+        try:
+            with pq.ParquetWriter(tmp, self.schema, **PARQUET) as writer:
+                for part in self.parts:
+                    with pa.memory_map(part) as source:
+                        _write_groups(writer, pa.ipc.open_file(source).read_all())
+                if self.held:
+                    _write_groups(writer, pa.concat_tables(self.held))
+                    self.held, self.bytes = [], 0
+            _move_into_place(tmp, self.dest)
+        except OSError as e:
+            raise CannotWrite(str(self.dest), e.strerror or type(e).__name__, errno=e.errno) from e
+        finally:
+            if os.path.exists(tmp):
+                Path(tmp).unlink(missing_ok=True)
+        self.discard()
+        _fsync_dir(self.dest.parent)
+
+    def discard(self) -> None:
+        for part in self.parts:
+            Path(part).unlink(missing_ok=True)
+        self.parts, self.held, self.bytes = [], [], 0
+
+
+@contextmanager
+def system_allocator() -> Iterator[None]:
+    """Arrow's allocations on the C library's malloc while a file is read
+    and written. pyarrow's default (mimalloc) keeps what it freed in
+    per-thread segments: for jixiao's many small tables, and the row groups
+    read back from part files on Arrow's reader threads, that is 15 MB more
+    resident at 2,000 pages than at 500; malloc gives large blocks back at
+    once. Buffers made meanwhile are freed to the pool that made them."""
+    previous = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(previous)
+
+
+class PartitionWriter:
+    """One source's data files, written as its rows are made (the per-file
+    task's ``RowSink``): rows are held per partition while they take less
+    than ``hold_bytes`` (None: no bound), else the largest partitions go to
+    part files until half that is held. ``commit`` makes the data files,
+    ``discard`` (also on leaving the ``with`` block uncommitted) removes
+    every trace. A write that fails is kept as ``error`` (the rows after it
+    are dropped): the task still reads the PDF to its end, and the result
+    says it."""
+
+    def __init__(self, out: Path, hold_bytes: int | None = HOLD_BYTES) -> None:
+        self.out, self.hold_bytes = out, hold_bytes
+        self.sha256 = ""
+        self.error: CannotWrite | None = None
+        self._files: dict[tuple[str, int | None, str | None], _Partition] = {}
+        self._held = 0
+
+    def start(self, sha256: str) -> None:
+        self.discard()
+        self.sha256, self.error = sha256, None
+
+    def add(self, projects: pa.Table, indicators: pa.Table) -> None:
+        self.add_rows("projects", projects)
+        self.add_rows("indicators", indicators)
+
+    def add_rows(self, name: str, table: pa.Table) -> None:
+        """Rows of one table (``projects`` or ``indicators``)."""
+        if self.error is not None or table.num_rows == 0:
+            return
+        try:
+            for (year, dept), rows in _partitions(name, table):
+                key = (name, year, dept)
+                if key not in self._files:
+                    dest = self.out / name / partition_dir(year, dept) / f"{file_stem(self.sha256)}.parquet"
+                    self._files[key] = _Partition(dest)
+                self._files[key].add(rows)
+                self._held += rows.nbytes
+            if self.hold_bytes is not None and self._held > self.hold_bytes:
+                for f in sorted(self._files.values(), key=lambda f: f.bytes, reverse=True):
+                    if self._held <= self.hold_bytes // 2 or not f.bytes:
+                        break
+                    self._held -= f.bytes
+                    f.spill()
+        except CannotWrite as e:
+            self.error = e
+            self.discard()
+
+    def commit(self) -> list[Path]:
+        """The data files, in place (those of this source's other partitions
+        are the caller's to remove); the first write error raised."""
+        if self.error is not None:
+            raise self.error
+        written = []
+        try:
+            for name in TABLES:
+                for key in sorted((k for k in self._files if k[0] == name), key=lambda k: str(k[1:])):
+                    self._files[key].commit()
+                    written.append(self._files[key].dest)
+        finally:
+            self.discard()
+        return written
+
+    def discard(self) -> None:
+        for f in self._files.values():
+            f.discard()
+        self._files, self._held = {}, 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+
 def write_result(out: Path, result: FileResult) -> list[Path]:
-    """Write this PDF's rows, one file per partition; returns the files written.
+    """Write the rows a result carries, one file per partition; returns the
+    files written.
 
     Files of the same source in the same partitions are replaced; files of
     partitions the PDF no longer has rows in are the caller's to remove (it
     knows them from the manifest, so that no writer lists the dataset).
     """
-    written: list[Path] = []
+    files = PartitionWriter(out, hold_bytes=None)
+    files.start(result.sha256)
     for name, table in (("projects", result.projects), ("indicators", result.indicators)):
-        if table is None or table.num_rows == 0:
-            continue
-        for year, dept in sorted(set(zip(table["year"].to_pylist(), table["department"].to_pylist())), key=str):
-            mask = pc.and_(_eq(table["year"], year), _eq(table["department"], dept))
-            part = table.filter(mask).drop_columns(["year", "department"])
-            if name == "projects" and dept and short_department(dept) != dept:
-                part = _warn(part, WARN_SHORT.format(short=short_department(dept), full=dept))
-                if "department_printed" in part.column_names:  # the full name, whatever filled the rows
-                    i = part.schema.get_field_index("department_printed")
-                    part = part.set_column(i, "department_printed", pa.array([dept] * part.num_rows, pa.string()))
-            dest = out / name / partition_dir(year, dept) / f"{file_stem(result.sha256)}.parquet"
-            atomic_write_table(part, dest)
-            written.append(dest)
-    return written
+        if table is not None:
+            files.add_rows(name, table)
+    return files.commit()
 
 
-def write_task_result(out: Path, result: FileResult) -> FileResult:
+def write_task_result(out: Path, result: FileResult, files: PartitionWriter | None = None) -> FileResult:
     """The write half of the per-file task: the result with its files, rows
-    released. A write that fails for this file only (a name the file system
-    refuses, a partition folder without permission) becomes its error; a
-    full or read-only disk becomes ``out_error``, on which the run stops."""
+    released. ``files``: where the task gave the rows as it read (else the
+    result carries them). A write that fails for this file only (a name the
+    file system refuses, a partition folder without permission) becomes its
+    error; a full or read-only disk becomes ``out_error``, on which the run
+    stops."""
     if result.status == ERROR:
+        if files is not None:
+            files.discard()
         return result
     try:
-        files = write_result(out, result)
+        written = write_result(out, result) if files is None else files.commit()
     except CannotWrite as e:
         if is_dataset_error(e):
             stop = CannotWrite(e.path, e.detail, source=printable(result.path), errno=e.errno)
             return replace(result, status=ERROR, error=str(stop), out_error=str(stop)).released()
         reason = f"{result.path}: cannot write its rows to {e.path} ({e.detail})"
-        return replace(result, status=ERROR, error=reason, projects=None, indicators=None)
-    return replace(result, files=tuple(relative(out, p) for p in files)).released()
+        return replace(
+            result, status=ERROR, error=reason, projects=None, indicators=None, rows_written=0, forms_written=0,
+            warned_forms=(),
+        )
+    return replace(result, files=tuple(relative(out, p) for p in written)).released()
 
 
 def _warn(table: pa.Table, warning: str) -> pa.Table:
