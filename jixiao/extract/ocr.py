@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import unicodedata
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ import regex
 from . import pagebox, preprocess, raster
 from .geometry import Grid, build_grids
 from .model import PageContent, PageInfo, TextLine
-from .settings import OcrSettings
+from .prior import CharPrior
+from . import settings as settings_module
 from .source import PdfSource
 from .tables import table_from_grid
 from .text import Glyph, Line, clean, join_lines
@@ -75,13 +77,7 @@ FLIP_MARGIN = 0.15  # the turned reading must be this much more confident
 _lock = threading.RLock()
 _recognizer: Recognizer | None = None
 _recognizer_pid = 0
-_settings = OcrSettings()
-
-
-def configure(settings: OcrSettings) -> None:
-    """This process's OCR settings (an executor's worker: its share of the cores)."""
-    global _settings
-    _settings = settings
+configure = settings_module.configure  # this process's OCR settings (see settings.configure)
 
 
 def available_cores() -> int:
@@ -90,7 +86,7 @@ def available_cores() -> int:
         cores = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         cores = max(1, os.cpu_count() or 1)
-    cap = _settings.threads or 0
+    cap = settings_module.current().threads or 0
     return min(cores, cap) if cap > 0 else cores
 
 
@@ -140,6 +136,9 @@ class Recognizer:
         # rare characters, which the model sometimes prefers to the simplified
         # character printed (強 for 强).
         self.rare = np.array([len(c) == 1 and _is_cjk(c) and not _in_gb2312(c) for c in self.charset], dtype=bool)
+        # Classes the language prior may choose between (see _weigh).
+        self.cjk = np.array([len(c) == 1 and _is_cjk(c) for c in self.charset], dtype=bool) & ~self.rare
+        self.math = np.array([len(c) == 1 and unicodedata.category(c) == "Sm" for c in self.charset], dtype=bool)
         self._pool: ThreadPoolExecutor | None = None
 
     def __call__(self, crops: Sequence[np.ndarray], rare_runner_up: float = RARE_RUNNER_UP) -> list[Recognised]:
@@ -190,11 +189,57 @@ class Recognizer:
         cols = np.flatnonzero(keep)
         if cols.size == 0:
             return Recognised("", 0.0, ())
+        prior = settings_module.current().prior
+        if prior is not None:
+            self._weigh(pred, idx, prob, cols, prior)
         step = width / pred.shape[0]
         to_crop = crop_w / resized_w
         chars = [self.charset[j] if j < len(self.charset) else "" for j in idx[cols]]
         centres = tuple(float((c + 0.5) * step * to_crop) for c in cols)
         return Recognised("".join(chars), float(prob[cols].mean()), centres, tuple(float(p) for p in prob[cols]))
+
+    def _weigh(self, pred: np.ndarray, idx: np.ndarray, prob: np.ndarray, cols: np.ndarray, prior: CharPrior) -> None:
+        """Doubtful characters re-chosen among their few best candidates with
+        the language prior (in place: ``idx``, ``prob`` at ``cols``): a CJK
+        character among CJK ones, a sign in front of a number among math
+        signs (≠ for =, £ for ≤). Digits and the punctuation inside numbers
+        are never weighed: a number is what the ink says."""
+        change = np.append(np.flatnonzero(np.diff(idx)) + 1, len(idx))
+        ends = change[np.searchsorted(change, cols, side="right")]  # where each character's run ends
+        text = [self.charset[j] if j < len(self.charset) else " " for j in idx[cols]]
+        candidates: list[list[tuple[str, float]]] = []
+        classes: list[list[int]] = []
+        for k, t in enumerate(cols):
+            j = int(idx[t])
+            pool = None
+            if prob[t] < PRIOR_SURE:
+                if self.cjk[j]:
+                    pool = self.cjk
+                elif (
+                    k + 1 < len(text) and text[k + 1].isdigit() and not (k and text[k - 1].isalnum())
+                    and not text[k].isdigit()
+                    and text[k] not in NUMBER_SIGNS
+                ):
+                    pool = self.math
+            if pool is None:
+                candidates.append([(text[k], float(prob[t]))])
+                classes.append([j])
+                continue
+            v = pred[t : ends[k]].max(axis=0)
+            top = np.argpartition(-v, PRIOR_CANDIDATES)[:PRIOR_CANDIDATES]
+            alts = [int(c) for c in top[np.argsort(-v[top])] if c != j and v[c] >= PRIOR_MIN_PROB and pool[c]]
+            candidates.append([(text[k], float(v[j]))] + [(self.charset[c], float(v[c])) for c in alts])
+            classes.append([j, *alts])
+        for k, (t, pick) in enumerate(zip(cols, prior.best_path(candidates))):
+            if pick:
+                idx[t] = classes[k][pick]
+                prob[t] = candidates[k][pick][1]
+
+
+PRIOR_SURE = 0.99  # a character read at least this surely is not weighed
+PRIOR_CANDIDATES = 6  # the best classes per character, ...
+PRIOR_MIN_PROB = 0.003  # ... those read at least this likely
+NUMBER_SIGNS = "()（）[]-.,:;%/+"  # in front of a digit, part of what is printed
 
 
 def _return_freed_memory() -> None:
