@@ -666,10 +666,15 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
 
     # On a fax, a mark too small to be a line, in a cell that holds lines of
     # text, is a speck however surely it reads ("1", "·", "。").
-    texted = {j.owner for j, e in zip(jobs, ems) if j.owner is not None and not _small(j.strip, e)}
+    # So is a "line" made of specks and streaks only, whatever it reads as
+    # ("二", "土", ". :", "8 8"): no mark in it is the size of a glyph.
+    specks = [img.bilevel and _speck_line(ink, j.strip, e) for j, e in zip(jobs, ems)]
+    texted = {
+        j.owner for j, e, sp in zip(jobs, ems, specks) if j.owner is not None and not _small(j.strip, e) and not sp
+    }
     per_cell: dict[tuple[int, int], list[tuple[Line, float]]] = {}
     free: list[TextLine] = []
-    for job, rec, e in zip(jobs, fixed, ems):
+    for job, rec, e, sp in zip(jobs, fixed, ems, specks):
         text = place_spaces(rec, job.cols, e, spaces)
         if not text.strip():
             continue
@@ -677,6 +682,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         if _is_speck(st, rec, e):
             continue
         if img.bilevel and job.owner in texted and _small(st, e) and not any(_is_cjk(c) for c in rec.text):
+            continue
+        if sp and job.owner in texted:
             continue
         if job.owner is None:
             if rec.score < FREE_MIN_SCORE or (st.bottom - st.top) < FREE_MIN_HEIGHT_PT * s:
@@ -854,6 +861,26 @@ def _reread_bracketed(jobs: Sequence[_Job], results: list[Recognised]) -> list[R
             old.text[:i0] + m_new[1] + old.text[i1:], old.score, old.centres[:i0] + (centre,) + old.centres[i1:], probs
         )
     return out
+
+
+def _speck_line(ink: np.ndarray, st: raster.Strip, em: float) -> bool:
+    """Is every mark of the line a speck (smaller than SPECK_MARK_EM both
+    ways) or a streak (thinner than STREAK_EM, longer than STREAK_LONG_EM)?
+    A glyph of text, even a lone "-" or "。" among them, is neither... but a
+    "-" or "。" alone is: only lines of cells that hold text are dropped."""
+    region = (ink[st.top : st.bottom, st.x0 : st.x1] > 0).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8)
+    if n <= 1:
+        return True
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    speck = (w < SPECK_MARK_EM * em) & (h < SPECK_MARK_EM * em)
+    streak = (h < STREAK_EM * em) & (w > STREAK_LONG_EM * em)
+    return bool((speck | streak).all())
+
+
+SPECK_MARK_EM = 0.45
+STREAK_EM = 0.25
+STREAK_LONG_EM = 1.5
 
 
 def _is_speck(st: raster.Strip, rec: Recognised, em: float) -> bool:
