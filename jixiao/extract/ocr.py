@@ -651,7 +651,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     fixed: list[Recognised] = []
     for job, rec in zip(jobs, results):
         context = last_char.get(job.owner, "") if job.owner is not None else ""
-        rec = trim_specks(rec, job.cols, em, BILEVEL_SPECK_PROB if img.bilevel else SPECK_PROB)
+        rec = trim_specks(rec, job.cols, em, BILEVEL_SPECK_PROB if img.bilevel else SPECK_PROB, dots=img.bilevel)
         rec = Recognised(fix_punctuation(rec.text, context), rec.score, rec.centres, rec.probs)
         rec = _lone_bars(rec, job, ink, em)
         if job.owner is not None and rec.text.strip():
@@ -888,12 +888,17 @@ def _is_speck(st: raster.Strip, rec: Recognised, em: float) -> bool:
     return _small(st, em) and not any(_is_cjk(c) for c in rec.text) and rec.score < SPECK_LINE_PROB
 
 
-def trim_specks(rec: Recognised, cols: np.ndarray, em: float, sure: float = SPECK_PROB) -> Recognised:
+def trim_specks(
+    rec: Recognised, cols: np.ndarray, em: float, sure: float = SPECK_PROB, dots: bool = False
+) -> Recognised:
     """Drop doubtful characters standing apart at either end of a line: a
     speck, a stub of a rule or the rest of a seal read as "8", "e", "■".
     Only non-CJK characters read with less than SPECK_PROB, with a blank of
     SPECK_GAP_EM before the rest of the line; a line of one or two characters
-    is left alone (a lone "-" is a value)."""
+    is left alone (a lone "-" is a value). With ``dots`` (a fax, where specks
+    sit close to the text), a doubtful dot is dropped however close: at a
+    line's start (no line of text starts with one) and at its end after CJK
+    or a closing bracket (where a period is "。", never ".")."""
     if len(rec.probs) != len(rec.text) or len(rec.text.replace(" ", "")) <= 2:
         return rec
     items = [(c, x, p) for c, x, p in zip(rec.text, rec.centres, rec.probs) if not c.isspace()]
@@ -905,13 +910,24 @@ def trim_specks(rec: Recognised, cols: np.ndarray, em: float, sure: float = SPEC
     def junk(c: str, p: float) -> bool:
         return p < sure and not _is_cjk(c)
 
-    while len(items) > 2 and junk(items[0][0], items[0][2]) and apart(items[0][1], items[1][1]):
+    def dot_first() -> bool:
+        return dots and items[0][0] in LEAD_DOTS and items[0][2] < sure
+
+    def dot_last() -> bool:
+        before = items[-2][0]
+        return dots and items[-1][0] in TRAIL_DOTS and items[-1][2] < sure and (_is_cjk(before) or before in ")）")
+
+    while len(items) > 2 and (junk(items[0][0], items[0][2]) and apart(items[0][1], items[1][1]) or dot_first()):
         items.pop(0)
-    while len(items) > 2 and junk(items[-1][0], items[-1][2]) and apart(items[-2][1], items[-1][1]):
+    while len(items) > 2 and (junk(items[-1][0], items[-1][2]) and apart(items[-2][1], items[-1][1]) or dot_last()):
         items.pop()
     if len(items) == len(rec.text.replace(" ", "")):
         return rec
     return Recognised("".join(c for c, _, _ in items), rec.score, tuple(x for _, x, _ in items), tuple(p for *_, p in items))
+
+
+LEAD_DOTS = ".·•,、。:;'`"
+TRAIL_DOTS = ".·•`'"
 
 
 def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float) -> Recognised:
