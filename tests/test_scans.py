@@ -7,6 +7,7 @@ each check is against the gold records of the forms those pages hold.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -18,13 +19,15 @@ from conftest import PDFS, SCAN
 from fixtures.make_scans import build
 from goldcmp import compare, load_gold
 
-from jixiao.extract import raster, read_pdf
+from jixiao.extract import raster, read_pdf, settings
 from jixiao.extract.model import TextLine
+from jixiao.extract.settings import OcrSettings
 from jixiao.extract.preprocess import despeckle, remove_stamp_ink, text_is_vertical
 from jixiao.extract.source import PdfSource
 from jixiao.extract.triage import triage_page
 from jixiao.normalize import normalize
 from jixiao.normalize.ocrfix import money_text, reconcile_funds
+from jixiao.pipelines.executors import ocr_settings
 
 GOLD = load_gold("shpf-2023.json")
 # Pages of shpf-2023.pdf each form occupies (the born-digital reading).
@@ -61,6 +64,16 @@ def _check(cmp, result, rows_bar: float = 1.0, header_bar: float = 1.0) -> None:
 @pytest.fixture(scope="module")
 def scans(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("scans")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def run_settings() -> Iterator[OcrSettings]:
+    """The scans are read with a run's OCR settings (the language prior of
+    the vocabulary, as the executors give them), then the process's are put back."""
+    before = settings.current()
+    settings.configure(ocr_settings())
+    yield settings.current()
+    settings.configure(before)
 
 
 # --- pypdfium2: image bounds and density -------------------------------------------
@@ -239,8 +252,12 @@ def test_fax(scans: Path) -> None:
     # Every amount and date: labels one edit off are snapped, lost hyphens
     # restored, the funds identities checked.
     assert not [m for m in cmp.misses if "funds." in m or "_date" in m], cmp.misses
+    # Look-alikes the recogniser prefers at this size (没备, 覆基, 洞意) come
+    # out as printed with the language prior (11 of 11 rows exact; 7 without
+    # it), and so does the project's name (设备).
     wrong_rows = {m.split(" row ")[1].split()[0] for m in cmp.misses if " row " in m}
-    assert len(wrong_rows) <= 5, sorted(wrong_rows)  # 7 of 11 exact (README: what a fax cannot give)
+    assert len(wrong_rows) <= 1, sorted(wrong_rows)
+    assert not [m for m in cmp.misses if "project_name" in m], cmp.misses
 
 
 def test_mixed_stays_exact(scans: Path) -> None:

@@ -213,7 +213,7 @@ class Recognizer:
             j = int(idx[t])
             pool = None
             if prob[t] < PRIOR_SURE:
-                if self.cjk[j]:
+                if self.cjk[j] or self.rare[j]:  # a rare first choice (續 for 绩) among common ones
                     pool = self.cjk
                 elif (
                     k + 1 < len(text) and text[k + 1].isdigit() and not (k and text[k - 1].isalnum())
