@@ -211,6 +211,22 @@ def test_a_line_of_specks_is_no_text() -> None:
     assert trim_specks(rec, cols, em, 0.995).text == "·考核完成率"
 
 
+def test_fax_keeps_the_rule_beside_a_spanned_column() -> None:
+    """On a fax a rule no other rule crosses is a streak, except the other
+    side of a column spanned over the whole page (its cell open at both
+    page edges): dropped, the table loses its first column and is not
+    stitched to the page before."""
+    from jixiao.extract.geometry import Segment
+    from jixiao.extract.raster import _crossing_only
+
+    crossed = Segment(95.0, 50.0, 95.0, 800.0)
+    rule = Segment(95.0, 300.0, 546.0, 300.0)
+    beside = Segment(49.0, 50.5, 49.0, 800.0)  # the table's left edge
+    streak = Segment(20.0, 0.0, 20.0, 842.0)  # from the glass: the page's length
+    segs, _ = _crossing_only([crossed, rule, beside, streak], [(False, 1), (True, 1), (False, 2), (False, 3)], 4.0)
+    assert segs == [crossed, rule, beside]
+
+
 def test_text_direction() -> None:
     doc = pdfium.PdfDocument(str(SCAN))
     try:
