@@ -4,13 +4,14 @@
 
 The recogniser (``jixiao.extract.prior``) can weigh a doubtful character
 against its neighbours with counts of characters and character pairs. The
-counts come from what jixiao itself reads off born-digital text layers of the
-development corpus: every text field of every record (project names, goals,
-indicator names and values, units, departments). Written to
+counts come from what jixiao itself reads off the born-digital text layers of
+the development corpus, on the pages it reads forms from: the text of every
+table cell (labels, project names, goals, indicator names and values) and of
+every line outside the tables (titles). Written to
 ``jixiao/normalize/vocab/ocr_chars.tsv``.
 
 Kept out, so that the tests stay honest:
-- the sample document (any file whose name holds "shpf") and every field
+- the sample document (any file whose name holds "shpf") and every cell
   whose text is one of the sample's gold values (a generic name such as
   用户满意度 included);
 - the documents the scan tests read as other cities' scans (HELD_OUT): the
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import dataclasses
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -33,10 +33,6 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "jixiao/normalize/vocab/ocr_chars.tsv"
 GOLD = ROOT / "tests/fixtures/gold/shpf-2023.json"
 HELD_OUT = ("020_西安_2026年西安市审计局部门预算.pdf",)
-FIELDS = (
-    "project_name", "department", "implementing_unit", "project_nature", "project_category", "overall_goal",
-    "annual_goal", "form_title", "level1", "level2", "level3", "value_raw", "label", "value_unit",
-)
 MIN_PAIR = 2  # pairs seen once are mostly one document's wording: left out (size)
 
 
@@ -55,17 +51,17 @@ def sample_texts() -> set[str]:
 
 
 def texts(pdf: Path) -> Iterator[str]:
+    """Every cell of every table, and every line outside them, of the pages
+    jixiao reads forms from (labels as well as values: 项目名称, 主管部门)."""
     from jixiao.extract import read_pdf
-    from jixiao.normalize import normalize, page_wanted
+    from jixiao.normalize import page_wanted
 
-    for project in normalize(read_pdf(pdf, wanted=page_wanted)).projects:
-        d = dataclasses.asdict(project)
-        rows = [d, *d.get("indicators", [])]
-        for row in rows:
-            for f in FIELDS:
-                v = row.get(f)
-                if isinstance(v, str) and v:
-                    yield v
+    for item in read_pdf(pdf, wanted=page_wanted).items:
+        cells = getattr(item, "cells", None)
+        if cells is not None:
+            yield from (c.text for c in cells if c.text)
+        elif getattr(item, "text", ""):
+            yield item.text
 
 
 def count(values: Iterable[str]) -> tuple[collections.Counter[str], collections.Counter[str]]:
@@ -100,7 +96,7 @@ def main() -> int:
                 used.append(pdf.name)
                 values.extend(got)
     chars, pairs = count(values)
-    lines = [f"# {len(used)} documents, {len(values)} fields; built by tools/build_ocr_prior.py from:"]
+    lines = [f"# {len(used)} documents, {len(values)} texts; built by tools/build_ocr_prior.py from:"]
     lines += [f"# {name}" for name in used]
     lines += [f"{c}\t{n}" for c, n in sorted(chars.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += [f"{p}\t{n}" for p, n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])) if n >= MIN_PAIR]
