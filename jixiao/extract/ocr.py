@@ -216,6 +216,11 @@ class Recognizer:
                 if self.cjk[j] or self.rare[j]:  # a rare first choice (續 for 绩) among common ones
                     pool = self.cjk
                 elif (
+                    0 < k < len(text) - 1 and _is_cjk(text[k - 1][:1] or " ") and _is_cjk(text[k + 1][:1] or " ")
+                    and not text[k].isdigit() and text[k] not in CJK_PUNCTUATION
+                ):
+                    pool = self.cjk  # a sign between two CJK characters (] for 工) may be one
+                elif (
                     k + 1 < len(text) and text[k + 1].isdigit() and not (k and text[k - 1].isalnum())
                     and not text[k].isdigit()
                     and text[k] not in NUMBER_SIGNS
@@ -240,6 +245,7 @@ PRIOR_SURE = 0.99  # a character read at least this surely is not weighed
 PRIOR_CANDIDATES = 6  # the best classes per character, ...
 PRIOR_MIN_PROB = 0.003  # ... those read at least this likely
 NUMBER_SIGNS = "()（）[]-.,:;%/+"  # in front of a digit, part of what is printed
+CJK_PUNCTUATION = "，、。：；！？,.:;!?/（）()《》“”‘’\"'-—·…%～~"  # printed between CJK characters
 
 
 def _return_freed_memory() -> None:
