@@ -21,9 +21,9 @@ from goldcmp import compare, load_gold
 
 from jixiao.extract import raster, read_pdf, settings
 from jixiao.extract.model import TextLine
+from jixiao.extract.preprocess import despeckle, remove_stamp_ink, text_is_vertical
 from jixiao.extract.prior import CharPrior
 from jixiao.extract.settings import OcrSettings
-from jixiao.extract.preprocess import despeckle, remove_stamp_ink, text_is_vertical
 from jixiao.extract.source import PdfSource
 from jixiao.extract.triage import triage_page
 from jixiao.normalize import normalize
@@ -193,7 +193,7 @@ def test_ocr_prior_data_leaves_the_sample_out() -> None:
 
 
 def test_a_line_of_specks_is_no_text() -> None:
-    from jixiao.extract.ocr import _speck_line, trim_specks, Recognised
+    from jixiao.extract.ocr import Recognised, _speck_line, trim_specks
 
     em = 19.0
     ink = np.zeros((40, 300), np.uint8)

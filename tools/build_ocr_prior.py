@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -72,7 +73,7 @@ def count(values: Iterable[str]) -> tuple[collections.Counter[str], collections.
     for v in values:
         for part in v.split():
             chars.update(part)
-            pairs.update(a + b for a, b in zip(part, part[1:]))
+            pairs.update(a + b for a, b in itertools.pairwise(part))
     return chars, pairs
 
 

@@ -28,10 +28,10 @@ import numpy as np
 import regex
 
 from . import pagebox, preprocess, raster
+from . import settings as settings_module
 from .geometry import Grid, build_grids
 from .model import PageContent, PageInfo, TextLine
 from .prior import CharPrior
-from . import settings as settings_module
 from .source import PdfSource
 from .tables import table_from_grid
 from .text import Glyph, Line, clean, join_lines
