@@ -11,6 +11,7 @@ died, a result that did not come back) becomes that file's error result.
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import signal
@@ -38,6 +39,7 @@ TASKS_PER_WORKER = 50  # then a fresh worker process: PDF libraries may leak
 OCR_PRIOR = "ocr_chars.tsv"  # in normalize/vocab: the language prior of OCR'd text (tools/build_ocr_prior.py)
 
 
+@functools.lru_cache(maxsize=8)
 def ocr_settings(threads: int | None = None) -> OcrSettings:
     """A run's OCR settings: the recogniser weighs doubtful characters with
     the character counts of the forms' vocabulary (extract knows no forms;
@@ -45,6 +47,13 @@ def ocr_settings(threads: int | None = None) -> OcrSettings:
     from importlib.resources import files
 
     return OcrSettings(threads=threads, prior=CharPrior.load(str(files("jixiao.normalize.vocab") / OCR_PRIOR)))
+
+
+def with_ocr_settings(task: Task, f: Path) -> FileResult:
+    """The task, in a process that a run's OCR settings have not reached (a
+    dask worker): they are set first (loaded once per process)."""
+    ocr_settings_state.configure(ocr_settings())
+    return task(f)
 
 
 def serial(task: Task, files: list[Path]) -> Iterator[FileResult]:
