@@ -50,10 +50,23 @@ def ocr_settings(threads: int | None = None) -> OcrSettings:
 
 
 def with_ocr_settings(task: Task, f: Path) -> FileResult:
-    """The task, in a process that a run's OCR settings have not reached (a
-    dask worker): they are set first (loaded once per process)."""
+    """The task with a run's OCR settings (loaded once per process), in a
+    process they have not reached (this one, a dask worker); the process's
+    own are put back after (a library caller's are not changed by a run)."""
+    before = ocr_settings_state.current()
     ocr_settings_state.configure(ocr_settings())
-    return task(f)
+    try:
+        return task(f)
+    finally:
+        ocr_settings_state.configure(before)
+
+
+def _configured(executor: Executor) -> Executor:
+    def run(task: Task, files: list[Path]) -> Iterator[FileResult]:
+        ocr_settings()  # loaded here once: the children forked for the files find it loaded
+        return executor(functools.partial(with_ocr_settings, task), files)
+
+    return run
 
 
 def serial(task: Task, files: list[Path]) -> Iterator[FileResult]:
@@ -206,9 +219,8 @@ def _watch_parent(parent: int) -> None:
 
 def local_executor(jobs: int, files: int, limits: Limits | None = None) -> Executor:
     if jobs <= 1 or files <= 1:
-        ocr_settings_state.configure(ocr_settings())  # this process, and the children forked from it
         # Each file in a child forked for it: the memory limit and the watchdog hold (see guard).
-        return forked(limits or Limits()) if can_fork() else serial
+        return _configured(forked(limits or Limits()) if can_fork() else serial)
     return process_pool(min(jobs, files), limits)
 
 
