@@ -154,7 +154,7 @@ FAX_LINES = Path(__file__).parent / "fixtures" / "fax-lines"
 
 def test_language_prior_reads_fax_lines_as_printed() -> None:
     """Line crops of the fax where the model alone prefers a look-alike
-    (没备 for 设备, £ for ≥): with the run's language prior each reads as printed."""
+    (没备 for 设备, £ for ≥, ] for 工): with the run's language prior each reads as printed."""
     import json
 
     from jixiao.extract import ocr
