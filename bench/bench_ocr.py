@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_ocr.py                    # every profile, whole sample
     .venv/bin/python bench/bench_ocr.py --profiles fax     # some
     .venv/bin/python bench/bench_ocr.py --pdf some-scan.pdf
+    .venv/bin/python bench/bench_ocr.py --no-prior         # OCR without the language prior
 
 For each profile of ``tests/fixtures/make_scans.py`` (seal, fax, rotated,
 phone, mixed) the sample ``shpf-2023.pdf`` is scanned that way (seeded), then
@@ -38,13 +39,17 @@ PROFILES = ("seal", "fax", "rotated", "phone", "mixed")
 TARGETS = {"seal": (1.5, 600), "rotated": (1.5, 600), "phone": (1.5, 600), "fax": (2.0, None)}
 
 
-def measure(pdf: Path) -> dict:
-    """Read one PDF (in this process) and compare it with the gold records."""
+def measure(pdf: Path, prior: bool = True) -> dict:
+    """Read one PDF (in this process, with the OCR settings of a run: the
+    language prior unless ``prior`` is off) and compare it with the gold records."""
     from goldcmp import FUNDS, PROJECT_FIELDS, compare, load_gold
 
     from jixiao.extract import ocr, read_pdf
+    from jixiao.extract.settings import OcrSettings
     from jixiao.normalize import normalize
+    from jixiao.pipelines.executors import ocr_settings
 
+    ocr.configure(ocr_settings() if prior else OcrSettings())
     ocr.recognizer()  # the model load is not a page's cost
     wall0, cpu0 = time.perf_counter(), time.process_time()
     doc = read_pdf(pdf)
@@ -124,9 +129,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--one", default="", help=argparse.SUPPRESS)  # child: measure one PDF, print JSON
     parser.add_argument("--verbose", action="store_true", help="print the misses")
+    parser.add_argument("--no-prior", action="store_true", help="OCR without the language prior")
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(Path(args.one)), ensure_ascii=False))
+        print(json.dumps(measure(Path(args.one), prior=not args.no_prior), ensure_ascii=False))
         return 0
 
     from fixtures.make_scans import build
@@ -152,7 +158,10 @@ def main() -> int:
         )
         for name, path in jobs:
             out = subprocess.run(
-                [sys.executable, __file__, "--one", str(path)], capture_output=True, text=True, check=False
+                [sys.executable, __file__, "--one", str(path), *(["--no-prior"] if args.no_prior else [])],
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if out.returncode != 0:
                 print(f"{name:13s} failed: {out.stderr.strip().splitlines()[-1:]}")

@@ -7,6 +7,7 @@ each check is against the gold records of the forms those pages hold.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -18,13 +19,16 @@ from conftest import PDFS, SCAN
 from fixtures.make_scans import build
 from goldcmp import compare, load_gold
 
-from jixiao.extract import raster, read_pdf
+from jixiao.extract import raster, read_pdf, settings
 from jixiao.extract.model import TextLine
 from jixiao.extract.preprocess import despeckle, remove_stamp_ink, text_is_vertical
+from jixiao.extract.prior import CharPrior
+from jixiao.extract.settings import OcrSettings
 from jixiao.extract.source import PdfSource
 from jixiao.extract.triage import triage_page
 from jixiao.normalize import normalize
 from jixiao.normalize.ocrfix import money_text, reconcile_funds
+from jixiao.pipelines.executors import ocr_settings
 
 GOLD = load_gold("shpf-2023.json")
 # Pages of shpf-2023.pdf each form occupies (the born-digital reading).
@@ -61,6 +65,16 @@ def _check(cmp, result, rows_bar: float = 1.0, header_bar: float = 1.0) -> None:
 @pytest.fixture(scope="module")
 def scans(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("scans")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def run_settings() -> Iterator[OcrSettings]:
+    """The scans are read with a run's OCR settings (the language prior of
+    the vocabulary, as the executors give them), then the process's are put back."""
+    before = settings.current()
+    settings.configure(ocr_settings())
+    yield settings.current()
+    settings.configure(before)
 
 
 # --- pypdfium2: image bounds and density -------------------------------------------
@@ -130,6 +144,87 @@ def test_despeckle_keeps_decimal_points() -> None:
     assert (out[57:60, 64:67] == 0).all()
     assert (out[10:13, 200:203] == 255).all()
     assert (out[40:60, 50:62] == 0).all()
+
+
+# --- recognition on a fax: the language prior, specks ----------------------------------
+
+
+FAX_LINES = Path(__file__).parent / "fixtures" / "fax-lines"
+
+
+def test_language_prior_reads_fax_lines_as_printed() -> None:
+    """Line crops of the fax where the model alone prefers a look-alike
+    (没备 for 设备, £ for ≥, ] for 工): with the run's language prior each reads as printed."""
+    import json
+
+    from jixiao.extract import ocr
+
+    lines = json.loads((FAX_LINES / "lines.json").read_text(encoding="utf-8"))
+    crops = [cv2.imread(str(FAX_LINES / ln["file"]), cv2.IMREAD_GRAYSCALE) for ln in lines]
+    weighed = [r.text.replace(" ", "") for r in ocr.recognizer()(crops, ocr.BILEVEL_RARE_RUNNER_UP)]
+    assert weighed == [ln["text"] for ln in lines]
+    before = settings.current()
+    settings.configure(OcrSettings())
+    try:
+        alone = [r.text.replace(" ", "") for r in ocr.recognizer()(crops, ocr.BILEVEL_RARE_RUNNER_UP)]
+    finally:
+        settings.configure(before)
+    assert alone == [ln["model_alone"] for ln in lines]
+
+
+def test_language_prior_weighs_only_doubt() -> None:
+    counts = CharPrior({"设": 50, "备": 60, "没": 5, "有": 40}, {"设备": 45, "没有": 4})
+    # 设备 over 没备; a sure first choice is kept, however rare its pair.
+    assert counts.best_path([[("没", 0.56), ("设", 0.43)], [("备", 1.0)]]) == [1, 0]
+    assert counts.best_path([[("没", 0.999), ("设", 0.001)], [("备", 1.0)]]) == [0, 0]
+    assert counts.best_path([[("没", 0.56), ("设", 0.43)], [("有", 1.0)]]) == [0, 0]
+
+
+def test_ocr_prior_data_leaves_the_sample_out() -> None:
+    """The shipped counts come from other documents than the test's: no file
+    of the sample, nor the document the other-city fax check reads."""
+    prior = ocr_settings().prior
+    assert prior is not None and len(prior.pairs) > 1000
+    path = Path(__file__).parents[1] / "jixiao" / "normalize" / "vocab" / "ocr_chars.tsv"
+    sources = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.startswith("# ")]
+    assert len(sources) > 30
+    assert not [s for s in sources if "shpf" in s or "公积金" in s or "西安市审计局" in s]
+    assert path.stat().st_size < 300_000
+
+
+def test_a_line_of_specks_is_no_text() -> None:
+    from jixiao.extract.ocr import Recognised, _speck_line, trim_specks
+
+    em = 19.0
+    ink = np.zeros((40, 300), np.uint8)
+    ink[10:13, 20:23] = ink[20:24, 60:63] = ink[12:15, 120:124] = 255  # specks ". :"
+    ink[30:32, 20:250] = 255  # a streak
+    assert _speck_line(ink, raster.Strip(0, 0, 300, 40), em)
+    ink[14:31, 150:166] = 255  # a glyph
+    assert not _speck_line(ink, raster.Strip(0, 0, 300, 40), em)
+    # A speck close before the text, read as a dot: a fax's, not printed.
+    cols = np.zeros(120, np.int32)
+    cols[5:8] = 3
+    cols[10:110] = 8
+    rec = Recognised("·考核完成率", 0.9, (6.0, 20.0, 40.0, 60.0, 80.0, 100.0), (0.57, 1.0, 0.99, 1.0, 1.0, 1.0))
+    assert trim_specks(rec, cols, em, 0.995, dots=True).text == "考核完成率"
+    assert trim_specks(rec, cols, em, 0.995).text == "·考核完成率"
+
+
+def test_fax_keeps_the_rule_beside_a_spanned_column() -> None:
+    """On a fax a rule no other rule crosses is a streak, except the other
+    side of a column spanned over the whole page (its cell open at both
+    page edges): dropped, the table loses its first column and is not
+    stitched to the page before."""
+    from jixiao.extract.geometry import Segment
+    from jixiao.extract.raster import _crossing_only
+
+    crossed = Segment(95.0, 50.0, 95.0, 800.0)
+    rule = Segment(95.0, 300.0, 546.0, 300.0)
+    beside = Segment(49.0, 50.5, 49.0, 800.0)  # the table's left edge
+    streak = Segment(20.0, 0.0, 20.0, 842.0)  # from the glass: the page's length
+    segs, _ = _crossing_only([crossed, rule, beside, streak], [(False, 1), (True, 1), (False, 2), (False, 3)], 4.0)
+    assert segs == [crossed, rule, beside]
 
 
 def test_text_direction() -> None:
@@ -239,8 +334,12 @@ def test_fax(scans: Path) -> None:
     # Every amount and date: labels one edit off are snapped, lost hyphens
     # restored, the funds identities checked.
     assert not [m for m in cmp.misses if "funds." in m or "_date" in m], cmp.misses
+    # Look-alikes the recogniser prefers at this size (没备, 覆基, 洞意) come
+    # out as printed with the language prior (11 of 11 rows exact; 7 without
+    # it), and so does the project's name (设备).
     wrong_rows = {m.split(" row ")[1].split()[0] for m in cmp.misses if " row " in m}
-    assert len(wrong_rows) <= 5, sorted(wrong_rows)  # 7 of 11 exact (README: what a fax cannot give)
+    assert len(wrong_rows) <= 1, sorted(wrong_rows)
+    assert not [m for m in cmp.misses if "project_name" in m], cmp.misses
 
 
 def test_mixed_stays_exact(scans: Path) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+import unicodedata
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,9 +28,10 @@ import numpy as np
 import regex
 
 from . import pagebox, preprocess, raster
+from . import settings as settings_module
 from .geometry import Grid, build_grids
 from .model import PageContent, PageInfo, TextLine
-from .settings import OcrSettings
+from .prior import CharPrior
 from .source import PdfSource
 from .tables import table_from_grid
 from .text import Glyph, Line, clean, join_lines
@@ -75,13 +77,7 @@ FLIP_MARGIN = 0.15  # the turned reading must be this much more confident
 _lock = threading.RLock()
 _recognizer: Recognizer | None = None
 _recognizer_pid = 0
-_settings = OcrSettings()
-
-
-def configure(settings: OcrSettings) -> None:
-    """This process's OCR settings (an executor's worker: its share of the cores)."""
-    global _settings
-    _settings = settings
+configure = settings_module.configure  # this process's OCR settings (see settings.configure)
 
 
 def available_cores() -> int:
@@ -90,7 +86,7 @@ def available_cores() -> int:
         cores = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         cores = max(1, os.cpu_count() or 1)
-    cap = _settings.threads or 0
+    cap = settings_module.current().threads or 0
     return min(cores, cap) if cap > 0 else cores
 
 
@@ -140,6 +136,9 @@ class Recognizer:
         # rare characters, which the model sometimes prefers to the simplified
         # character printed (強 for 强).
         self.rare = np.array([len(c) == 1 and _is_cjk(c) and not _in_gb2312(c) for c in self.charset], dtype=bool)
+        # Classes the language prior may choose between (see _weigh).
+        self.cjk = np.array([len(c) == 1 and _is_cjk(c) for c in self.charset], dtype=bool) & ~self.rare
+        self.math = np.array([len(c) == 1 and unicodedata.category(c) == "Sm" for c in self.charset], dtype=bool)
         self._pool: ThreadPoolExecutor | None = None
 
     def __call__(self, crops: Sequence[np.ndarray], rare_runner_up: float = RARE_RUNNER_UP) -> list[Recognised]:
@@ -190,11 +189,63 @@ class Recognizer:
         cols = np.flatnonzero(keep)
         if cols.size == 0:
             return Recognised("", 0.0, ())
+        prior = settings_module.current().prior
+        if prior is not None:
+            self._weigh(pred, idx, prob, cols, prior)
         step = width / pred.shape[0]
         to_crop = crop_w / resized_w
         chars = [self.charset[j] if j < len(self.charset) else "" for j in idx[cols]]
         centres = tuple(float((c + 0.5) * step * to_crop) for c in cols)
         return Recognised("".join(chars), float(prob[cols].mean()), centres, tuple(float(p) for p in prob[cols]))
+
+    def _weigh(self, pred: np.ndarray, idx: np.ndarray, prob: np.ndarray, cols: np.ndarray, prior: CharPrior) -> None:
+        """Doubtful characters re-chosen among their few best candidates with
+        the language prior (in place: ``idx``, ``prob`` at ``cols``): a CJK
+        character among CJK ones, a sign in front of a number among math
+        signs (≠ for =, £ for ≤). Digits and the punctuation inside numbers
+        are never weighed: a number is what the ink says."""
+        change = np.append(np.flatnonzero(np.diff(idx)) + 1, len(idx))
+        ends = change[np.searchsorted(change, cols, side="right")]  # where each character's run ends
+        text = [self.charset[j] if j < len(self.charset) else " " for j in idx[cols]]
+        candidates: list[list[tuple[str, float]]] = []
+        classes: list[list[int]] = []
+        for k, t in enumerate(cols):
+            j = int(idx[t])
+            pool = None
+            if prob[t] < PRIOR_SURE:
+                if self.cjk[j] or self.rare[j]:  # a rare first choice (續 for 绩) among common ones
+                    pool = self.cjk
+                elif (
+                    0 < k < len(text) - 1 and _is_cjk(text[k - 1][:1] or " ") and _is_cjk(text[k + 1][:1] or " ")
+                    and not text[k].isdigit() and text[k] not in CJK_PUNCTUATION
+                ):
+                    pool = self.cjk  # a sign between two CJK characters (] for 工) may be one
+                elif (
+                    k + 1 < len(text) and text[k + 1].isdigit() and not (k and text[k - 1].isalnum())
+                    and not text[k].isdigit()
+                    and text[k] not in NUMBER_SIGNS
+                ):
+                    pool = self.math
+            if pool is None:
+                candidates.append([(text[k], float(prob[t]))])
+                classes.append([j])
+                continue
+            v = pred[t : ends[k]].max(axis=0)
+            top = np.argpartition(-v, PRIOR_CANDIDATES)[:PRIOR_CANDIDATES]
+            alts = [int(c) for c in top[np.argsort(-v[top])] if c != j and v[c] >= PRIOR_MIN_PROB and pool[c]]
+            candidates.append([(text[k], float(v[j]))] + [(self.charset[c], float(v[c])) for c in alts])
+            classes.append([j, *alts])
+        for k, (t, pick) in enumerate(zip(cols, prior.best_path(candidates))):
+            if pick:
+                idx[t] = classes[k][pick]
+                prob[t] = candidates[k][pick][1]
+
+
+PRIOR_SURE = 0.99  # a character read at least this surely is not weighed
+PRIOR_CANDIDATES = 6  # the best classes per character, ...
+PRIOR_MIN_PROB = 0.003  # ... those read at least this likely
+NUMBER_SIGNS = "()（）[]-.,:;%/+"  # in front of a digit, part of what is printed
+CJK_PUNCTUATION = "，、。：；！？,.:;!?/（）()《》“”‘’\"'-—·…%～~"  # printed between CJK characters
 
 
 def _return_freed_memory() -> None:
@@ -606,7 +657,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     fixed: list[Recognised] = []
     for job, rec in zip(jobs, results):
         context = last_char.get(job.owner, "") if job.owner is not None else ""
-        rec = trim_specks(rec, job.cols, em, BILEVEL_SPECK_PROB if img.bilevel else SPECK_PROB)
+        rec = trim_specks(rec, job.cols, em, BILEVEL_SPECK_PROB if img.bilevel else SPECK_PROB, dots=img.bilevel)
         rec = Recognised(fix_punctuation(rec.text, context), rec.score, rec.centres, rec.probs)
         rec = _lone_bars(rec, job, ink, em)
         if job.owner is not None and rec.text.strip():
@@ -621,10 +672,15 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
 
     # On a fax, a mark too small to be a line, in a cell that holds lines of
     # text, is a speck however surely it reads ("1", "·", "。").
-    texted = {j.owner for j, e in zip(jobs, ems) if j.owner is not None and not _small(j.strip, e)}
+    # So is a "line" made of specks and streaks only, whatever it reads as
+    # ("二", "土", ". :", "8 8"): no mark in it is the size of a glyph.
+    specks = [img.bilevel and _speck_line(ink, j.strip, e) for j, e in zip(jobs, ems)]
+    texted = {
+        j.owner for j, e, sp in zip(jobs, ems, specks) if j.owner is not None and not _small(j.strip, e) and not sp
+    }
     per_cell: dict[tuple[int, int], list[tuple[Line, float]]] = {}
     free: list[TextLine] = []
-    for job, rec, e in zip(jobs, fixed, ems):
+    for job, rec, e, sp in zip(jobs, fixed, ems, specks):
         text = place_spaces(rec, job.cols, e, spaces)
         if not text.strip():
             continue
@@ -632,6 +688,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         if _is_speck(st, rec, e):
             continue
         if img.bilevel and job.owner in texted and _small(st, e) and not any(_is_cjk(c) for c in rec.text):
+            continue
+        if sp and job.owner in texted:
             continue
         if job.owner is None:
             if rec.score < FREE_MIN_SCORE or (st.bottom - st.top) < FREE_MIN_HEIGHT_PT * s:
@@ -811,17 +869,42 @@ def _reread_bracketed(jobs: Sequence[_Job], results: list[Recognised]) -> list[R
     return out
 
 
+def _speck_line(ink: np.ndarray, st: raster.Strip, em: float) -> bool:
+    """Is every mark of the line a speck (smaller than SPECK_MARK_EM both
+    ways) or a streak (thinner than STREAK_EM, longer than STREAK_LONG_EM)?
+    A glyph of text, even a lone "-" or "。" among them, is neither... but a
+    "-" or "。" alone is: only lines of cells that hold text are dropped."""
+    region = (ink[st.top : st.bottom, st.x0 : st.x1] > 0).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8)
+    if n <= 1:
+        return True
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    speck = (w < SPECK_MARK_EM * em) & (h < SPECK_MARK_EM * em)
+    streak = (h < STREAK_EM * em) & (w > STREAK_LONG_EM * em)
+    return bool((speck | streak).all())
+
+
+SPECK_MARK_EM = 0.45
+STREAK_EM = 0.25
+STREAK_LONG_EM = 1.5
+
+
 def _is_speck(st: raster.Strip, rec: Recognised, em: float) -> bool:
     """A "line" smaller than half an em both ways, read as a doubtful mark."""
     return _small(st, em) and not any(_is_cjk(c) for c in rec.text) and rec.score < SPECK_LINE_PROB
 
 
-def trim_specks(rec: Recognised, cols: np.ndarray, em: float, sure: float = SPECK_PROB) -> Recognised:
+def trim_specks(
+    rec: Recognised, cols: np.ndarray, em: float, sure: float = SPECK_PROB, dots: bool = False
+) -> Recognised:
     """Drop doubtful characters standing apart at either end of a line: a
     speck, a stub of a rule or the rest of a seal read as "8", "e", "■".
     Only non-CJK characters read with less than SPECK_PROB, with a blank of
     SPECK_GAP_EM before the rest of the line; a line of one or two characters
-    is left alone (a lone "-" is a value)."""
+    is left alone (a lone "-" is a value). With ``dots`` (a fax, where specks
+    sit close to the text), a doubtful dot is dropped however close: at a
+    line's start (no line of text starts with one) and at its end after CJK
+    or a closing bracket (where a period is "。", never ".")."""
     if len(rec.probs) != len(rec.text) or len(rec.text.replace(" ", "")) <= 2:
         return rec
     items = [(c, x, p) for c, x, p in zip(rec.text, rec.centres, rec.probs) if not c.isspace()]
@@ -833,13 +916,24 @@ def trim_specks(rec: Recognised, cols: np.ndarray, em: float, sure: float = SPEC
     def junk(c: str, p: float) -> bool:
         return p < sure and not _is_cjk(c)
 
-    while len(items) > 2 and junk(items[0][0], items[0][2]) and apart(items[0][1], items[1][1]):
+    def dot_first() -> bool:
+        return dots and items[0][0] in LEAD_DOTS and items[0][2] < sure
+
+    def dot_last() -> bool:
+        before = items[-2][0]
+        return dots and items[-1][0] in TRAIL_DOTS and items[-1][2] < sure and (_is_cjk(before) or before in ")）")
+
+    while len(items) > 2 and (junk(items[0][0], items[0][2]) and apart(items[0][1], items[1][1]) or dot_first()):
         items.pop(0)
-    while len(items) > 2 and junk(items[-1][0], items[-1][2]) and apart(items[-2][1], items[-1][1]):
+    while len(items) > 2 and (junk(items[-1][0], items[-1][2]) and apart(items[-2][1], items[-1][1]) or dot_last()):
         items.pop()
     if len(items) == len(rec.text.replace(" ", "")):
         return rec
     return Recognised("".join(c for c, _, _ in items), rec.score, tuple(x for _, x, _ in items), tuple(p for *_, p in items))
+
+
+LEAD_DOTS = ".·•,、。:;'`"
+TRAIL_DOTS = ".·•`'"
 
 
 def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float) -> Recognised:

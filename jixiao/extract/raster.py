@@ -285,7 +285,23 @@ def _crossing_only(
         for k, a in enumerate(segs)
         if any((a.top == a.bottom) != (b.top == b.bottom) and meets(a, b) for b in segs)
     ]
+
+    def alongside(a: Segment, b: Segment) -> bool:
+        """Parallel, and ending where ``b`` ends at both ends: the other
+        side of a spanned column that no rule crosses on this page (a
+        streak from the glass runs the page's length, not the table's)."""
+        if (a.top == a.bottom) != (b.top == b.bottom) or a == b:
+            return False
+        if a.top == a.bottom:
+            return abs(a.x0 - b.x0) <= tol and abs(a.x1 - b.x1) <= tol and a.x1 - a.x0 >= PARALLEL_MIN_PT
+        return abs(a.top - b.top) <= tol and abs(a.bottom - b.bottom) <= tol and a.bottom - a.top >= PARALLEL_MIN_PT
+
+    kept = [segs[k] for k in keep]
+    keep = sorted(set(keep) | {k for k, a in enumerate(segs) if any(alongside(a, b) for b in kept)})
     return [segs[k] for k in keep], [sources[k] for k in keep]
+
+
+PARALLEL_MIN_PT = 72.0  # a lone rule kept beside a crossed one is at least this long
 
 
 def extend_to_crossings(segs: list[Segment], reach: float, tol: float) -> list[Segment]:

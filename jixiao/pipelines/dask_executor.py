@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import MissingExtra, UsageError, WorkerDied
 from ..limits import Limits
-from .executors import Executor, Task
+from .executors import Executor, Task, with_ocr_settings
 from .guard import in_child
 from .task import FileResult, failed
 
@@ -40,7 +40,7 @@ def dask_executor(scheduler: str | None, jobs: int, limits: Limits | None = None
             return
         # Each file in a child the dask worker forks for it: the memory and
         # time limits hold there as under -j 1 (see guard.in_child).
-        task = partial(in_child, task, limits=limits or Limits())
+        task = partial(with_ocr_settings, partial(in_child, task, limits=limits or Limits()))
         with _client(scheduler, jobs) as client:
             yield from _map(client, task, files)
 

@@ -11,6 +11,7 @@ died, a result that did not come back) becomes that file's error result.
 from __future__ import annotations
 
 import contextlib
+import functools
 import multiprocessing
 import os
 import signal
@@ -24,6 +25,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from ..errors import UsageError, WorkerDied
+from ..extract import settings as ocr_settings_state
+from ..extract.prior import CharPrior
 from ..extract.settings import OcrSettings
 from ..limits import Limits
 from .guard import can_fork, forked, set_notes_dir, worker_death
@@ -33,6 +36,37 @@ Task = Callable[[Path], FileResult]
 Executor = Callable[[Task, list[Path]], Iterator[FileResult]]
 
 TASKS_PER_WORKER = 50  # then a fresh worker process: PDF libraries may leak
+OCR_PRIOR = "ocr_chars.tsv"  # in normalize/vocab: the language prior of OCR'd text (tools/build_ocr_prior.py)
+
+
+@functools.lru_cache(maxsize=8)
+def ocr_settings(threads: int | None = None) -> OcrSettings:
+    """A run's OCR settings: the recogniser weighs doubtful characters with
+    the character counts of the forms' vocabulary (extract knows no forms;
+    the vocabulary is normalize's)."""
+    from importlib.resources import files
+
+    return OcrSettings(threads=threads, prior=CharPrior.load(str(files("jixiao.normalize.vocab") / OCR_PRIOR)))
+
+
+def with_ocr_settings(task: Task, f: Path) -> FileResult:
+    """The task with a run's OCR settings (loaded once per process), in a
+    process they have not reached (this one, a dask worker); the process's
+    own are put back after (a library caller's are not changed by a run)."""
+    before = ocr_settings_state.current()
+    ocr_settings_state.configure(ocr_settings())
+    try:
+        return task(f)
+    finally:
+        ocr_settings_state.configure(before)
+
+
+def _configured(executor: Executor) -> Executor:
+    def run(task: Task, files: list[Path]) -> Iterator[FileResult]:
+        ocr_settings()  # loaded here once: the children forked for the files find it loaded
+        return executor(functools.partial(with_ocr_settings, task), files)
+
+    return run
 
 
 def serial(task: Task, files: list[Path]) -> Iterator[FileResult]:
@@ -74,7 +108,7 @@ def _new_pool(jobs: int, notes: str) -> ProcessPoolExecutor:
         mp_context=multiprocessing.get_context("spawn"),
         max_tasks_per_child=TASKS_PER_WORKER,
         initializer=_worker_init,
-        initargs=(os.getpid(), OcrSettings(threads=max(1, (os.cpu_count() or 1) // jobs)), notes),
+        initargs=(os.getpid(), ocr_settings(threads=max(1, (os.cpu_count() or 1) // jobs)), notes),
     )
 
 
@@ -186,7 +220,7 @@ def _watch_parent(parent: int) -> None:
 def local_executor(jobs: int, files: int, limits: Limits | None = None) -> Executor:
     if jobs <= 1 or files <= 1:
         # Each file in a child forked for it: the memory limit and the watchdog hold (see guard).
-        return forked(limits or Limits()) if can_fork() else serial
+        return _configured(forked(limits or Limits()) if can_fork() else serial)
     return process_pool(min(jobs, files), limits)
 
 
