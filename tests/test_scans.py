@@ -22,7 +22,7 @@ from goldcmp import compare, load_gold
 from jixiao.extract import raster, read_pdf, settings
 from jixiao.extract.model import TextLine
 from jixiao.extract.preprocess import despeckle, remove_stamp_ink, text_is_vertical
-from jixiao.extract.prior import CharPrior
+from jixiao.extract.prior import CharPrior, PriorFile
 from jixiao.extract.settings import OcrSettings
 from jixiao.extract.source import PdfSource
 from jixiao.extract.triage import triage_page
@@ -184,7 +184,8 @@ def test_ocr_prior_data_leaves_the_sample_out() -> None:
     """The shipped counts come from other documents than the test's: no file
     of the sample, nor the document the other-city fax check reads."""
     prior = ocr_settings().prior
-    assert prior is not None and len(prior.pairs) > 1000
+    assert isinstance(prior, PriorFile) and prior._prior is None  # read at the first OCR'd line, not before
+    assert len(CharPrior.load(prior.path).pairs) > 1000
     path = Path(__file__).parents[1] / "jixiao" / "normalize" / "vocab" / "ocr_chars.tsv"
     sources = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.startswith("# ")]
     assert len(sources) > 30

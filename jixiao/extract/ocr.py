@@ -31,7 +31,7 @@ from . import pagebox, preprocess, raster
 from . import settings as settings_module
 from .geometry import Grid, build_grids
 from .model import PageContent, PageInfo, TextLine
-from .prior import CharPrior
+from .prior import CharPrior, PriorFile
 from .source import PdfSource
 from .tables import table_from_grid
 from .text import Glyph, Line, clean, join_lines
@@ -198,7 +198,7 @@ class Recognizer:
         centres = tuple(float((c + 0.5) * step * to_crop) for c in cols)
         return Recognised("".join(chars), float(prob[cols].mean()), centres, tuple(float(p) for p in prob[cols]))
 
-    def _weigh(self, pred: np.ndarray, idx: np.ndarray, prob: np.ndarray, cols: np.ndarray, prior: CharPrior) -> None:
+    def _weigh(self, pred: np.ndarray, idx: np.ndarray, prob: np.ndarray, cols: np.ndarray, prior: CharPrior | PriorFile) -> None:
         """Doubtful characters re-chosen among their few best candidates with
         the language prior (in place: ``idx``, ``prob`` at ``cols``): a CJK
         character among CJK ones, a sign in front of a number among math

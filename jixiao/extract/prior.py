@@ -92,3 +92,30 @@ class CharPrior:
             j = ptr[j]
             path.append(j)
         return path[::-1]
+
+
+class PriorFile:
+    """A ``CharPrior`` counts file, read at its first use: a run that OCRs
+    nothing (every born-digital one) never pays for reading it. Pickled as
+    its path (a pool's worker reads it the first time it OCRs)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._prior: CharPrior | None = None
+
+    def best_path(self, candidates: Sequence[Sequence[tuple[str, float]]]) -> list[int]:
+        if self._prior is None:
+            self._prior = CharPrior.load(self.path)
+        return self._prior.best_path(candidates)
+
+    def __getstate__(self) -> dict[str, str]:
+        return {"path": self.path}
+
+    def __setstate__(self, state: dict[str, str]) -> None:
+        self.path, self._prior = state["path"], None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PriorFile) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .prior import CharPrior
+    from .prior import CharPrior, PriorFile
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class OcrSettings:
     threads: int | None = None  # recogniser threads; None: every core this process may run on
     # Character counts the recogniser weighs doubtful characters with (see
     # ``prior``); None: the model's own reading only.
-    prior: CharPrior | None = None
+    prior: CharPrior | PriorFile | None = None
 
 
 _process = OcrSettings()

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ..errors import UsageError, WorkerDied
 from ..extract import settings as ocr_settings_state
-from ..extract.prior import CharPrior
+from ..extract.prior import PriorFile
 from ..extract.settings import OcrSettings
 from ..limits import Limits
 from .guard import can_fork, forked, set_notes_dir, worker_death
@@ -46,7 +46,7 @@ def ocr_settings(threads: int | None = None) -> OcrSettings:
     the vocabulary is normalize's)."""
     from importlib.resources import files
 
-    return OcrSettings(threads=threads, prior=CharPrior.load(str(files("jixiao.normalize.vocab") / OCR_PRIOR)))
+    return OcrSettings(threads=threads, prior=PriorFile(str(files("jixiao.normalize.vocab") / OCR_PRIOR)))
 
 
 def with_ocr_settings(task: Task, f: Path) -> FileResult:
