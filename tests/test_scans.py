@@ -184,13 +184,26 @@ def test_ocr_prior_data_leaves_the_sample_out() -> None:
     """The shipped counts come from other documents than the test's: no file
     of the sample, nor the document the other-city fax check reads."""
     prior = ocr_settings().prior
-    assert isinstance(prior, PriorFile) and prior._prior is None  # read at the first OCR'd line, not before
+    assert isinstance(prior, PriorFile)  # read at the first OCR'd line, not when the settings are made
     assert len(CharPrior.load(prior.path).pairs) > 1000
     path = Path(__file__).parents[1] / "jixiao" / "normalize" / "vocab" / "ocr_chars.tsv"
     sources = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.startswith("# ")]
     assert len(sources) > 30
     assert not [s for s in sources if "shpf" in s or "公积金" in s or "西安市审计局" in s]
     assert path.stat().st_size < 300_000
+
+
+def test_prior_file_is_read_at_its_first_use() -> None:
+    """A run's settings name the counts file; a born-digital run never reads it,
+    and a pool's worker gets the path, not the counts."""
+    import pickle
+
+    prior = PriorFile(ocr_settings().prior.path)  # type: ignore[union-attr]
+    copy = pickle.loads(pickle.dumps(prior))
+    assert prior._prior is None and copy._prior is None and copy == prior
+    assert len(pickle.dumps(prior)) < 1000
+    assert copy.best_path([[("没", 0.56), ("设", 0.43)], [("备", 1.0)]]) == [1, 0]  # 设备, by the counts
+    assert copy._prior is not None
 
 
 def test_a_line_of_specks_is_no_text() -> None:
