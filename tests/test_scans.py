@@ -206,6 +206,25 @@ def test_prior_file_is_read_at_its_first_use() -> None:
     assert copy._prior is not None
 
 
+def test_page_prior_adds_what_the_page_prints_surely() -> None:
+    """A name no other document holds (公积金) is weighed by the page's own
+    sure text: 公积全 on one line, 公积金 read surely on others."""
+    from jixiao.extract.ocr import PRIOR_SURE, _Read, page_prior
+
+    base = CharPrior({"公": 30, "积": 20, "金": 10, "全": 40, "面": 5}, {"公积": 15, "积全": 0, "面积": 5})
+    doubt = [[("公", 1.0)], [("积", 1.0)], [("全", 0.55), ("金", 0.4)]]
+    assert base.best_path(doubt) == [0, 0, 0]  # the corpus alone: 全
+    charset = ["", "公", "积", "金", "全", "A"]
+    cjk = np.array([False, True, True, True, True, False])
+    sure = _Read(np.array([1, 2, 3]), np.array([1.0, 1.0, 1.0]), np.array([0, 1, 2]), 1.0, [], [])
+    unsure = _Read(np.array([1, 2, 4]), np.array([1.0, 1.0, PRIOR_SURE - 0.1]), np.array([0, 1, 2]), 1.0, [], [])
+    page = page_prior(base, [sure, sure, unsure], charset, cjk)
+    assert page.best_path(doubt) == [0, 0, 1]  # 公积金, as the page prints it elsewhere
+    assert page.pairs["积金"] > 0 and page.pairs.get("积全", 0) == 0  # a doubtful read adds nothing
+    doubtful = _Read(np.array([1, 2, 4]), np.array([1.0, 0.5, 0.5]), np.array([0, 1, 2]), 1.0, [], [])
+    assert page_prior(base, [doubtful], charset, cjk) is base  # no pair read surely: the corpus's counts
+
+
 def test_a_line_of_specks_is_no_text() -> None:
     from jixiao.extract.ocr import Recognised, _speck_line, trim_specks
 

@@ -144,7 +144,8 @@ class Recognizer:
     def __call__(self, crops: Sequence[np.ndarray], rare_runner_up: float = RARE_RUNNER_UP) -> list[Recognised]:
         """Read each crop (grey, uint8) as one line of text; a GB 2312
         character at least ``rare_runner_up`` likely replaces a rarer first choice."""
-        out: list[Recognised] = [Recognised("", 0.0, ())] * len(crops)
+        prior = settings_module.current().prior
+        read: list[_Read | None] = [None] * len(crops)
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
         order = sorted(range(len(crops)), key=lambda i: ratios[i])
         batches = [order[k : k + REC_BATCH] for k in range(0, len(order), REC_BATCH)]
@@ -161,7 +162,7 @@ class Recognizer:
                 tensor[k, :, :, : widths[k]] = img.astype(np.float32) / 127.5 - 1.0
             preds = self.session.run(None, {self.input: tensor})[0]
             for k, i in enumerate(batch):
-                out[i] = self._decode(preds[k], width, widths[k], crops[i].shape[1], rare_runner_up)
+                read[i] = self._read(preds[k], width, widths[k], crops[i].shape[1], rare_runner_up, prior is not None)
 
         if self.workers <= 1 or len(batches) <= 1:
             for b in batches:
@@ -171,11 +172,26 @@ class Recognizer:
                 self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="jixiao-ocr")
             for _ in self._pool.map(run, batches):
                 pass
-        return out
+        if prior is not None:
+            prior = page_prior(prior, [r for r in read if r is not None], self.charset, self.cjk)
+        return [r.finish(self.charset, prior) if r is not None else Recognised("", 0.0, ()) for r in read]
+
+    def _read(
+        self, pred: np.ndarray, width: int, resized_w: int, crop_w: int, rare_runner_up: float, weighed: bool
+    ) -> _Read:
+        """A crop's CTC columns, and (``weighed``) the candidates the language
+        prior will choose between once the whole page is read."""
+        idx, prob, cols = self._columns(pred, rare_runner_up)
+        candidates, classes = self._candidates(pred, idx, prob, cols) if weighed and cols.size else ([], [])
+        return _Read(idx, prob, cols, width / pred.shape[0] * crop_w / resized_w, candidates, classes)
 
     def _decode(
         self, pred: np.ndarray, width: int, resized_w: int, crop_w: int, rare_runner_up: float = RARE_RUNNER_UP
     ) -> Recognised:
+        prior = settings_module.current().prior
+        return self._read(pred, width, resized_w, crop_w, rare_runner_up, prior is not None).finish(self.charset, prior)
+
+    def _columns(self, pred: np.ndarray, rare_runner_up: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         idx = pred.argmax(axis=1)
         prob = pred.max(axis=1)
         for t in np.flatnonzero(self.rare[idx]):
@@ -186,24 +202,16 @@ class Recognizer:
                 idx[t], prob[t] = best, prob[t] + alt[best]
         keep = idx != 0
         keep[1:] &= idx[1:] != idx[:-1]
-        cols = np.flatnonzero(keep)
-        if cols.size == 0:
-            return Recognised("", 0.0, ())
-        prior = settings_module.current().prior
-        if prior is not None:
-            self._weigh(pred, idx, prob, cols, prior)
-        step = width / pred.shape[0]
-        to_crop = crop_w / resized_w
-        chars = [self.charset[j] if j < len(self.charset) else "" for j in idx[cols]]
-        centres = tuple(float((c + 0.5) * step * to_crop) for c in cols)
-        return Recognised("".join(chars), float(prob[cols].mean()), centres, tuple(float(p) for p in prob[cols]))
+        return idx, prob, np.flatnonzero(keep)
 
-    def _weigh(self, pred: np.ndarray, idx: np.ndarray, prob: np.ndarray, cols: np.ndarray, prior: CharPrior | PriorFile) -> None:
-        """Doubtful characters re-chosen among their few best candidates with
-        the language prior (in place: ``idx``, ``prob`` at ``cols``): a CJK
-        character among CJK ones, a sign in front of a number among math
-        signs (≠ for =, £ for ≤). Digits and the punctuation inside numbers
-        are never weighed: a number is what the ink says."""
+    def _candidates(
+        self, pred: np.ndarray, idx: np.ndarray, prob: np.ndarray, cols: np.ndarray
+    ) -> tuple[list[list[tuple[str, float]]], list[list[int]]]:
+        """Each character's candidates for the language prior: a doubtful
+        character's few best classes (a CJK character among CJK ones, a sign
+        in front of a number among math signs: ≠ for =, £ for ≤), any other
+        character alone. Digits and the punctuation inside numbers are never
+        weighed: a number is what the ink says."""
         change = np.append(np.flatnonzero(np.diff(idx)) + 1, len(idx))
         ends = change[np.searchsorted(change, cols, side="right")]  # where each character's run ends
         text = [self.charset[j] if j < len(self.charset) else " " for j in idx[cols]]
@@ -235,10 +243,51 @@ class Recognizer:
             alts = [int(c) for c in top[np.argsort(-v[top])] if c != j and v[c] >= PRIOR_MIN_PROB and pool[c]]
             candidates.append([(text[k], float(v[j]))] + [(self.charset[c], float(v[c])) for c in alts])
             classes.append([j, *alts])
-        for k, (t, pick) in enumerate(zip(cols, prior.best_path(candidates))):
-            if pick:
-                idx[t] = classes[k][pick]
-                prob[t] = candidates[k][pick][1]
+        return candidates, classes
+
+
+@dataclass
+class _Read:
+    """A crop as the model read it, before the language prior's choice."""
+
+    idx: np.ndarray  # class per CTC column
+    prob: np.ndarray
+    cols: np.ndarray  # the columns that start a character
+    to_crop: float  # crop pixels per CTC column
+    candidates: list[list[tuple[str, float]]]  # per character (empty: not weighed)
+    classes: list[list[int]]
+
+    def finish(self, charset: list[str], prior: CharPrior | PriorFile | None) -> Recognised:
+        idx, prob, cols = self.idx, self.prob, self.cols
+        if cols.size == 0:
+            return Recognised("", 0.0, ())
+        if prior is not None and self.candidates:
+            for k, (t, pick) in enumerate(zip(cols, prior.best_path(self.candidates))):
+                if pick:
+                    idx[t] = self.classes[k][pick]
+                    prob[t] = self.candidates[k][pick][1]
+        chars = [charset[j] if j < len(charset) else "" for j in idx[cols]]
+        centres = tuple(float((c + 0.5) * self.to_crop) for c in cols)
+        return Recognised("".join(chars), float(prob[cols].mean()), centres, tuple(float(p) for p in prob[cols]))
+
+
+PAGE_COUNT_WEIGHT = 50  # a pair read surely on the page counts this many times the corpus's
+
+
+def page_prior(prior: CharPrior | PriorFile, reads: Sequence[_Read], charset: list[str], cjk: np.ndarray) -> CharPrior:
+    """The prior with the page's own sure text added: pairs of CJK
+    characters both read at least PRIOR_SURE on this page (a name or a unit
+    the page prints again: 公积金 in a housing fund's forms, which no other
+    document's counts hold). It only weighs the candidates the model gave;
+    it never adds a character."""
+    pairs: dict[str, int] = {}
+    for r in reads:
+        sure = [charset[j] if r.prob[t] >= PRIOR_SURE and cjk[j] else "" for t in r.cols for j in (int(r.idx[t]),)]
+        for a, b in itertools.pairwise(sure):
+            if a and b:
+                pairs[a + b] = pairs.get(a + b, 0) + 1
+    base = prior.counts() if isinstance(prior, PriorFile) else prior
+    return base.with_pairs(pairs, PAGE_COUNT_WEIGHT) if pairs else base
 
 
 PRIOR_SURE = 0.99  # a character read at least this surely is not weighed

@@ -48,6 +48,16 @@ class CharPrior:
             (chars if len(key) == 1 else pairs)[key] = int(n)
         return cls(chars, pairs, weight, mix)
 
+    def with_pairs(self, extra: dict[str, int], times: float) -> CharPrior:
+        """These counts with more pairs, each counted ``times`` (a page's own
+        sure text; its first characters counted along, so P(b | a) stays a
+        share)."""
+        pairs, chars = dict(self.pairs), dict(self.chars)
+        for ab, n in extra.items():
+            pairs[ab] = pairs.get(ab, 0) + round(n * times)
+            chars[ab[0]] = chars.get(ab[0], 0) + round(n * times)
+        return CharPrior(chars, pairs, self.weight, self.mix)
+
     def unigram(self, b: str) -> float:
         """log P(b), add-one over the known characters."""
         return math.log((self.chars.get(b, 0) + 1) / (self.total + len(self.chars) + 1))
@@ -103,10 +113,13 @@ class PriorFile:
         self.path = str(path)
         self._prior: CharPrior | None = None
 
-    def best_path(self, candidates: Sequence[Sequence[tuple[str, float]]]) -> list[int]:
+    def counts(self) -> CharPrior:
         if self._prior is None:
             self._prior = CharPrior.load(self.path)
-        return self._prior.best_path(candidates)
+        return self._prior
+
+    def best_path(self, candidates: Sequence[Sequence[tuple[str, float]]]) -> list[int]:
+        return self.counts().best_path(candidates)
 
     def __getstate__(self) -> dict[str, str]:
         return {"path": self.path}
