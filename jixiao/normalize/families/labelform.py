@@ -385,16 +385,27 @@ def side_horizon(table: Table, row: int, cols: Columns) -> str | None:
     first = cols.first_indicator_col
     if first is None:
         return None
-    for c in common.covering(table, row):
-        if c.col >= first:
-            break
-        k = key(c.text)
-        if not common.is_short(c.text) or not any(w in k for w in vocab.SIDE_LABEL_WORDS):
-            continue  # not a side label (a wide table's name, funds or goal)
-        if any(w in k for w in vocab.PERIOD_WORDS):
-            return "period"
-        if any(w in k for w in vocab.FUNDS_ANNUAL_WORDS):
-            return "annual"
+    last = None
+    for col in range(first):  # the cells covering the row left of the grid, left to right
+        c = table.cell_at(row, col)
+        if c is None or c is last:
+            continue
+        last = c
+        horizon = _side_label_horizon(c.text)
+        if horizon is not None:
+            return horizon
+    return None
+
+
+@lru_cache(maxsize=1 << 12)  # asked for every indicator row of every form
+def _side_label_horizon(text: str) -> str | None:
+    k = key(text)
+    if not common.is_short(text) or not any(w in k for w in vocab.SIDE_LABEL_WORDS):
+        return None  # not a side label (a wide table's name, funds or goal)
+    if any(w in k for w in vocab.PERIOD_WORDS):
+        return "period"
+    if any(w in k for w in vocab.FUNDS_ANNUAL_WORDS):
+        return "annual"
     return None
 
 
