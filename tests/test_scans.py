@@ -225,6 +225,21 @@ def test_page_prior_adds_what_the_page_prints_surely() -> None:
     assert page_prior(base, [doubtful], charset, cjk) is base  # no pair read surely: the corpus's counts
 
 
+def test_specks_between_two_lines_do_not_join_them() -> None:
+    """A cell's two lines (as on the fax's p.13: "…工作计划完成及" over "时性") with
+    specks in the gap between them: two crops on a fax, as the model needs."""
+    scale = 150 / 72
+    ink = np.zeros((80, 340), np.uint8)
+    ink[10:28, 10:330] = 255  # the first line's band
+    ink[32:50, 140:180] = 255  # the second, short line
+    ink[28:32, 200:202] = 255  # specks down the gap (1-2 pixels a row)
+    box = (0, 0, 340, 80)
+    assert len(raster.text_strips(ink, box, scale)) == 1  # a clean scan's rule: the gap is not blank
+    strips = raster.text_strips(ink, box, scale, speck_em=0.2)
+    assert [(st.top, st.bottom) for st in strips] == [(10, 30), (30, 50)]
+    assert strips[1].x0 == 140  # the second crop is the short line (and a speck row above it)
+
+
 def test_a_line_of_specks_is_no_text() -> None:
     from jixiao.extract.ocr import Recognised, _speck_line, trim_specks
 

@@ -57,6 +57,7 @@ FREE_MIN_HEIGHT_PT = 2.5  # ... and so is a "line" of ink lower than this
 RARE_RUNNER_UP = 0.1  # a GB 2312 character this likely replaces a rarer first choice
 BILEVEL_RARE_RUNNER_UP = 0.01  # ... on a fax
 BILEVEL_SOFTEN_PX = 0.8
+BILEVEL_GAP_INK_EM = 0.2  # on a fax, a row with this little ink (ems of pixels) does not join two lines of a cell
 BRACKET_SOFTEN_PX = 1.5
 FAX_HEADER_SHARE = 0.06  # a fax machine prints its header line within this share of the page's top
 LONE_GLYPH_RATIO = 1.5  # a line no wider than this many heights may be one sign
@@ -664,7 +665,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         for ci, cell in enumerate(grid.cells):
             box = _px_box(cell.bbox, s, w, h, inset=1)
             raster.clear_edge_rules(ink, box, s)
-            for strip in raster.text_strips(ink, box, s, min_ink=min_ink):
+            for strip in raster.text_strips(ink, box, s, min_ink=min_ink, speck_em=BILEVEL_GAP_INK_EM if img.bilevel else 0.0):
                 jobs.append(_make_job(clean_gray, ink, strip, box, (gi, ci)))
 
     # Free text: everything outside the tables, without lines that are on

@@ -469,12 +469,31 @@ def runs(profile: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
 BODY_PT = 9.0  # a typical body size, for judging fragments before any text is read
 
 
+TWO_LINES_EM = 1.7  # a band of ink this tall (ems) may be two lines joined by specks
+
+
+def _split_at_valleys(rows: np.ndarray, band: tuple[int, int], faint: float, tall: float) -> list[tuple[int, int]]:
+    """A band too tall for one line, cut in the middle of each run of rows
+    with no more than ``faint`` ink (specks in the gap between two lines);
+    every row of ink stays in a piece."""
+    a, b = band
+    if b - a < tall:
+        return [band]
+    gaps = runs(np.where(rows[a:b] <= faint, 1, 0), 1)
+    cuts = [a + (g0 + g1) // 2 for g0, g1 in gaps if g0 > 0 and g1 < b - a]
+    if not cuts:
+        return [band]
+    edges = [a, *cuts, b]
+    return [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
+
+
 def text_strips(
     ink: np.ndarray,
     box: tuple[int, int, int, int],
     scale: float,
     split_words: bool = False,
     min_ink: float = 0.3,
+    speck_em: float = 0.0,
 ) -> list[Strip]:
     """Lines of text inside a pixel box, top to bottom.
 
@@ -483,7 +502,10 @@ def text_strips(
     their neighbour. A line with less ink than ``min_ink`` ems of stroke is a
     speck (a lone "-" has more). With ``split_words`` a line is also cut at
     wide blank columns (free text: a title and a page number on one band are
-    two lines).
+    two lines). With ``speck_em`` (a fax), a row with no more ink than that
+    share of an em counts as blank where lines are told apart: specks in the
+    gap between two lines of a cell would join them into one crop, which the
+    model reads as one line, losing the other.
     """
     x0, top, x1, bottom = box
     region = ink[top:bottom, x0:x1]
@@ -495,6 +517,8 @@ def text_strips(
     bands = runs(rows, 1)
     if not bands:
         return []
+    if speck_em:
+        bands = [piece for band in bands for piece in _split_at_valleys(rows, band, speck_em * em, TWO_LINES_EM * em)]
     # Join fragments of one line: pieces whose union is no taller than a line.
     heights = sorted(b - a for a, b in bands)
     line_h = max(heights[len(heights) // 2], heights[-1] if len(heights) <= 2 else 0, int(0.6 * em))
