@@ -240,6 +240,22 @@ def test_specks_between_two_lines_do_not_join_them() -> None:
     assert strips[1].x0 == 140  # the second crop is the short line (and a speck row above it)
 
 
+def test_a_rule_does_not_run_on_through_text() -> None:
+    """On a fax a rule between two cells joins the bars of a merged cell's
+    label printed on its line (可持续影响指标 beside the rule under 长效管理…):
+    the part of it with glyphs above and below is text, not the rule."""
+    from jixiao.extract.raster import _off_text
+
+    scale = 150 / 72
+    binary = np.zeros((60, 420), np.uint8)
+    binary[30:32, 20:400] = 255  # the rule, joined at its left to ...
+    for x in range(20, 110, 6):  # ... a line of glyphs, strokes above and below it
+        binary[22:40, x : x + 4] = 255
+    x, w = _off_text(binary, 20, 30, 380, 2, scale)
+    assert 100 <= x <= 125 and x + w == 400  # what is left starts past the glyphs
+    assert _off_text(binary, 120, 30, 280, 2, scale) == (120, 280)  # a clean rule stays whole
+
+
 def test_a_line_of_specks_is_no_text() -> None:
     from jixiao.extract.ocr import Recognised, _speck_line, trim_specks
 

@@ -256,6 +256,10 @@ def find_rules(img: PageImage) -> Rules:
             if horizontal:
                 if h > max(3 * s, 0.5 * w):  # a blob, not a rule
                     continue
+                if img.bilevel:
+                    x, w = _off_text(binary, x, y, w, h, s)
+                    if w <= 0:
+                        continue
                 yc = (y + h / 2.0) / s
                 segs.append(Segment(x / s, yc, (x + w) / s, yc))
             else:
@@ -268,6 +272,38 @@ def find_rules(img: PageImage) -> Rules:
         segs, sources = _crossing_only(segs, sources, 2.0 * SNAP)
         segs = extend_to_crossings(segs, BILEVEL_REACH_PT, SNAP)
     return Rules(binary, labels[0], labels[1], segs, sources)
+
+
+STRADDLE_PT = 1.5  # how far above and below a rule its cells' text keeps clear
+STRADDLE_WINDOW_PT = 9.0  # judged over about a character's width
+STRADDLED_SHARE = 0.35  # ... a stretch with ink on both sides along this share of it is text
+
+
+def _off_text(binary: np.ndarray, x: int, y: int, w: int, h: int, s: float) -> tuple[int, int]:
+    """A horizontal rule's extent without the ends that run through a line of
+    text (x, width in pixels). On a fax the bars of bold characters threshold
+    into strokes that join a real rule where the text lies on its line (a
+    merged cell's label printed across the row boundary beside it); carried
+    on, the rule would cut the merged cell in two. A rule has its cells'
+    blank padding above and below it; a row of strokes has the rest of the
+    glyphs on both sides."""
+    d = max(2, round(STRADDLE_PT * s))
+    above = binary[max(0, y - d) : y, x : x + w]
+    below = binary[y + h : y + h + d, x : x + w]
+    if above.shape[0] == 0 or below.shape[0] == 0:
+        return x, w
+    both = ((above > 0).any(axis=0) & (below > 0).any(axis=0)).astype(np.int32)
+    k = max(3, round(STRADDLE_WINDOW_PT * s))
+    if both.size < k:
+        return x, w
+    sums = np.concatenate(([0], np.cumsum(both)))
+    window = (sums[k:] - sums[:-k]) / k  # window[i]: the share over [i, i + k)
+    left, right = 0, w
+    while left < w - k and window[left] >= STRADDLED_SHARE:  # text from the left end on
+        left += 1
+    while right - k > left and window[right - k] >= STRADDLED_SHARE:  # ... and from the right end
+        right -= 1
+    return x + left, right - left
 
 
 def _crossing_only(
