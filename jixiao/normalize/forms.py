@@ -95,11 +95,10 @@ def _indicators(draft: FormDraft, notes: list[Note]) -> tuple[Indicator, ...]:
     for i, (d, (level1, level2, snapped)) in enumerate(zip(draft.indicators, levels), start=1):
         notes.extend(Note("ocr_corrected", n, i) for n in snapped)
         if d.confidence is not None:  # ocrfix: specks at a cell's ends, a fax's percent brackets
-            d = replace(d, level3=trim_specks(d.level3))
             value_raw, fixed = value_text(d.value_raw)
             if fixed:
                 notes.append(Note("ocr_corrected", fixed, i))
-            d = replace(d, value_raw=value_raw)
+            d = replace(d, level3=trim_specks(d.level3), value_raw=value_raw)
         tag = f"indicator {i} '{d.level3}'"
         if d.qualitative and d.value_raw.strip():
             # The form marks it 定性: a label whatever it holds ("前三名").

@@ -260,8 +260,8 @@ def snap_grid_headers(table: Table) -> Table:
     values = {key(v) for v in vocab.VALUE_HEADERS}
     others = {key(v) for v in (*vocab.SIDE_LABELS, *vocab.OPERATOR_HEADERS, *vocab.UNIT_HEADERS, *vocab.WEIGHT_HEADERS)}
     renamed: dict[tuple[int, int], str] = {}
-    for r in sorted({c.row for c in table.cells}):
-        row = sorted((c for c in table.cells if c.row == r), key=lambda c: c.col)
+    for r in range(table.nrows):
+        row = table.row_cells(r)
         value = next((c for c in row if key(c.text) in values), None)
         if value is None:
             continue
@@ -317,16 +317,24 @@ def snap_label(text: str, labels: Sequence[str], meaning: Mapping[str, str] | No
 _DIGIT_LOOKALIKES = str.maketrans("OoQDIl|SZB", "0000111528")
 _LOOKS_NUMERIC = regex.compile(r"^[\s\d.,，:·\-/OoQDIl|SZB\"'`]*$")
 _DIGIT_GAP = regex.compile(r"(?<=\d) (?=\d)")
-_TRAILING_MARKS = regex.compile(r"[\s.·•,，:：;；'\"`_|~^*。、]+$")
-_LEADING_MARKS = regex.compile(r"^[\s.·•,，:：;；'\"`_|~^*。、]+")
+# The marks specks read as at the ends of a cell (blanks included).
+_MARKS = r"\s.·•,，:：;；'\"`_|~^*。、"
+_TRAILING_MARKS = regex.compile(rf"[{_MARKS}]+$")
+_LEADING_MARKS = regex.compile(rf"^[{_MARKS}]+")
 # Specks read at the ends of a one-line cell ("·有效保障", "及时.", "=100.00(%) :",
 # "=100.00(%) 8 8"): marks before the words, marks after them, lone digits after
 # a closing bracket. A leading "-" before a number is a sign, and stays.
-_SPECKS_BEFORE = regex.compile(r"^[\s.·•,，:：;；'\"`_|~^*。、\-]+(?=\p{Han})")
-_SPECKS_AFTER = regex.compile(r"(?<=[\p{Han})）%\d])[\s.·•,，:：;；'\"`_|~^*。、]+$")
+_SPECKS_BEFORE = regex.compile(rf"^[{_MARKS}\-]+(?=\p{{Han}})")
+_SPECKS_AFTER = regex.compile(rf"(?<=[\p{{Han}})）%\d])[{_MARKS}]+$")
 _DIGITS_AFTER_BRACKET = regex.compile(r"(?<=[)）])(?:\s+\d)+$")
 # "(%)" as a fax reads it after a number: "(9%)", "(96)", "%)", "±%)".
 _PERCENT_TAIL = regex.compile(r"(?<=\d\s*)(?:[(（](?:9?%6?|96)[)）]?|±?%[)）])$")
+
+
+def _as_digits(text: str) -> str:
+    """A cell of digits and separators with the letters OCR reads for digits
+    made digits ("2Q23" -> "2023"); any other text as it is."""
+    return text.translate(_DIGIT_LOOKALIKES) if _LOOKS_NUMERIC.match(text) else text
 
 
 def trim_specks(text: str) -> str:
@@ -366,8 +374,7 @@ def date_text(text: str) -> tuple[str, str | None]:
     """An OCR'd date cell as yyyy-mm-dd when its digits say so: on a fax a
     hyphen reads as "·" or ":" or is lost ("2023-12·31", "2023-1231").
     Returns (text, note or None)."""
-    t = _DIGIT_GAP.sub("", text.translate(_DIGIT_LOOKALIKES) if _LOOKS_NUMERIC.match(text) else text)
-    t = _TRAILING_MARKS.sub("", t)
+    t = _TRAILING_MARKS.sub("", _DIGIT_GAP.sub("", _as_digits(text)))
     m = _DATE_CHARS.match(t) or _DATE_RUN.match(t)
     if not m:
         return text, None
@@ -404,7 +411,7 @@ def money_text(text: str) -> tuple[str, str | None]:
     format puts them: "473,400,00" / "720 000.00" / "720.000.00" ->
     "473,400.00" / "720,000.00". Changed only when the digits fall into
     thousands groups and two decimals exactly; else (text, None)."""
-    t = _LEADING_MARKS.sub("", _TRAILING_MARKS.sub("", text.translate(_DIGIT_LOOKALIKES) if _LOOKS_NUMERIC.match(text) else text))
+    t = _LEADING_MARKS.sub("", _TRAILING_MARKS.sub("", _as_digits(text)))
     t = _LONE_DIGIT_AFTER.sub("", t)  # "720,000.00 4": a speck beside the amount read as a digit
     if not t or not _MONEY_CHARS.match(t):
         return text, None

@@ -22,7 +22,6 @@ import regex
 from .vocab import values as V
 
 _DIGIT = regex.compile(r"\d")  # compiled once: a pattern string is looked up on every call
-_BLANKS = regex.compile(r"\s+")
 
 WARN_NAME_UNIT = "unit taken from the indicator name"
 WARN_APPROX = "approximate value (约); kept without an operator"
@@ -195,7 +194,7 @@ def _open_unit(unit: str | None, tail: str) -> str | None:
 def _name_unit(indicator_name: str) -> str | None:
     """A unit printed in brackets at the end of the indicator name (调解补贴（元/件）)."""
     m = regex.search(rf"{_OPEN}\s*({_NOT_BRACKET}]{{1,12}}?)\s*{_CLOSE}\s*\Z", indicator_name or "")
-    if m and UNIT_RE.fullmatch(_BLANKS.sub("", m.group(1))):
+    if m and UNIT_RE.fullmatch(_SPACE_RE.sub("", m.group(1))):
         return m.group(1)
     return None
 
