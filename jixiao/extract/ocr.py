@@ -137,7 +137,7 @@ class Recognizer:
         # rare characters, which the model sometimes prefers to the simplified
         # character printed (強 for 强).
         self.rare = np.array([len(c) == 1 and _is_cjk(c) and not _in_gb2312(c) for c in self.charset], dtype=bool)
-        # Classes the language prior may choose between (see _weigh).
+        # Classes the language prior may choose between (see _candidates).
         self.cjk = np.array([len(c) == 1 and _is_cjk(c) for c in self.charset], dtype=bool) & ~self.rare
         self.math = np.array([len(c) == 1 and unicodedata.category(c) == "Sm" for c in self.charset], dtype=bool)
         self._pool: ThreadPoolExecutor | None = None
@@ -185,12 +185,6 @@ class Recognizer:
         idx, prob, cols = self._columns(pred, rare_runner_up)
         candidates, classes = self._candidates(pred, idx, prob, cols) if weighed and cols.size else ([], [])
         return _Read(idx, prob, cols, width / pred.shape[0] * crop_w / resized_w, candidates, classes)
-
-    def _decode(
-        self, pred: np.ndarray, width: int, resized_w: int, crop_w: int, rare_runner_up: float = RARE_RUNNER_UP
-    ) -> Recognised:
-        prior = settings_module.current().prior
-        return self._read(pred, width, resized_w, crop_w, rare_runner_up, prior is not None).finish(self.charset, prior)
 
     def _columns(self, pred: np.ndarray, rare_runner_up: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         idx = pred.argmax(axis=1)
@@ -258,7 +252,7 @@ class _Read:
     candidates: list[list[tuple[str, float]]]  # per character (empty: not weighed)
     classes: list[list[int]]
 
-    def finish(self, charset: list[str], prior: CharPrior | PriorFile | None) -> Recognised:
+    def finish(self, charset: list[str], prior: CharPrior | None) -> Recognised:
         idx, prob, cols = self.idx, self.prob, self.cols
         if cols.size == 0:
             return Recognised("", 0.0, ())

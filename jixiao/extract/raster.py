@@ -538,10 +538,10 @@ def text_strips(
     their neighbour. A line with less ink than ``min_ink`` ems of stroke is a
     speck (a lone "-" has more). With ``split_words`` a line is also cut at
     wide blank columns (free text: a title and a page number on one band are
-    two lines). With ``speck_em`` (a fax), a row with no more ink than that
-    share of an em counts as blank where lines are told apart: specks in the
-    gap between two lines of a cell would join them into one crop, which the
-    model reads as one line, losing the other.
+    two lines). With ``speck_em`` (a fax), a band too tall for one line is
+    cut where its rows hold no more ink than that share of an em: specks in
+    the gap between two lines of a cell would join them into one crop, which
+    the model reads as one line, losing the other.
     """
     x0, top, x1, bottom = box
     region = ink[top:bottom, x0:x1]
