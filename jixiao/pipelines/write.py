@@ -113,9 +113,18 @@ def atomic_write_table(table: pa.Table, dest: Path) -> None:
     """Write ``dest`` whole or not at all (temp file, fsync, rename).
 
     Pages carry CRC checksums, so that verification notices a garbled file."""
+    with _atomic(dest) as tmp:
+        pq.write_table(table, tmp, **PARQUET)
+
+
+@contextmanager
+def _atomic(dest: Path) -> Iterator[str]:
+    """A temporary file beside ``dest`` to write; moved into place (fsync,
+    rename) once the block ends without an error. An OS error is a
+    ``CannotWrite`` naming ``dest``."""
     tmp = _temp_for(dest)
     try:
-        pq.write_table(table, tmp, **PARQUET)
+        yield tmp
         _move_into_place(tmp, dest)
     except OSError as e:
         raise CannotWrite(str(dest), e.strerror or type(e).__name__, errno=e.errno) from e
@@ -293,23 +302,14 @@ class _Partition:
             atomic_write_table(self._rows(), self.dest)  # the collected rows' bytes
             return
         assert self.schema is not None  # set by the rows spilled
-        tmp = _temp_for(self.dest)
-        try:
-            with pq.ParquetWriter(tmp, self.schema, **PARQUET) as writer:
-                for part in self.parts:
-                    with pa.memory_map(part) as source:
-                        _write_groups(writer, pa.ipc.open_file(source).read_all())
-                if self.held:
-                    _write_groups(writer, pa.concat_tables(self.held))
-                    self.held, self.bytes = [], 0
-            _move_into_place(tmp, self.dest)
-        except OSError as e:
-            raise CannotWrite(str(self.dest), e.strerror or type(e).__name__, errno=e.errno) from e
-        finally:
-            if os.path.exists(tmp):
-                Path(tmp).unlink(missing_ok=True)
+        with _atomic(self.dest) as tmp, pq.ParquetWriter(tmp, self.schema, **PARQUET) as writer:
+            for part in self.parts:
+                with pa.memory_map(part) as source:
+                    _write_groups(writer, pa.ipc.open_file(source).read_all())
+            if self.held:
+                _write_groups(writer, pa.concat_tables(self.held))
+                self.held, self.bytes = [], 0
         self.discard()
-        _fsync_dir(self.dest.parent)
 
     def discard(self) -> None:
         for part in self.parts:
