@@ -12,6 +12,7 @@ from jixiao.extract import read_pdf
 from jixiao.normalize import normalize, page_wanted
 from jixiao.normalize.fields import period
 from jixiao.normalize.ocrfix import (
+    dashes_as_equals,
     date_text,
     form_labels,
     header_text,
@@ -80,6 +81,19 @@ def test_values_lose_specks_and_keep_their_sign() -> None:
     assert value_text("≥90.00(96)")[0] == "≥90.00(%)"
     for kept in ("-100.00(%)", "≥95 (%)", "=95%", "-5%", "=12.00(月)", "1 1有效完善"):
         assert value_text(kept) == (kept, None), kept
+
+
+def test_a_dash_is_an_operator_first_forms_equals() -> None:
+    """A fax loses the top bar of "=": on a form whose values open with an
+    operator, "-100.00(%)" is "=100.00(%)" (with a note); where the form's
+    values do not open with one, a dash stays what it is."""
+    form = ["=100.00(%)", "-100.00(%)", "≥95(%)", "－ 12(月)", "及时", "-", "≤5(天)"]
+    fixed = dashes_as_equals(form)
+    assert [t for t, _ in fixed] == ["=100.00(%)", "=100.00(%)", "≥95(%)", "=12(月)", "及时", "-", "≤5(天)"]
+    assert [k for k, (_, note) in enumerate(fixed) if note] == [1, 3]
+    plain = ["-5%", "95%", "100%", "=100%"]  # one in four opens with an operator
+    assert dashes_as_equals(plain) == [(v, None) for v in plain]
+    assert dashes_as_equals([]) == []
 
 
 def test_envelope_fields_lose_specks() -> None:

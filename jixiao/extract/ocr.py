@@ -19,6 +19,7 @@ import itertools
 import os
 import threading
 import unicodedata
+import weakref
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -142,9 +143,13 @@ class Recognizer:
         self.math = np.array([len(c) == 1 and unicodedata.category(c) == "Sm" for c in self.charset], dtype=bool)
         self._pool: ThreadPoolExecutor | None = None
 
-    def __call__(self, crops: Sequence[np.ndarray], rare_runner_up: float = RARE_RUNNER_UP) -> list[Recognised]:
+    def __call__(
+        self, crops: Sequence[np.ndarray], rare_runner_up: float = RARE_RUNNER_UP, seen: SurePairs | None = None
+    ) -> list[Recognised]:
         """Read each crop (grey, uint8) as one line of text; a GB 2312
-        character at least ``rare_runner_up`` likely replaces a rarer first choice."""
+        character at least ``rare_runner_up`` likely replaces a rarer first choice.
+        ``seen``: the sure pairs of the document's pages read before, which
+        the prior weighs along with this page's (and which gains them)."""
         prior = settings_module.current().prior
         read: list[_Read | None] = [None] * len(crops)
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
@@ -174,7 +179,7 @@ class Recognizer:
             for _ in self._pool.map(run, batches):
                 pass
         if prior is not None:
-            prior = page_prior(prior, [r for r in read if r is not None], self.charset, self.cjk)
+            prior = page_prior(prior, [r for r in read if r is not None], self.charset, self.cjk, seen)
         return [r.finish(self.charset, prior) if r is not None else Recognised("", 0.0, ()) for r in read]
 
     def _read(
@@ -189,6 +194,18 @@ class Recognizer:
     def _columns(self, pred: np.ndarray, rare_runner_up: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         idx = pred.argmax(axis=1)
         prob = pred.max(axis=1)
+        # A column more likely some ideograph than none, its mass split among
+        # look-alikes (a fax's 窗: blank 0.26, 留 0.25, 隔 0.07, 窗 0.04),
+        # holds one: its best class, unless that would merge with a
+        # neighbour's. Signs are left out: a speck's mass splits among them.
+        for t in np.flatnonzero((idx == 0) & (pred[:, 0] < 0.5)):
+            best = int(pred[t, 1:].argmax()) + 1
+            if (
+                self.cjk[best] | self.rare[best]
+                and (t == 0 or idx[t - 1] != best)
+                and (t + 1 == len(idx) or idx[t + 1] != best)
+            ):
+                idx[t], prob[t] = best, pred[t, best]
         for t in np.flatnonzero(self.rare[idx]):
             # A common simplified character close behind wins.
             alt = np.where(self.rare | (np.arange(len(pred[t])) == 0), 0.0, pred[t])
@@ -269,24 +286,36 @@ class _Read:
 PAGE_COUNT_WEIGHT = 50  # a pair read surely on the page counts this many times the corpus's
 
 
-def page_prior(prior: CharPrior | PriorFile, reads: Sequence[_Read], charset: list[str], cjk: np.ndarray) -> CharPrior:
-    """The prior with the page's own sure text added: pairs of CJK
-    characters both read at least PRIOR_SURE on this page (a name or a unit
-    the page prints again: 公积金 in a housing fund's forms, which no other
-    document's counts hold). It only weighs the candidates the model gave;
-    it never adds a character."""
-    pairs: dict[str, int] = {}
+SurePairs = dict[str, int]  # CJK character pairs read surely, with their counts
+
+
+def page_prior(
+    prior: CharPrior | PriorFile, reads: Sequence[_Read], charset: list[str], cjk: np.ndarray, seen: SurePairs | None = None
+) -> CharPrior:
+    """The prior with the document's own sure text added: pairs of CJK
+    characters both read at least PRIOR_SURE on this page and (``seen``,
+    which this page's are added to) on the document's pages read before: a
+    name or a word the document prints again (公积金 in a housing fund's
+    forms, 便民 in its goals), which no other document's counts hold. It
+    only weighs the candidates the model gave; it never adds a character."""
+    pairs: SurePairs = {}
     for r in reads:
         sure = [charset[j] if r.prob[t] >= PRIOR_SURE and cjk[j] else "" for t in r.cols for j in (int(r.idx[t]),)]
         for a, b in itertools.pairwise(sure):
             if a and b:
                 pairs[a + b] = pairs.get(a + b, 0) + 1
+    if seen is not None:
+        before = dict(seen)
+        for ab, n in pairs.items():
+            seen[ab] = seen.get(ab, 0) + n
+        for ab, n in before.items():
+            pairs[ab] = pairs.get(ab, 0) + n
     base = prior.counts() if isinstance(prior, PriorFile) else prior
     return base.with_pairs(pairs, PAGE_COUNT_WEIGHT) if pairs else base
 
 
 PRIOR_SURE = 0.99  # a character read at least this surely is not weighed
-PRIOR_CANDIDATES = 6  # the best classes per character, ...
+PRIOR_CANDIDATES = 8  # the best classes per character, ...
 PRIOR_MIN_PROB = 0.003  # ... those read at least this likely
 NUMBER_SIGNS = "()（）[]-.,:;%/+"  # in front of a digit, part of what is printed
 CJK_PUNCTUATION = "，、。：；！？,.:;!?/（）()《》“”‘’\"'-—·…%～~"  # printed between CJK characters
@@ -601,7 +630,12 @@ class OcrEngine:
             img = preprocess.prepare(pagebox.in_points(page, pagebox.page_unit(source, index)), self.settings)
         finally:
             page.close()
-        return read_image(img, index + 1, info, orient=self.settings.orient)
+        seen = _SEEN.setdefault(source, {})
+        return read_image(img, index + 1, info, orient=self.settings.orient, seen=seen)
+
+
+# Per open document, the pairs its OCR'd pages read surely (weak: gone with the source).
+_SEEN: weakref.WeakKeyDictionary[PdfSource, SurePairs] = weakref.WeakKeyDictionary()
 
 
 def _describe(img: raster.PageImage, info: PageInfo) -> PageInfo:
@@ -633,9 +667,11 @@ def _upside_down(jobs: Sequence[_Job], results: Sequence[Recognised]) -> bool:
     return turned >= upright + FLIP_MARGIN
 
 
-def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool = False) -> PageContent:
+def read_image(
+    img: raster.PageImage, number: int, info: PageInfo, orient: bool = False, seen: SurePairs | None = None
+) -> PageContent:
     """OCR one page image (already deskewed); with ``orient``, a page found
-    upside down is turned and read again."""
+    upside down is turned and read again. ``seen``: see Recognizer."""
     s = img.scale
     rules = raster.find_rules(img)
     grids = build_grids(rules.segments)
@@ -676,7 +712,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     # On a fax the model often prefers a traditional or rare form (數, 體, 況)
     # to the simplified character printed, with it only a little behind.
     rare = BILEVEL_RARE_RUNNER_UP if img.bilevel else RARE_RUNNER_UP
-    results = recognizer()([j.crop for j in jobs], rare) if jobs else []
+    results = recognizer()([j.crop for j in jobs], rare, seen) if jobs else []
     if orient and _upside_down(jobs, results):
         turned = raster.PageImage(
             np.ascontiguousarray(img.gray[::-1, ::-1]),
@@ -687,7 +723,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
             tuple((w / s - x1, h / s - y1, w / s - x0, h / s - y0) for x0, y0, x1, y1 in img.stamps),
             (*img.steps, "turned 180°"),
         )
-        return read_image(turned, number, info, orient=False)
+        return read_image(turned, number, info, orient=False, seen=seen)
     info = _describe(img, info)
 
     em = _font_size_px(jobs, results, s)

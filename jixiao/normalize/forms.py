@@ -23,6 +23,7 @@ from . import fields, vocab
 from .document import DocumentFacts
 from .model import FormDraft, Note
 from .ocrfix import (
+    dashes_as_equals,
     date_text,
     header_text,
     looks_doubtful,
@@ -92,12 +93,15 @@ def _indicators(draft: FormDraft, notes: list[Note]) -> tuple[Indicator, ...]:
     levels = snap_levels(
         [(fields.label_text(d.level1), fields.label_text(d.level2), d.page, d.confidence is not None) for d in draft.indicators]
     )
+    # ocrfix: specks at a cell's ends, a fax's percent brackets, its "=" read as "-"
+    ocr_rows = [k for k, d in enumerate(draft.indicators) if d.confidence is not None]
+    trimmed = [value_text(draft.indicators[k].value_raw) for k in ocr_rows]
+    values = dict(zip(ocr_rows, zip(trimmed, dashes_as_equals([t for t, _ in trimmed]), strict=True)))
     for i, (d, (level1, level2, snapped)) in enumerate(zip(draft.indicators, levels), start=1):
         notes.extend(Note("ocr_corrected", n, i) for n in snapped)
-        if d.confidence is not None:  # ocrfix: specks at a cell's ends, a fax's percent brackets
-            value_raw, fixed = value_text(d.value_raw)
-            if fixed:
-                notes.append(Note("ocr_corrected", fixed, i))
+        if i - 1 in values:
+            (_, trim_note), (value_raw, dash_note) = values[i - 1]
+            notes.extend(Note("ocr_corrected", n, i) for n in (trim_note, dash_note) if n)
             d = replace(d, level3=trim_specks(d.level3), value_raw=value_raw)
         tag = f"indicator {i} '{d.level3}'"
         if d.qualitative and d.value_raw.strip():

@@ -24,6 +24,7 @@ import regex
 from ..extract.model import Table
 from . import vocab
 from .vocab import key
+from .vocab.values import OPERATOR_SYMBOLS
 
 DOUBTFUL_BELOW = 0.9  # mean character probability of the worst line in a cell
 MIN_LENGTH = 3  # shorter labels are never changed: one edit would be a third of them
@@ -317,6 +318,7 @@ def snap_label(text: str, labels: Sequence[str], meaning: Mapping[str, str] | No
 _DIGIT_LOOKALIKES = str.maketrans("OoQDIl|SZB", "0000111528")
 _LOOKS_NUMERIC = regex.compile(r"^[\s\d.,，:·\-/OoQDIl|SZB\"'`]*$")
 _DIGIT_GAP = regex.compile(r"(?<=\d) (?=\d)")
+_DIGIT = regex.compile(r"\d")
 # The marks specks read as at the ends of a cell (blanks included).
 _MARKS = r"\s.·•,，:：;；'\"`_|~^*。、"
 _TRAILING_MARKS = regex.compile(rf"[{_MARKS}]+$")
@@ -364,6 +366,29 @@ def value_text(text: str) -> tuple[str, str | None]:
         t = t[: m.start()] + "(%)"
         return t, f"OCR value {text!r} read as {t!r} (the percent unit's brackets)"
     return t, None
+
+
+# A form prints its targets operator first ("=12.00(月)", "≥95(%)"). On a fax
+# the top bar of "=" may be lost, leaving "-": no target value in the corpus
+# starts with a minus sign (0 of 9,226), so on a form whose values mostly open
+# with an operator, a dash before a number is that form's "=".
+_OPERATOR_FIRST = regex.compile("|".join(regex.escape(s) for s in sorted(OPERATOR_SYMBOLS, key=len, reverse=True)))
+_DASH_BEFORE_NUMBER = regex.compile(r"^[-－—–―]\s*(?=\d)")
+OPERATOR_FORM_SHARE = 0.5  # of a form's values with a number, at least this share open with an operator
+
+
+def dashes_as_equals(values: Sequence[str]) -> list[tuple[str, str | None]]:
+    """A form's OCR'd values, each with a lone dash before its number read as
+    "=" where the form's values open with operators. Returns (text, note or None)."""
+    numeric = [v.strip() for v in values if _DIGIT.search(v)]
+    opened = sum(1 for v in numeric if _OPERATOR_FIRST.match(v))
+    if not numeric or opened < OPERATOR_FORM_SHARE * len(numeric):
+        return [(v, None) for v in values]
+    out: list[tuple[str, str | None]] = []
+    for v in values:
+        t = _DASH_BEFORE_NUMBER.sub("=", v.strip(), count=1)
+        out.append((t, f"OCR value {v!r} read as {t!r} (an operator-first form's '=' without its top bar)") if t != v.strip() else (v, None))
+    return out
 
 
 _DATE_CHARS = regex.compile(r"^\s*(\d{4})[^\d]{0,2}(\d{1,2})[^\d]{0,2}(\d{1,2})\s*$")
