@@ -225,26 +225,6 @@ def test_page_prior_adds_what_the_page_prints_surely() -> None:
     assert page_prior(base, [doubtful], charset, cjk) is base  # no pair read surely: the corpus's counts
 
 
-def test_document_prior_remembers_earlier_pages() -> None:
-    """A word the document printed surely on an earlier page (便民 in a
-    goal) weighs on a later page's doubt; each page's sure pairs join the
-    document's, and the document's counts are not the corpus's."""
-    from jixiao.extract.ocr import SurePairs, _Read, page_prior
-
-    base = CharPrior({"使": 40, "便": 10, "民": 20, "用": 30}, {"使用": 30})
-    doubt = [[("使", 0.6), ("便", 0.4)], [("民", 1.0)]]
-    charset = ["", "使", "便", "民", "用"]
-    cjk = np.array([False, True, True, True, True])
-    earlier = _Read(np.array([2, 3]), np.array([1.0, 1.0]), np.array([0, 1]), 1.0, [], [])
-    unsure = _Read(np.array([1, 3]), np.array([0.6, 1.0]), np.array([0, 1]), 1.0, [], [])
-    assert page_prior(base, [unsure], charset, cjk).best_path(doubt) == [0, 0]  # 使民: nothing says otherwise
-    seen: SurePairs = {}
-    page_prior(base, [earlier], charset, cjk, seen)  # page 1 prints 便民 surely
-    assert seen == {"便民": 1}
-    assert page_prior(base, [unsure], charset, cjk, seen).best_path(doubt) == [1, 0]  # page 2: 便民
-    assert base.pairs == {"使用": 30} and seen == {"便民": 1}  # a doubtful page adds nothing
-
-
 def test_a_glyph_split_among_look_alikes_is_read() -> None:
     """A fax's 窗: the model's column says "some character" (blank 0.26) but
     splits it among look-alikes (留 0.25, 隔 0.07, 窗 0.04), so the blank

@@ -19,7 +19,6 @@ import itertools
 import os
 import threading
 import unicodedata
-import weakref
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -143,13 +142,9 @@ class Recognizer:
         self.math = np.array([len(c) == 1 and unicodedata.category(c) == "Sm" for c in self.charset], dtype=bool)
         self._pool: ThreadPoolExecutor | None = None
 
-    def __call__(
-        self, crops: Sequence[np.ndarray], rare_runner_up: float = RARE_RUNNER_UP, seen: SurePairs | None = None
-    ) -> list[Recognised]:
+    def __call__(self, crops: Sequence[np.ndarray], rare_runner_up: float = RARE_RUNNER_UP) -> list[Recognised]:
         """Read each crop (grey, uint8) as one line of text; a GB 2312
-        character at least ``rare_runner_up`` likely replaces a rarer first choice.
-        ``seen``: the sure pairs of the document's pages read before, which
-        the prior weighs along with this page's (and which gains them)."""
+        character at least ``rare_runner_up`` likely replaces a rarer first choice."""
         prior = settings_module.current().prior
         read: list[_Read | None] = [None] * len(crops)
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
@@ -179,7 +174,7 @@ class Recognizer:
             for _ in self._pool.map(run, batches):
                 pass
         if prior is not None:
-            prior = page_prior(prior, [r for r in read if r is not None], self.charset, self.cjk, seen)
+            prior = page_prior(prior, [r for r in read if r is not None], self.charset, self.cjk)
         return [r.finish(self.charset, prior) if r is not None else Recognised("", 0.0, ()) for r in read]
 
     def _read(
@@ -286,30 +281,18 @@ class _Read:
 PAGE_COUNT_WEIGHT = 50  # a pair read surely on the page counts this many times the corpus's
 
 
-SurePairs = dict[str, int]  # CJK character pairs read surely, with their counts
-
-
-def page_prior(
-    prior: CharPrior | PriorFile, reads: Sequence[_Read], charset: list[str], cjk: np.ndarray, seen: SurePairs | None = None
-) -> CharPrior:
-    """The prior with the document's own sure text added: pairs of CJK
-    characters both read at least PRIOR_SURE on this page and (``seen``,
-    which this page's are added to) on the document's pages read before: a
-    name or a word the document prints again (公积金 in a housing fund's
-    forms, 便民 in its goals), which no other document's counts hold. It
-    only weighs the candidates the model gave; it never adds a character."""
-    pairs: SurePairs = {}
+def page_prior(prior: CharPrior | PriorFile, reads: Sequence[_Read], charset: list[str], cjk: np.ndarray) -> CharPrior:
+    """The prior with the page's own sure text added: pairs of CJK
+    characters both read at least PRIOR_SURE on this page (a name or a unit
+    the page prints again: 公积金 in a housing fund's forms, which no other
+    document's counts hold). It only weighs the candidates the model gave;
+    it never adds a character."""
+    pairs: dict[str, int] = {}
     for r in reads:
         sure = [charset[j] if r.prob[t] >= PRIOR_SURE and cjk[j] else "" for t in r.cols for j in (int(r.idx[t]),)]
         for a, b in itertools.pairwise(sure):
             if a and b:
                 pairs[a + b] = pairs.get(a + b, 0) + 1
-    if seen is not None:
-        before = dict(seen)
-        for ab, n in pairs.items():
-            seen[ab] = seen.get(ab, 0) + n
-        for ab, n in before.items():
-            pairs[ab] = pairs.get(ab, 0) + n
     base = prior.counts() if isinstance(prior, PriorFile) else prior
     return base.with_pairs(pairs, PAGE_COUNT_WEIGHT) if pairs else base
 
@@ -630,12 +613,7 @@ class OcrEngine:
             img = preprocess.prepare(pagebox.in_points(page, pagebox.page_unit(source, index)), self.settings)
         finally:
             page.close()
-        seen = _SEEN.setdefault(source, {})
-        return read_image(img, index + 1, info, orient=self.settings.orient, seen=seen)
-
-
-# Per open document, the pairs its OCR'd pages read surely (weak: gone with the source).
-_SEEN: weakref.WeakKeyDictionary[PdfSource, SurePairs] = weakref.WeakKeyDictionary()
+        return read_image(img, index + 1, info, orient=self.settings.orient)
 
 
 def _describe(img: raster.PageImage, info: PageInfo) -> PageInfo:
@@ -667,11 +645,9 @@ def _upside_down(jobs: Sequence[_Job], results: Sequence[Recognised]) -> bool:
     return turned >= upright + FLIP_MARGIN
 
 
-def read_image(
-    img: raster.PageImage, number: int, info: PageInfo, orient: bool = False, seen: SurePairs | None = None
-) -> PageContent:
+def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool = False) -> PageContent:
     """OCR one page image (already deskewed); with ``orient``, a page found
-    upside down is turned and read again. ``seen``: see Recognizer."""
+    upside down is turned and read again."""
     s = img.scale
     rules = raster.find_rules(img)
     grids = build_grids(rules.segments)
@@ -712,7 +688,7 @@ def read_image(
     # On a fax the model often prefers a traditional or rare form (數, 體, 況)
     # to the simplified character printed, with it only a little behind.
     rare = BILEVEL_RARE_RUNNER_UP if img.bilevel else RARE_RUNNER_UP
-    results = recognizer()([j.crop for j in jobs], rare, seen) if jobs else []
+    results = recognizer()([j.crop for j in jobs], rare) if jobs else []
     if orient and _upside_down(jobs, results):
         turned = raster.PageImage(
             np.ascontiguousarray(img.gray[::-1, ::-1]),
@@ -723,7 +699,7 @@ def read_image(
             tuple((w / s - x1, h / s - y1, w / s - x0, h / s - y0) for x0, y0, x1, y1 in img.stamps),
             (*img.steps, "turned 180°"),
         )
-        return read_image(turned, number, info, orient=False, seen=seen)
+        return read_image(turned, number, info, orient=False)
     info = _describe(img, info)
 
     em = _font_size_px(jobs, results, s)
