@@ -403,7 +403,7 @@ def test_fax(scans: Path) -> None:
     """A 150 dpi 1-bit fax: read at its density, despeckled, streaks and the
     fax header taken out; the form, its year, every indicator row and the
     一级指标, the funds and dates come out. (Characters are still often
-    confused at this resolution: see README, "Scans as offices make them".)"""
+    confused at this resolution: see docs/scans.md.)"""
     pages = [1, 2]
     doc, result, cmp = _read(build("fax", scans / "fax.pdf", pages=pages), _forms(pages))
     assert all("despeckled" in p.reason for p in doc.pages)
