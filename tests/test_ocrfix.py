@@ -79,6 +79,7 @@ def test_values_lose_specks_and_keep_their_sign() -> None:
     for read in ("=100.00%)", "=100.00±%)", "=100.00(9%)"):
         assert value_text(read)[0] == "=100.00(%)" and value_text(read)[1], read
     assert value_text("≥90.00(96)")[0] == "≥90.00(%)"
+    assert value_text("≥95 (9)") == ("≥95 (%)", "OCR value '≥95 (9)' read as '≥95 (%)' (the percent unit's brackets)")
     for kept in ("-100.00(%)", "≥95 (%)", "=95%", "-5%", "=12.00(月)", "1 1有效完善"):
         assert value_text(kept) == (kept, None), kept
 

@@ -329,8 +329,8 @@ _LEADING_MARKS = regex.compile(rf"^[{_MARKS}]+")
 _SPECKS_BEFORE = regex.compile(rf"^[{_MARKS}\-]+(?=\p{{Han}})")
 _SPECKS_AFTER = regex.compile(rf"(?<=[\p{{Han}})）%\d])[{_MARKS}]+$")
 _DIGITS_AFTER_BRACKET = regex.compile(r"(?<=[)）])(?:\s+\d)+$")
-# "(%)" as a fax reads it after a number: "(9%)", "(96)", "%)", "±%)".
-_PERCENT_TAIL = regex.compile(r"(?<=\d\s*)(?:[(（](?:9?%6?|96)[)）]?|±?%[)）])$")
+# "(%)" as a fax reads it after a number: "(9%)", "(96)", "(9)", "%)", "±%)".
+_PERCENT_TAIL = regex.compile(r"(?<=\d\s*)(?:[(（](?:9?%6?|96?)[)）]?|±?%[)）])$")
 
 
 def _as_digits(text: str) -> str:
