@@ -107,9 +107,10 @@ def test_envelope_fields_lose_specks() -> None:
 
 def test_dates_amounts_and_periods_as_a_fax_prints_them() -> None:
     assert date_text("2Q23-12 31")[0] == "2023-12-31"
+    assert date_text("2023-010!")[0] == "2023-01-01"  # "!" for 1, the second hyphen lost
     assert date_text('2023·12·31 "')[0] == "2023-12-31"
     assert date_text("202 3-12-31") == ("2023-12-31", None)  # a blank in it: no change of reading
-    assert date_text("2023-010!")[0] == "2023-010!"  # not a date: left, the field stays null
+    assert date_text("2023-13-0!")[0] == "2023-13-0!"  # no month 13: left, the field stays null
     assert money_text("720,000:00")[0] == "720,000.00"
     assert money_text("720,000.00 4")[0] == "720,000.00"  # a speck beside it read as a digit
     assert money_text("。 . 3.666.483.00")[0] == "3,666,483.00"

@@ -315,8 +315,8 @@ def snap_label(text: str, labels: Sequence[str], meaning: Mapping[str, str] | No
 
 # Letters OCR reads for digits ("2Q23"), taken as digits only in a cell that is
 # otherwise digits and separators (a date or an amount by its label).
-_DIGIT_LOOKALIKES = str.maketrans("OoQDIl|SZB", "0000111528")
-_LOOKS_NUMERIC = regex.compile(r"^[\s\d.,，:·\-/OoQDIl|SZB\"'`]*$")
+_DIGIT_LOOKALIKES = str.maketrans("OoQDIl|!SZB", "00001111528")
+_LOOKS_NUMERIC = regex.compile(r"^[\s\d.,，:·\-/OoQDIl|!SZB\"'`]*$")
 _DIGIT_GAP = regex.compile(r"(?<=\d) (?=\d)")
 _DIGIT = regex.compile(r"\d")
 # The marks specks read as at the ends of a cell (blanks included).
