@@ -14,9 +14,11 @@ import pytest
 from conftest import PDFS, REAL01, SAMPLE, SAMPLE_LO
 
 from jixiao.extract import pdfium_layer, playa_layer
+from jixiao.extract.geometry import Grid, GridCell, build_grids
 from jixiao.extract.model import PageInfo
 from jixiao.extract.source import PdfSource
-from jixiao.extract.textlayer import TextLayerEngine
+from jixiao.extract.text import Glyph
+from jixiao.extract.textlayer import TextLayerEngine, bucket_glyphs
 from jixiao.normalize import page_wanted
 
 BORN_DIGITAL = sorted(p for p in PDFS.glob("*.pdf") if "scan" not in p.name)
@@ -169,6 +171,10 @@ def test_compiled_helper_reads_what_ctypes_reads(pdf: Path) -> None:
             fast, reference = _read(page, textpage, True), _read(page, textpage, False)
             assert fast == reference, f"p.{i + 1}"
             _same_raw_values(page, textpage, i)
+            if not isinstance(fast, str):
+                glyphs, segments = fast  # type: ignore[misc]
+                grids = build_grids(segments)
+                assert bucket_glyphs(glyphs, grids, True) == bucket_glyphs(glyphs, grids, False), f"p.{i + 1}"
 
 
 def test_compiled_ascii85_is_base64s() -> None:
@@ -244,3 +250,37 @@ def _glyphs_or_why(api: object, get: object, tp: int, ctm: object) -> object:
         return pdfium_layer.read_chars(api, get, tp, ctm)[0]  # type: ignore[arg-type]
     except pdfium_layer.Unreadable as e:
         return str(e)
+
+
+def test_compiled_bucketing_is_the_loops() -> None:
+    """Glyphs into cells, compiled and in Python, where the fixtures rarely go:
+    middles exactly on an edge (bisect_right's side), outside every grid, NaN,
+    two grids holding the same point (the first wins), spans; a coordinate
+    that is not a float goes to the Python loop (an int), and still lands."""
+    import random
+
+    if not _helper_built():
+        pytest.skip("built without a C compiler")
+
+    def grid(xs: tuple[float, ...], ys: tuple[float, ...]) -> Grid:
+        cells = [GridCell(0, 0, 1, len(xs) - 1, (xs[0], ys[0], xs[-1], ys[1]))]  # a first row spanning all columns
+        cells += [GridCell(r, c, 1, 1, (xs[c], ys[r], xs[c + 1], ys[r + 1])) for r in range(1, len(ys) - 1) for c in range(len(xs) - 1)]
+        return Grid(xs, ys, tuple(cells), (False,) * (len(xs) - 1), (False,) * (len(xs) - 1))
+
+    grids = [grid((10.0, 50.5, 80.25, 200.0), (10.0, 30.0, 45.5, 60.0)), grid((40.0, 90.0, 300.0), (20.0, 55.0, 400.0))]
+    rng = random.Random(7)
+    points = [10.0, 30.0, 45.5, 50.5, 60.0, 80.25, 200.0, 40.0, 90.0, 300.0, 20.0, 55.0, 400.0, 0.0, 1000.0, float("nan")]
+    glyphs = []
+    for k in range(4000):
+        cx = rng.choice(points) if k % 2 else rng.uniform(0, 420)
+        cy = rng.choice(points) if k % 3 else rng.uniform(0, 420)
+        w, h = rng.choice((0.0, 1.0, 7.5)), rng.choice((0.0, 2.0, 11.0))
+        glyphs.append(Glyph("字", cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    compiled, python = bucket_glyphs(glyphs, grids, True), bucket_glyphs(glyphs, grids, False)
+    assert repr(compiled) == repr(python)  # repr: NaN glyphs compare by identity in lists, by value in text
+    assert sum(map(len, python[0][0])) and sum(map(len, python[0][1])) and python[1]
+    on_edge = Glyph("a", 50.5, 30.0, 50.5, 30.0)  # on the rule between row 0 and 1, columns 0 and 1: row 1, column 1
+    assert bucket_glyphs([on_edge], grids, True)[0][0][1 + 1] == [on_edge]
+    as_int = Glyph("b", 11, 31, 11, 31)  # type: ignore[arg-type]
+    assert bucket_glyphs([as_int], grids, True) == bucket_glyphs([as_int], grids, False)
+    assert bucket_glyphs([as_int], grids, True)[0][0][1] == [as_int]

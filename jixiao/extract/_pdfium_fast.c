@@ -498,11 +498,131 @@ unsure:
     Py_RETURN_NONE;
 }
 
+/* textlayer.layout_page's per-glyph loop: which cell of which grid holds
+each glyph's middle. bucket(glyphs, grids) -> (cells, loose), or None where
+a value is not a float (the Python loop then does it).
+
+grids: [(col_edges, row_edges, lookup, number of cells)], lookup giving the
+logical cell of fine cell (row * fine columns + column). cells: per grid,
+per cell, its glyphs in the order given; loose: the glyphs in no grid. A
+glyph's middle is (a + b) / 2 in doubles as in Python, its fine cell
+bisect_right's, the first grid holding it wins, as in the Python loop (the
+reference it is tested against). */
+typedef struct {
+    double *cols, *rows;
+    Py_ssize_t ncols, nrows; /* edges */
+    Py_ssize_t *lookup;
+    PyObject *cells;
+} Bins;
+
+static Py_ssize_t bisect_right(const double *a, Py_ssize_t n, double x) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (x < a[mid]) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+/* A tuple of floats as doubles (1), or 0 where one is not a float, -1 on error. */
+static int floats_of(PyObject *tuple, double **out, Py_ssize_t *n) {
+    if (!PyTuple_Check(tuple)) return 0;
+    *n = PyTuple_GET_SIZE(tuple);
+    if (*n < 2) return 0;
+    if ((*out = PyMem_Malloc(*n * sizeof(double))) == NULL) { PyErr_NoMemory(); return -1; }
+    for (Py_ssize_t i = 0; i < *n; i++) {
+        PyObject *v = PyTuple_GET_ITEM(tuple, i);
+        if (!PyFloat_CheckExact(v)) return 0;
+        (*out)[i] = PyFloat_AS_DOUBLE(v);
+    }
+    return 1;
+}
+
+static PyObject *bucket(PyObject *self, PyObject *args) {
+    PyObject *glyphs, *grids, *loose = NULL, *all = NULL, *result = NULL;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &glyphs, &PyList_Type, &grids)) return NULL;
+    Py_ssize_t ngrids = PyList_GET_SIZE(grids);
+    Bins *bins = PyMem_Calloc(ngrids ? ngrids : 1, sizeof(Bins));
+    if (bins == NULL) return PyErr_NoMemory();
+    int usable = 1;
+    for (Py_ssize_t gi = 0; gi < ngrids && usable == 1; gi++) {
+        Bins *b = &bins[gi];
+        PyObject *spec = PyList_GET_ITEM(grids, gi), *cols, *rows, *lookup;
+        Py_ssize_t ncells;
+        if (!PyArg_ParseTuple(spec, "OOO!n", &cols, &rows, &PyList_Type, &lookup, &ncells)) goto done;
+        if ((usable = floats_of(cols, &b->cols, &b->ncols)) != 1) break;
+        if ((usable = floats_of(rows, &b->rows, &b->nrows)) != 1) break;
+        Py_ssize_t fine = (b->ncols - 1) * (b->nrows - 1);
+        if (PyList_GET_SIZE(lookup) != fine || ncells < 0) { usable = 0; break; }
+        if ((b->lookup = PyMem_Malloc((fine ? fine : 1) * sizeof(Py_ssize_t))) == NULL) { PyErr_NoMemory(); goto done; }
+        for (Py_ssize_t k = 0; k < fine; k++) {
+            Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(lookup, k));
+            if (v == -1 && PyErr_Occurred()) goto done;
+            if (v < 0 || v >= ncells) { usable = 0; break; }
+            b->lookup[k] = v;
+        }
+        if (usable != 1) break;
+        if ((b->cells = PyList_New(ncells)) == NULL) goto done;
+        for (Py_ssize_t k = 0; k < ncells; k++) {
+            PyObject *cell = PyList_New(0);
+            if (cell == NULL) goto done;
+            PyList_SET_ITEM(b->cells, k, cell);
+        }
+    }
+    if (usable != 1) {
+        if (usable == 0) { result = Py_None; Py_INCREF(result); }
+        goto done;
+    }
+    if ((loose = PyList_New(0)) == NULL) goto done;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(glyphs); i++) {
+        PyObject *g = PyList_GET_ITEM(glyphs, i);
+        if (!PyTuple_Check(g) || PyTuple_GET_SIZE(g) != 5) { usable = 0; break; }
+        double v[4];
+        for (int k = 0; k < 4; k++) {
+            PyObject *x = PyTuple_GET_ITEM(g, k + 1);
+            if (!PyFloat_CheckExact(x)) { usable = 0; break; }
+            v[k] = PyFloat_AS_DOUBLE(x);
+        }
+        if (!usable) break;
+        double cx = (v[0] + v[2]) / 2, cy = (v[1] + v[3]) / 2;
+        PyObject *into = loose;
+        for (Py_ssize_t gi = 0; gi < ngrids; gi++) {
+            Bins *b = &bins[gi];
+            if (b->cols[0] <= cx && cx < b->cols[b->ncols - 1] && b->rows[0] <= cy && cy < b->rows[b->nrows - 1]) {
+                Py_ssize_t col = bisect_right(b->cols, b->ncols, cx) - 1, row = bisect_right(b->rows, b->nrows, cy) - 1;
+                into = PyList_GET_ITEM(b->cells, b->lookup[row * (b->ncols - 1) + col]);
+                break;
+            }
+        }
+        if (PyList_Append(into, g) < 0) goto done;
+    }
+    if (!usable) { result = Py_None; Py_INCREF(result); goto done; }
+    if ((all = PyList_New(ngrids)) == NULL) goto done;
+    for (Py_ssize_t gi = 0; gi < ngrids; gi++) {
+        PyList_SET_ITEM(all, gi, bins[gi].cells);
+        bins[gi].cells = NULL;
+    }
+    result = PyTuple_Pack(2, all, loose);
+done:
+    for (Py_ssize_t gi = 0; gi < ngrids; gi++) {
+        PyMem_Free(bins[gi].cols);
+        PyMem_Free(bins[gi].rows);
+        PyMem_Free(bins[gi].lookup);
+        Py_XDECREF(bins[gi].cells);
+    }
+    PyMem_Free(bins);
+    Py_XDECREF(loose);
+    Py_XDECREF(all);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "A text page's printed chars, raw (see the C source)."},
     {"place", place, METH_VARARGS, "Glyphs from chars' rows on an upright page (see the C source)."},
     {"objects", objects, METH_VARARGS, "The objects of a page or a form XObject, with their types."},
     {"path", path, METH_VARARGS, "A path object's draw mode, colours, matrix and segments, raw."},
+    {"bucket", bucket, METH_VARARGS, "Glyphs into the cells of grids (see the C source)."},
     {"a85decode", a85decode, METH_VARARGS, "ASCII85 as base64.a85decode, or None where unsure."},
     {NULL, NULL, 0, NULL},
 };

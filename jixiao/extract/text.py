@@ -101,6 +101,13 @@ class Line:
     def __post_init__(self) -> None:
         self.mid_sum = sum(g.mid for g in self.glyphs)
 
+    @classmethod
+    def _summed(cls, glyphs: list[Glyph], mid_sum: float) -> Line:
+        """A line whose middles' sum is known (the sum __post_init__ would make)."""
+        line = cls.__new__(cls)
+        line.glyphs, line.mid_sum = glyphs, mid_sum
+        return line
+
     def add(self, g: Glyph, mid: float | None = None) -> None:
         self.glyphs.append(g)
         self.mid_sum += g.mid if mid is None else mid
@@ -131,21 +138,27 @@ class Line:
 
 def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
     """Glyphs -> lines, top to bottom, by vertical middle."""
-    lines: list[Line] = []
-    line: Line | None = None
+    groups: list[tuple[list[Glyph], float]] = []  # each line's glyphs and the sum of their middles
     members: list[Glyph] = []
+    total = 0.0
+    count = 0
     line_mid = 0.0
-    # Line.add and max(size, 1.0), inlined: pages hold thousands of glyphs.
+    # Line.add and max(size, 1.0), inlined, the line's sum and count kept
+    # in locals: pages hold thousands of glyphs.
     for mid, _, g in sorted([((g[2] + g[4]) / 2, g[1], g) for g in glyphs], key=_MID_X0):
         size = g[4] - g[2]
-        if line is not None and abs(mid - line_mid) <= 0.45 * (1.0 if 1.0 > size else size):  # noqa: FURB136
+        if count and abs(mid - line_mid) <= 0.45 * (1.0 if 1.0 > size else size):  # noqa: FURB136
             members.append(g)
-            line.mid_sum += mid
+            total += mid
+            count += 1
         else:
-            line = Line([g])
-            members = line.glyphs
-            lines.append(line)
-        line_mid = line.mid_sum / len(members)
+            if count:
+                groups.append((members, total))
+            members, total, count = [g], 0 + mid, 1  # 0 + mid: the sum Line starts with
+        line_mid = total / count
+    if count:
+        groups.append((members, total))
+    lines = [Line._summed(members, total) for members, total in groups]
     lines.sort(key=_MID)
     return lines
 
@@ -173,9 +186,9 @@ LIST_MARKER = re.compile(
 NO_LINE_START = set("，。、；：！？）》」』”’,.;:!?)%")
 
 
-def _first_word_width(line: Line) -> float:
-    """Width the next line's first unbreakable run would have needed."""
-    glyphs = sorted(line.glyphs, key=lambda g: g.x0)
+def _first_word_width(glyphs: list[Glyph]) -> float:
+    """Width the next line's first unbreakable run would have needed (its
+    glyphs left to right)."""
     end = 1
     if glyphs[0].text.isascii() and not glyphs[0].text.isspace():
         while end < len(glyphs) and glyphs[end].text.isascii() and not glyphs[end].text.isspace():
@@ -190,15 +203,21 @@ def join_lines(lines: Sequence[Line]) -> str:
     width, where the next line's first word would have fit, is a hard break."""
     if len(lines) == 1:  # most cells
         return lines[0].text().strip()
-    raw = [ln.text() for ln in lines]
-    pairs = [(ln, t) for ln, t in zip(lines, raw) if t.strip()]
+    # Each line's glyphs left to right, its text and its right end, made once
+    # (Line.text, Line.x1 and _first_word_width each sort or scan again).
+    pairs = []
+    for ln in lines:
+        ordered = sorted(ln.glyphs, key=_X0)
+        text = "".join([g[0] for g in ordered])
+        if text.strip():
+            pairs.append((ln, text, ordered, max([g[3] for g in ln.glyphs])))
     if not pairs:
         return ""
-    wrap_right = max(ln.x1 for ln, _ in pairs)
+    wrap_right = max([p[3] for p in pairs])
     out = pairs[0][1].strip()
-    for (prev, ptext), (nxt, t) in pairwise(pairs):
-        size = max(g.size for g in nxt.glyphs)
-        fits = wrap_right - prev.x1 > _first_word_width(nxt) + 0.3 * size
+    for (_, ptext, _, prev_x1), (nxt, t, ordered, _) in pairwise(pairs):
+        size = max([g[4] - g[2] for g in nxt.glyphs])
+        fits = wrap_right - prev_x1 > _first_word_width(ordered) + 0.3 * size
         ends_sentence = ptext.rstrip()[-1] in PARAGRAPH_END
         marker = LIST_MARKER.match(t)
         # A numbered item starts a paragraph after a sentence end, or after a
