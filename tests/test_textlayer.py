@@ -284,3 +284,18 @@ def test_compiled_bucketing_is_the_loops() -> None:
     as_int = Glyph("b", 11, 31, 11, 31)  # type: ignore[arg-type]
     assert bucket_glyphs([as_int], grids, True) == bucket_glyphs([as_int], grids, False)
     assert bucket_glyphs([as_int], grids, True)[0][0][1] == [as_int]
+
+
+def test_triage_counts_are_the_patterns_they_replace() -> None:
+    """The text check counts visible chars with str.split and the ideographs
+    with one substitution; per code point, what re's \\S and the CJK class
+    found with findall."""
+    import re
+
+    from jixiao.extract import triage
+
+    visible, cjk = re.compile(r"\S"), re.compile(f"[{triage._CJK_CHARS}]")
+    for c in range(0x110000):
+        ch = chr(c)
+        assert len("".join(ch.split())) == len(visible.findall(ch)), hex(c)
+        assert len(triage._NOT_CJK.sub("", ch)) == len(cjk.findall(ch)), hex(c)

@@ -189,6 +189,7 @@ static PyObject *chars(PyObject *self, PyObject *args) {
         PyObject *row = Py_BuildValue("(NOdddd)", PyUnicode_FromOrdinal(ch), key, ox, oy,
                                       (double)rect.right - (double)rect.left,
                                       (double)rect.top - (double)rect.bottom);
+        if (row != NULL && PyObject_GC_IsTracked(row)) PyObject_GC_UnTrack(row); /* str, int, floats: no cycle */
         if (take(rows, row) < 0) goto fail;
     }
     Py_XDECREF(key);
@@ -249,6 +250,9 @@ static PyObject *glyph(PyTypeObject *type, PyObject *ch, double x0, double top, 
     PyTuple_SET_ITEM(g, 4, PyFloat_FromDouble(bottom));
     for (int k = 1; k < 5; k++)
         if (PyTuple_GET_ITEM(g, k) == NULL) { Py_DECREF(g); return NULL; }
+    /* A str and four floats cannot be part of a cycle: the collector need
+    not look at it (a page holds hundreds, alive across many collections). */
+    if (PyObject_GC_IsTracked(g)) PyObject_GC_UnTrack(g);
     return g;
 }
 

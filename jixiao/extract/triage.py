@@ -44,8 +44,8 @@ _EXPECTED = (
     "\U00020000-\U0002fa1f"
 )
 _UNEXPECTED = re.compile(f"[^{_EXPECTED}]")
-_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u2e80-\u2fdf\U00020000-\U0002fa1f]")
-_VISIBLE = re.compile(r"\S")
+_CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u2e80-\u2fdf\U00020000-\U0002fa1f"
+_NOT_CJK = re.compile(f"[^{_CJK_CHARS}]+")
 
 BAD_SHARE = 0.2  # at least this share of unexpected characters: garbled
 SUSPECT_SHARE = 0.03  # from here up, ask pdfium about unmapped characters
@@ -88,7 +88,9 @@ def _not_rare() -> frozenset[str]:
 
 def triage_page(source: PdfSource, index: int, text: str) -> tuple[str, str]:
     """("sound" | "garbled" | "absent", reason)."""
-    visible = len(_VISIBLE.findall(text))
+    # The characters that are not white space (re's \S, str.isspace: the same
+    # test), counted without a list of them.
+    visible = len("".join(text.split()))
     if visible == 0:
         return "absent", "no text layer"
     if visible <= IMAGE_PAGE_MAX_CHARS and _image_cover(source, index) >= IMAGE_PAGE_COVER:
@@ -98,7 +100,7 @@ def triage_page(source: PdfSource, index: int, text: str) -> tuple[str, str]:
     if share >= BAD_SHARE and len(bad) >= 3:
         sample = "".join(dict.fromkeys(bad))[:8]
         return "garbled", f"{len(bad)} of {visible} characters undecodable or out of place ({sample!r})"
-    cjk = _CJK.findall(text)
+    cjk = _NOT_CJK.sub("", text)  # the ideographs, in one string
     if len(cjk) >= RARE_MIN_CJK:
         rare = len(cjk) - sum(map(_not_rare().__contains__, cjk))
         if 1 - rare / len(cjk) < COMMON_SHARE:
