@@ -17,7 +17,7 @@ from jixiao.extract import pdfium_layer, playa_layer
 from jixiao.extract.geometry import Grid, GridCell, build_grids
 from jixiao.extract.model import PageInfo
 from jixiao.extract.source import PdfSource
-from jixiao.extract.text import Glyph
+from jixiao.extract.text import Glyph, Line, glyphs_text, group_lines
 from jixiao.extract.textlayer import TextLayerEngine, bucket_glyphs
 from jixiao.normalize import page_wanted
 
@@ -174,7 +174,11 @@ def test_compiled_helper_reads_what_ctypes_reads(pdf: Path) -> None:
             if not isinstance(fast, str):
                 glyphs, segments = fast  # type: ignore[misc]
                 grids = build_grids(segments)
-                assert bucket_glyphs(glyphs, grids, True) == bucket_glyphs(glyphs, grids, False), f"p.{i + 1}"
+                cells, loose = bucket_glyphs(glyphs, grids, False)
+                assert bucket_glyphs(glyphs, grids, True) == (cells, loose), f"p.{i + 1}"
+                for b in [*(b for per_grid in cells for b in per_grid), loose]:
+                    assert glyphs_text(b, True) == glyphs_text(b, False), f"p.{i + 1}"
+                assert _lines(group_lines(loose, True)) == _lines(group_lines(loose, False)), f"p.{i + 1}"
 
 
 def test_compiled_ascii85_is_base64s() -> None:
@@ -299,3 +303,32 @@ def test_triage_counts_are_the_patterns_they_replace() -> None:
         ch = chr(c)
         assert len("".join(ch.split())) == len(visible.findall(ch)), hex(c)
         assert len(triage._NOT_CJK.sub("", ch)) == len(cjk.findall(ch)), hex(c)
+
+
+def _lines(lines: list[Line]) -> list[tuple[list[Glyph], float]]:
+    return [(ln.glyphs, ln.mid_sum) for ln in lines]
+
+
+def test_compiled_lines_are_the_loops() -> None:
+    """A cell's text and lines, compiled and in Python, on glyphs the fixtures
+    rarely print: equal middles and x0 (the sorts' stability), -0.0, lines
+    on the tolerance's edge, glyphs smaller and larger than 1 pt, a glyph
+    that is not finite or not a float (the Python loops then run)."""
+    import random
+
+    if not _helper_built():
+        pytest.skip("built without a C compiler")
+    rng = random.Random(11)
+    for k in range(3000):
+        glyphs = []
+        for n in range(rng.randint(1, 30)):
+            top = rng.choice((0.0, -0.0, 10.0, 10.45, 10.5, 11.0, rng.uniform(0, 40)))
+            size = rng.choice((0.5, 1.0, 2.0, 10.0, rng.uniform(0, 12)))
+            x0 = rng.choice((0.0, -0.0, 5.0, float(n), rng.uniform(0, 100)))
+            glyphs.append(Glyph(rng.choice("一二三ab. ，"), x0, top, x0 + rng.uniform(0, 9), top + size))
+        if k % 50 == 0:
+            glyphs.append(Glyph("x", float("inf"), 1.0, 2.0, 3.0) if k % 100 else Glyph("y", 1, 2, 3, 4))  # type: ignore[arg-type]
+        assert glyphs_text(glyphs, True) == glyphs_text(glyphs, False), glyphs
+        assert _lines(group_lines(glyphs, True)) == _lines(group_lines(glyphs, False)), glyphs
+    one = [Glyph("b", 9.0, 0.0, 10.0, 10.0), Glyph("a", 1.0, 0.0, 2.0, 10.0)]
+    assert pdfium_layer.native.glyph_lines(one, True) == "ab"

@@ -621,12 +621,139 @@ done:
     return result;
 }
 
+/* text.glyphs_text's and text.group_lines' per-glyph work: glyph_lines(glyphs,
+join_one) -> the glyphs' text left to right (a str) where join_one and they
+share one middle (top + bottom, as the set of them has one member), else
+their lines as [(glyphs, sum of middles)], top to bottom; or None where a
+glyph is not (str, four finite floats) (the Python code then does it, as
+for any order a NaN would give). Sorting: stable, by x0; lines by (middle,
+x0) then by their mean middle, the float arithmetic in Python's order (the
+build turns off fused multiply-add). text.py's loops are the reference it
+is tested against. */
+typedef struct { double k1, k2; Py_ssize_t i; } SortKey;
+
+static int by_keys(const void *a, const void *b) {
+    const SortKey *x = a, *y = b;
+    if (x->k1 < y->k1) return -1;
+    if (x->k1 > y->k1) return 1;
+    if (x->k2 < y->k2) return -1;
+    if (x->k2 > y->k2) return 1;
+    return (x->i > y->i) - (x->i < y->i); /* equal keys keep their order: a stable sort */
+}
+
+static PyObject *glyph_lines(PyObject *self, PyObject *args) {
+    PyObject *glyphs, *result = NULL;
+    int join_one;
+    if (!PyArg_ParseTuple(args, "O!p", &PyList_Type, &glyphs, &join_one)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(glyphs);
+    double *v = PyMem_Malloc((n ? n : 1) * 4 * sizeof(double));
+    SortKey *keys = PyMem_Malloc((n ? n : 1) * sizeof(SortKey));
+    if (v == NULL || keys == NULL) {
+        PyMem_Free(v);
+        PyMem_Free(keys);
+        return PyErr_NoMemory();
+    }
+    int one = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *g = PyList_GET_ITEM(glyphs, i);
+        if (!PyTuple_Check(g) || PyTuple_GET_SIZE(g) != 5 || !PyUnicode_Check(PyTuple_GET_ITEM(g, 0))) goto python;
+        for (int k = 0; k < 4; k++) {
+            PyObject *x = PyTuple_GET_ITEM(g, k + 1);
+            if (!PyFloat_CheckExact(x)) goto python;
+            v[4 * i + k] = PyFloat_AS_DOUBLE(x);
+            if (!isfinite(v[4 * i + k])) goto python;
+        }
+        double middles = v[4 * i + 1] + v[4 * i + 3];
+        if (!isfinite(middles)) goto python;
+        if (i && middles != v[1] + v[3]) one = 0;
+    }
+    if (join_one && one) {
+        for (Py_ssize_t i = 0; i < n; i++) keys[i] = (SortKey){v[4 * i], 0, i};
+        qsort(keys, n, sizeof(SortKey), by_keys);
+        PyObject *parts = PyList_New(n);
+        if (parts == NULL) goto done;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *t = PyTuple_GET_ITEM(PyList_GET_ITEM(glyphs, keys[i].i), 0);
+            Py_INCREF(t);
+            PyList_SET_ITEM(parts, i, t);
+        }
+        PyObject *empty = PyUnicode_New(0, 0);
+        if (empty != NULL) result = PyUnicode_Join(empty, parts);
+        Py_XDECREF(empty);
+        Py_DECREF(parts);
+        goto done;
+    }
+    /* group_lines: by (middle, x0); a glyph joins the line before while its
+    middle is within 0.45 of its size (at least 1) of the line's mean middle */
+    for (Py_ssize_t i = 0; i < n; i++) keys[i] = (SortKey){(v[4 * i + 1] + v[4 * i + 3]) / 2, v[4 * i], i};
+    qsort(keys, n, sizeof(SortKey), by_keys);
+    PyObject *lines = PyList_New(0), *members = NULL;
+    if (lines == NULL) goto done;
+    double total = 0, line_mid = 0;
+    Py_ssize_t count = 0;
+    SortKey *order = PyMem_Malloc((n ? n : 1) * sizeof(SortKey)); /* per line: (mean middle, -, line) */
+    if (order == NULL) {
+        Py_DECREF(lines);
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t nlines = 0;
+    for (Py_ssize_t k = 0; k <= n; k++) {
+        double mid = 0, size = 0;
+        if (k < n) {
+            mid = keys[k].k1;
+            size = v[4 * keys[k].i + 3] - v[4 * keys[k].i + 1];
+        }
+        if (k < n && count && fabs(mid - line_mid) <= 0.45 * (1.0 > size ? 1.0 : size)) {
+            if (PyList_Append(members, PyList_GET_ITEM(glyphs, keys[k].i)) < 0) goto fail_lines;
+            total += mid;
+            count += 1;
+        } else {
+            if (count) {
+                PyObject *line = Py_BuildValue("(Od)", members, total);
+                Py_CLEAR(members);
+                if (line == NULL || take(lines, line) < 0) goto fail_lines;
+                order[nlines] = (SortKey){total / (double)count, 0, nlines};
+                nlines++;
+            }
+            if (k == n) break;
+            if ((members = PyList_New(0)) == NULL || PyList_Append(members, PyList_GET_ITEM(glyphs, keys[k].i)) < 0)
+                goto fail_lines;
+            total = 0.0 + mid; /* the sum Line starts with */
+            count = 1;
+        }
+        line_mid = total / (double)count;
+    }
+    /* the lines top to bottom by their mean middle (a stable sort) */
+    qsort(order, nlines, sizeof(SortKey), by_keys);
+    result = PyList_New(nlines);
+    if (result != NULL)
+        for (Py_ssize_t k = 0; k < nlines; k++) {
+            PyObject *line = PyList_GET_ITEM(lines, order[k].i);
+            Py_INCREF(line);
+            PyList_SET_ITEM(result, k, line);
+        }
+fail_lines:
+    Py_XDECREF(members);
+    Py_DECREF(lines);
+    PyMem_Free(order);
+    goto done;
+python:
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_Free(v);
+    PyMem_Free(keys);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "A text page's printed chars, raw (see the C source)."},
     {"place", place, METH_VARARGS, "Glyphs from chars' rows on an upright page (see the C source)."},
     {"objects", objects, METH_VARARGS, "The objects of a page or a form XObject, with their types."},
     {"path", path, METH_VARARGS, "A path object's draw mode, colours, matrix and segments, raw."},
     {"bucket", bucket, METH_VARARGS, "Glyphs into the cells of grids (see the C source)."},
+    {"glyph_lines", glyph_lines, METH_VARARGS, "A cell's glyphs as one line's text or as lines (see the C source)."},
     {"a85decode", a85decode, METH_VARARGS, "ASCII85 as base64.a85decode, or None where unsure."},
     {NULL, NULL, 0, NULL},
 };

@@ -17,6 +17,11 @@ from itertools import pairwise
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
+try:  # the per-glyph loops of glyphs_text and group_lines, compiled (pdfium_layer's helper)
+    from . import _pdfium_fast as _native
+except ImportError:  # installed without a C compiler: the loops here
+    _native = None  # type: ignore[assignment]
+
 # CJK Radicals Supplement look-alikes that NFKC leaves alone (the Kangxi block
 # U+2F00-2FD5 and compatibility ideographs do decompose under NFKC).
 RADICAL_LOOKALIKES = {
@@ -136,8 +141,15 @@ class Line:
         return "".join([g.text for g in sorted(self.glyphs, key=_X0)])
 
 
-def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
-    """Glyphs -> lines, top to bottom, by vertical middle."""
+def group_lines(glyphs: Iterable[Glyph], compiled: bool | None = None) -> list[Line]:
+    """Glyphs -> lines, top to bottom, by vertical middle (in the compiled
+    helper where built, or as ``compiled`` asks; the loop here is the
+    reference)."""
+    glyphs = glyphs if isinstance(glyphs, list) else list(glyphs)
+    if _native is not None and compiled is not False:
+        done = _native.glyph_lines(glyphs, False)
+        if done is not None:  # else a value the loop below must see (not a float, not finite)
+            return [Line._summed(members, total) for members, total in done]
     groups: list[tuple[list[Glyph], float]] = []  # each line's glyphs and the sum of their middles
     members: list[Glyph] = []
     total = 0.0
@@ -248,11 +260,17 @@ def join_fragments(a: str, b: str) -> str:
     return a + b
 
 
-def glyphs_text(glyphs: Sequence[Glyph]) -> str:
+def glyphs_text(glyphs: Sequence[Glyph], compiled: bool | None = None) -> str:
     if not glyphs:  # an empty cell: most of a form's grid
         return ""
+    if _native is not None and compiled is not False and isinstance(glyphs, list):
+        done = _native.glyph_lines(glyphs, True)  # what the lines below make, their loops in C
+        if isinstance(done, str):
+            return clean(done.strip())
+        if done is not None:
+            return clean(join_lines([Line._summed(members, total) for members, total in done]))
     if len({g[2] + g[4] for g in glyphs}) == 1:
         # One middle for all: one line (what group_lines and join_lines make of
         # it, without their objects; most filled cells of a form).
         return clean("".join([g[0] for g in sorted(glyphs, key=_X0)]).strip())
-    return clean(join_lines(group_lines(glyphs)))
+    return clean(join_lines(group_lines(glyphs, compiled)))
