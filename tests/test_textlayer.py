@@ -332,3 +332,35 @@ def test_compiled_lines_are_the_loops() -> None:
         assert _lines(group_lines(glyphs, True)) == _lines(group_lines(glyphs, False)), glyphs
     one = [Glyph("b", 9.0, 0.0, 10.0, 10.0), Glyph("a", 1.0, 0.0, 2.0, 10.0)]
     assert pdfium_layer.native.glyph_lines(one, True) == "ab"
+
+
+def test_compiled_subpaths_are_the_loop() -> None:
+    """A path's subpaths, compiled and in Python (``_subpaths``): move-to,
+    line-to and Bézier runs in any order (points before the first move-to,
+    closes on any segment), random matrices, coordinates on and near the
+    rounding's half-way points, huge, -0.0, inf and NaN (round's own rules)."""
+    import math
+    import random
+
+    if not _helper_built():
+        pytest.skip("built without a C compiler")
+    raw = pdfium_layer.raw
+    kinds = (raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO, raw.FPDF_SEGMENT_BEZIERTO)
+    compiled = pdfium_layer._CRaw(pdfium_layer._api()).subpaths
+    rng = random.Random(4)
+    specials = (0.0, -0.0, 0.00005, 1.23445, 2.5e-5, 1e300, -1e-300, math.inf, -math.inf, math.nan, 595.27559)
+
+    def value() -> float:
+        r = rng.random()
+        if r < 0.15:
+            return rng.choice(specials)
+        if r < 0.5:  # printed half-way between two 4th decimals: its double is a little above or below
+            return float(f"{rng.randrange(-10**8, 10**8) / 10**4:.4f}5")
+        return rng.uniform(-1000, 1000)
+
+    for _ in range(4000):
+        segments = [(rng.choice(kinds), value(), value(), rng.random() < 0.2) for _ in range(rng.randint(0, 9))]
+        if rng.random() < 0.3 and segments:  # a closed rectangle as PDFium gives one: back to its start
+            segments.append((raw.FPDF_SEGMENT_LINETO, segments[0][1], segments[0][2], True))
+        matrix = (1.0, 0.0, 0.0, -1.0, 0.0, 841.89) if rng.random() < 0.5 else tuple(value() for _ in range(6))
+        assert repr(compiled(segments, matrix)) == repr(pdfium_layer._subpaths(segments, matrix)), (segments, matrix)

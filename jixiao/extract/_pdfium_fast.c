@@ -747,6 +747,77 @@ done:
     return result;
 }
 
+/* Python's round(x, digits) for a finite x: the same correctly rounded
+decimal digits (dtoa, mode 3) read back as the nearest double; a value that
+is not finite is itself, as round leaves it. 0 on success. */
+static int round_to(double x, int digits, double *out) {
+    if (!isfinite(x)) {
+        *out = x;
+        return 0;
+    }
+    char *text = PyOS_double_to_string(x, 'f', digits, 0, NULL);
+    if (text == NULL) return -1;
+    *out = PyOS_string_to_double(text, NULL, NULL);
+    PyMem_Free(text);
+    return *out == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* subpaths(segments, matrix, digits) -> [([(x, y), ...], closed)]
+
+pdfium_layer._subpaths: each subpath's end points (a Bezier curve by its
+end point only) under the matrix, rounded to ``digits`` as round() does,
+and whether it is closed; a closed subpath that PDFium ended with a segment
+back to its start loses that point. Segments as path() gives them. */
+static PyObject *subpaths(PyObject *self, PyObject *args) {
+    PyObject *segments;
+    double a, b, c, d, e, f;
+    int digits, moveto, bezierto;
+    if (!PyArg_ParseTuple(args, "O!(dddddd)iii", &PyList_Type, &segments, &a, &b, &c, &d, &e, &f, &digits, &moveto,
+                          &bezierto))
+        return NULL;
+    PyObject *out = PyList_New(0), *current = PyList_New(0); /* points before any move-to join the first subpath */
+    if (out == NULL || current == NULL) {
+        Py_XDECREF(out);
+        Py_XDECREF(current);
+        return NULL;
+    }
+    int closed = 0;
+    long bezier = 0;
+    for (Py_ssize_t k = 0; k <= PyList_GET_SIZE(segments); k++) {
+        int kind = moveto, closes = 0;
+        double x = 0, y = 0;
+        if (k < PyList_GET_SIZE(segments)) {
+            if (!PyArg_ParseTuple(PyList_GET_ITEM(segments, k), "iddi", &kind, &x, &y, &closes)) goto fail;
+        }
+        if (kind == moveto) { /* and past the last segment: the subpath so far is done */
+            if (current != NULL && PyList_GET_SIZE(current)) {
+                Py_ssize_t n = PyList_GET_SIZE(current);
+                /* PDFium closes a subpath with a segment back to its start ("re" included); PLAYA's "h" adds none */
+                if (closed && n > 2) {
+                    int same = PyObject_RichCompareBool(PyList_GET_ITEM(current, n - 1), PyList_GET_ITEM(current, 0), Py_EQ);
+                    if (same < 0 || (same && PyList_SetSlice(current, n - 1, n, NULL) < 0)) goto fail;
+                }
+                if (take(out, Py_BuildValue("(OO)", current, closed ? Py_True : Py_False)) < 0) goto fail;
+            }
+            Py_CLEAR(current);
+            if (k == PyList_GET_SIZE(segments)) break;
+            if ((current = PyList_New(0)) == NULL) goto fail;
+            closed = 0, bezier = 0;
+        } else if (kind == bezierto && ++bezier % 3) {
+            continue; /* the two control points */
+        }
+        double px, py;
+        if (round_to(a * x + c * y + e, digits, &px) < 0 || round_to(b * x + d * y + f, digits, &py) < 0) goto fail;
+        if (take(current, Py_BuildValue("(dd)", px, py)) < 0) goto fail;
+        if (kind != moveto && closes) closed = 1;
+    }
+    return out;
+fail:
+    Py_XDECREF(current);
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "A text page's printed chars, raw (see the C source)."},
     {"place", place, METH_VARARGS, "Glyphs from chars' rows on an upright page (see the C source)."},
@@ -754,6 +825,7 @@ static PyMethodDef methods[] = {
     {"path", path, METH_VARARGS, "A path object's draw mode, colours, matrix and segments, raw."},
     {"bucket", bucket, METH_VARARGS, "Glyphs into the cells of grids (see the C source)."},
     {"glyph_lines", glyph_lines, METH_VARARGS, "A cell's glyphs as one line's text or as lines (see the C source)."},
+    {"subpaths", subpaths, METH_VARARGS, "A path's subpaths in page space, rounded (see the C source)."},
     {"a85decode", a85decode, METH_VARARGS, "ASCII85 as base64.a85decode, or None where unsure."},
     {NULL, NULL, 0, NULL},
 };

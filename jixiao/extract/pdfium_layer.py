@@ -141,6 +141,7 @@ class _PyRaw:
 
     def __init__(self, api: _Api) -> None:
         self.api = api
+        self.subpaths = _subpaths
 
     def chars(self, tp: int, text: str) -> tuple[list[CharRow], dict[int, int], list[ObjectInfo]]:
         api = self.api
@@ -208,7 +209,7 @@ class _PyRaw:
 
 
 class _CRaw:
-    """The same getters, called from the compiled helper."""
+    """The same getters, called from the compiled helper, and _subpaths' loop."""
 
     def __init__(self, api: _Api) -> None:
         assert native is not None
@@ -217,6 +218,8 @@ class _CRaw:
         self.objects = lambda handle, form: module.objects(fns, handle, form)
         self.path = lambda obj: module.path(fns, obj)
         self.place = lambda rows, objects, lows, ctm: module.place(fns, rows, objects, lows, ctm, Glyph)
+        moveto, bezierto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
+        self.subpaths = lambda segments, matrix: module.subpaths(segments, matrix, DIGITS, moveto, bezierto)
 
 
 def reader(api: _Api, compiled: bool | None = None) -> _PyRaw | _CRaw:
@@ -507,6 +510,7 @@ class _Walk:
         self, api: _Api, get: _PyRaw | _CRaw, used: dict, blanks: list, rects: list, strokes: list[Segment]
     ) -> None:
         self.api, self.get, self.used, self.blanks, self.rects, self.strokes = api, get, used, blanks, rects, strokes
+        self.subpaths = get.subpaths
         self.last_text: int | None = None
         self.waiting: list[list] = []  # blanks not yet followed by a text object with chars
 
@@ -530,7 +534,7 @@ class _Walk:
                 stroked = bool(stroke) and _visible(stroke_rgb)
                 if filled or stroked:
                     matrix = pagebox.mult(m, outer)
-                    rules_from_subpaths(_subpaths(segments, matrix), filled, stroked, self.rects, self.strokes)
+                    rules_from_subpaths(self.subpaths(segments, matrix), filled, stroked, self.rects, self.strokes)
             elif kind == raw.FPDF_PAGEOBJ_FORM:
                 inner = pagebox.mult(_matrix(self.api, obj), outer)
                 children = self.get.objects(obj, True)
