@@ -364,3 +364,41 @@ def test_compiled_subpaths_are_the_loop() -> None:
             segments.append((raw.FPDF_SEGMENT_LINETO, segments[0][1], segments[0][2], True))
         matrix = (1.0, 0.0, 0.0, -1.0, 0.0, 841.89) if rng.random() < 0.5 else tuple(value() for _ in range(6))
         assert repr(compiled(segments, matrix)) == repr(pdfium_layer._subpaths(segments, matrix)), (segments, matrix)
+
+
+def test_compiled_walk_reads_form_xobjects_as_python_does(tmp_path: Path) -> None:
+    """No fixture draws its rules in form XObjects: the sample's first page
+    drawn through two nested forms (each with a matrix of its own, beside a
+    copy drawn directly), and a page drawing an empty form (PDFium gives no
+    objects for it: the page goes to PLAYA). The compiled walk and the ctypes
+    one read the same, and the forms' rules are there, moved."""
+    import pikepdf
+
+    if not _helper_built():
+        pytest.skip("built without a C compiler")
+    with pikepdf.open(SAMPLE) as src:
+        pdf = pikepdf.new()
+        pdf.pages.extend(src.pages[0:2])
+        page = pdf.pages[0]
+        content = b"".join(s.read_bytes() for s in (page.obj.Contents if isinstance(page.obj.Contents, pikepdf.Array) else [page.obj.Contents]))
+        box = page.obj.MediaBox
+        inner = pdf.make_stream(content, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=box,
+                                Resources=page.obj.Resources, Matrix=[1, 0, 0, 1, 7, -4])
+        outer = pdf.make_stream(b"q 0.5 0 0 0.5 10 10 cm /In Do Q", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                                BBox=box, Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(In=inner)),
+                                Matrix=[0.9, 0, 0, 0.9, 3, 2])
+        page.obj.Resources.XObject = pikepdf.Dictionary(Out=outer)
+        page.contents_add(pdf.make_stream(b"q /Out Do Q\n"), prepend=False)
+        empty = pdf.make_stream(b"", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=[0, 0, 10, 10])
+        second = pdf.pages[1]
+        second.obj.Resources.XObject = pikepdf.Dictionary(Fe=empty)
+        second.contents_add(pdf.make_stream(b"q /Fe Do Q\n"), prepend=False)
+        pdf.save(path := tmp_path / "forms.pdf")
+    with PdfSource(SAMPLE) as source:
+        plain = pdfium_layer.read_page(*source.text_page(0))[1]
+    with PdfSource(path) as source:
+        got = [(_read(*source.text_page(i), True), _read(*source.text_page(i), False)) for i in range(2)]
+    assert got[0][0] == got[0][1] and got[1][0] == got[1][1]
+    assert got[1][0] == "unreadable: an empty form XObject"
+    segments = got[0][0][1]  # type: ignore[index]
+    assert len(plain) < len(segments) and set(plain) < set(segments)  # the page's own rules and the forms'

@@ -818,6 +818,233 @@ fail:
     return NULL;
 }
 
+/* rules(fns, page, ctm, used, Segment, constants) -> (strokes, rects, blanks),
+a str (why the page is unreadable: pdfium_layer.Unreadable), or None where
+forms nest deeper than MAX_FORMS (the Python walk then reads the page)
+
+pdfium_layer.read_rules' walk (_Walk, rules_from_subpaths, _subpaths) in
+one pass: the page's objects and, descended into, its form XObjects'; a
+path drawn in a colour that is not white gives its rules (a filled thin
+closed subpath a rule rectangle in rects, a stroked subpath its
+axis-aligned edges as Segments in strokes); a text object no char came
+from (not in ``used``) goes to blanks as [object, its outer matrix, the
+text object with chars before it, the one after]. Same arithmetic in the
+same order (matrices as pagebox.mult, points rounded as round() does, min
+and max as Python's), the same checks; the Python walk is the reference. */
+#define MAX_FORMS 64
+
+typedef struct {
+    void **f;
+    PyObject *used, *segment, *strokes, *rects, *blanks, *waiting, *last_text;
+    int text, path, form, moveto, bezierto, digits, white_from;
+    double thin;
+} Walk;
+
+static PyObject *matrix_tuple(const double *m) {
+    return Py_BuildValue("(dddddd)", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* m1 then m0, as pagebox.mult */
+static void mult(const double *m1, const double *m0, double *out) {
+    out[0] = m0[0] * m1[0] + m0[2] * m1[1];
+    out[1] = m0[1] * m1[0] + m0[3] * m1[1];
+    out[2] = m0[0] * m1[2] + m0[2] * m1[3];
+    out[3] = m0[1] * m1[2] + m0[3] * m1[3];
+    out[4] = m0[0] * m1[4] + m0[2] * m1[5] + m0[4];
+    out[5] = m0[1] * m1[4] + m0[3] * m1[5] + m0[5];
+}
+
+/* geometry.rules_from_subpaths for one subpath (n points, x and y arrays) */
+static int subpath_rules(Walk *w, const double *x, const double *y, Py_ssize_t n, int closed, int filled, int stroked) {
+    if (n < 2) return 0;
+    double x0 = x[0], y0 = y[0], x1 = x[0], y1 = y[0];
+    for (Py_ssize_t i = 1; i < n; i++) { /* min and max as Python's: the first of equals, NaN as it falls */
+        if (x[i] < x0) x0 = x[i];
+        if (y[i] < y0) y0 = y[i];
+        if (x[i] > x1) x1 = x[i];
+        if (y[i] > y1) y1 = y[i];
+    }
+    double width = x1 - x0, height = y1 - y0, least = height < width ? height : width;
+    if (filled && closed && least <= w->thin)
+        return take(w->rects, Py_BuildValue("(dddd)", x0, y0, x1, y1));
+    if (!stroked) return 0;
+    Py_ssize_t edges = closed ? n : n - 1;
+    for (Py_ssize_t i = 0; i < edges; i++) {
+        double ax = x[i], ay = y[i], bx = x[(i + 1) % n], by = y[(i + 1) % n];
+        if (fabs(ax - bx) < 0.5 || fabs(ay - by) < 0.5) { /* rules are axis-aligned */
+            PyObject *seg = PyObject_CallFunction(w->segment, "dddd", bx < ax ? bx : ax, by < ay ? by : ay,
+                                                  bx > ax ? bx : ax, by > ay ? by : ay);
+            if (take(w->strokes, seg) < 0) return -1;
+        }
+    }
+    return 0;
+}
+
+/* one path object's rules (pdfium_layer._subpaths, then the rules) */
+static int path_rules(Walk *w, Handle obj, const double *outer) {
+    int (CALL *draw_mode)(Handle, int *, int *) = w->f[DRAW_MODE];
+    int (CALL *fill_color)(Handle, unsigned *, unsigned *, unsigned *, unsigned *) = w->f[FILL_COLOR];
+    int (CALL *stroke_color)(Handle, unsigned *, unsigned *, unsigned *, unsigned *) = w->f[STROKE_COLOR];
+    int (CALL *obj_matrix)(Handle, MatrixF *) = w->f[OBJ_MATRIX];
+    int (CALL *count_segments)(Handle) = w->f[COUNT_SEGMENTS];
+    Handle (CALL *segment)(Handle, int) = w->f[SEGMENT];
+    int (CALL *seg_point)(Handle, float *, float *) = w->f[SEG_POINT];
+    int (CALL *seg_type)(Handle) = w->f[SEG_TYPE];
+    int (CALL *seg_close)(Handle) = w->f[SEG_CLOSE];
+    int fill = 0, stroke = 0;
+    unsigned int fc[4] = {0, 0, 0, 0}, sc[4] = {0, 0, 0, 0};
+    MatrixF mf = {0, 0, 0, 0, 0, 0};
+    draw_mode(obj, &fill, &stroke);
+    int fill_ok = fill_color(obj, &fc[0], &fc[1], &fc[2], &fc[3]);
+    int stroke_ok = stroke_color(obj, &sc[0], &sc[1], &sc[2], &sc[3]);
+    obj_matrix(obj, &mf);
+    /* _visible: no colour PDFium can give (a pattern) is ink; else not white */
+    unsigned wf = (unsigned)w->white_from;
+    int filled = fill && (!fill_ok || fc[0] < wf || fc[1] < wf || fc[2] < wf);
+    int stroked = stroke && (!stroke_ok || sc[0] < wf || sc[1] < wf || sc[2] < wf);
+    if (!filled && !stroked) return 0;
+    double m1[6] = {mf.a, mf.b, mf.c, mf.d, mf.e, mf.f}, m[6];
+    mult(m1, outer, m);
+    int n = count_segments(obj);
+    double *x = PyMem_Malloc((n > 0 ? n : 1) * sizeof(double)), *y = PyMem_Malloc((n > 0 ? n : 1) * sizeof(double));
+    int r = 0;
+    if (x == NULL || y == NULL) {
+        PyErr_NoMemory();
+        r = -1;
+        goto out;
+    }
+    Py_ssize_t count = 0; /* points of the current subpath, from x[0] */
+    int closed = 0;
+    long bezier = 0;
+    for (int k = 0; k <= n; k++) {
+        int kind = w->moveto, closes = 0;
+        float fx = 0, fy = 0;
+        if (k < n) {
+            Handle seg = segment(obj, k);
+            seg_point(seg, &fx, &fy);
+            kind = seg_type(seg);
+            closes = seg_close(seg);
+        }
+        if (kind == w->moveto) {
+            if (count) {
+                if (closed && count > 2 && x[count - 1] == x[0] && y[count - 1] == y[0]) count--;
+                if ((r = subpath_rules(w, x, y, count, closed, filled, stroked)) < 0) goto out;
+            }
+            if (k == n) break;
+            count = 0, closed = 0, bezier = 0;
+        } else if (kind == w->bezierto && ++bezier % 3) {
+            continue;
+        }
+        double px, py, vx = (double)fx, vy = (double)fy;
+        if ((r = round_to(m[0] * vx + m[2] * vy + m[4], w->digits, &px)) < 0 ||
+            (r = round_to(m[1] * vx + m[3] * vy + m[5], w->digits, &py)) < 0)
+            goto out;
+        x[count] = px, y[count] = py, count++;
+        if (kind != w->moveto && closes) closed = 1;
+    }
+out:
+    PyMem_Free(x);
+    PyMem_Free(y);
+    return r;
+}
+
+/* 0 done, -1 error, 1 unreadable (*why set), 2 too deep */
+static int walk_objects(Walk *w, Handle container, int is_form, const double *outer, PyObject *outer_tuple, int depth,
+                        const char **why) {
+    int (CALL *count_objects)(Handle) = w->f[COUNT_OBJECTS];
+    Handle (CALL *page_object)(Handle, int) = w->f[PAGE_OBJECT];
+    int (CALL *form_count)(Handle) = w->f[FORM_COUNT];
+    Handle (CALL *form_object)(Handle, unsigned long) = w->f[FORM_OBJECT];
+    int (CALL *obj_type)(Handle) = w->f[OBJ_TYPE];
+    int (CALL *obj_matrix)(Handle, MatrixF *) = w->f[OBJ_MATRIX];
+    int n = is_form ? form_count(container) : count_objects(container);
+    /* the outer matrix for this container's blanks: the page's own tuple, a form's made once */
+    if (outer_tuple != NULL) Py_INCREF(outer_tuple);
+    int r = 0;
+    for (int k = 0; k < n && r == 0; k++) {
+        Handle obj = is_form ? form_object(container, (unsigned long)k) : page_object(container, k);
+        int kind = obj_type(obj);
+        if (kind == w->text) {
+            PyObject *key = PyLong_FromVoidPtr(obj);
+            if (key == NULL) { r = -1; break; }
+            int known = PyDict_Contains(w->used, key);
+            if (known < 0) {
+                Py_DECREF(key);
+                r = -1;
+                break;
+            }
+            if (known) {
+                Py_SETREF(w->last_text, key);
+                for (Py_ssize_t i = 0; i < PyList_GET_SIZE(w->waiting); i++) {
+                    PyObject *blank = PyList_GET_ITEM(w->waiting, i);
+                    Py_INCREF(key);
+                    PyList_SetItem(blank, 3, key);
+                }
+                if (PyList_SetSlice(w->waiting, 0, PyList_GET_SIZE(w->waiting), NULL) < 0) r = -1;
+            } else {
+                if (outer_tuple == NULL && (outer_tuple = matrix_tuple(outer)) == NULL) {
+                    Py_DECREF(key);
+                    r = -1;
+                    break;
+                }
+                PyObject *blank = Py_BuildValue("[NOOO]", key, outer_tuple, w->last_text, Py_None);
+                if (blank == NULL || PyList_Append(w->blanks, blank) < 0 || PyList_Append(w->waiting, blank) < 0) r = -1;
+                Py_XDECREF(blank);
+            }
+        } else if (kind == w->path) {
+            r = path_rules(w, obj, outer);
+        } else if (kind == w->form) {
+            MatrixF mf = {0, 0, 0, 0, 0, 0};
+            obj_matrix(obj, &mf);
+            double m1[6] = {mf.a, mf.b, mf.c, mf.d, mf.e, mf.f}, inner[6];
+            mult(m1, outer, inner);
+            if (form_count(obj) <= 0) {
+                /* PDFium drops a form whose stream does not decode without a word: PLAYA tells */
+                *why = "an empty form XObject";
+                r = 1;
+            } else if (depth >= MAX_FORMS) {
+                r = 2;
+            } else {
+                r = walk_objects(w, obj, 1, inner, NULL, depth + 1, why);
+            }
+        }
+    }
+    Py_XDECREF(outer_tuple);
+    return r;
+}
+
+static PyObject *rules(PyObject *self, PyObject *args) {
+    PyObject *fns_tuple, *ctm_tuple;
+    unsigned long long h;
+    double ctm[6];
+    Walk w = {0};
+    if (!PyArg_ParseTuple(args, "OKO!O!O(iiiiiiid)", &fns_tuple, &h, &PyTuple_Type, &ctm_tuple, &PyDict_Type, &w.used,
+                          &w.segment, &w.text, &w.path, &w.form, &w.moveto, &w.bezierto, &w.digits, &w.white_from,
+                          &w.thin))
+        return NULL;
+    if (!PyArg_ParseTuple(ctm_tuple, "dddddd", &ctm[0], &ctm[1], &ctm[2], &ctm[3], &ctm[4], &ctm[5])) return NULL;
+    void *f[N_FNS];
+    if (fns_of(fns_tuple, f) < 0) return NULL;
+    w.f = f;
+    w.strokes = PyList_New(0), w.rects = PyList_New(0), w.blanks = PyList_New(0), w.waiting = PyList_New(0);
+    w.last_text = Py_None;
+    Py_INCREF(Py_None);
+    PyObject *result = NULL;
+    if (w.strokes && w.rects && w.blanks && w.waiting) {
+        const char *why = NULL;
+        int r = walk_objects(&w, (Handle)(uintptr_t)h, 0, ctm, ctm_tuple, 0, &why);
+        if (r == 0) result = PyTuple_Pack(3, w.strokes, w.rects, w.blanks);
+        else if (r == 1) result = PyUnicode_FromString(why);
+        else if (r == 2) { result = Py_None; Py_INCREF(result); }
+    }
+    Py_XDECREF(w.strokes);
+    Py_XDECREF(w.rects);
+    Py_XDECREF(w.blanks);
+    Py_XDECREF(w.waiting);
+    Py_XDECREF(w.last_text);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "A text page's printed chars, raw (see the C source)."},
     {"place", place, METH_VARARGS, "Glyphs from chars' rows on an upright page (see the C source)."},
@@ -826,6 +1053,7 @@ static PyMethodDef methods[] = {
     {"bucket", bucket, METH_VARARGS, "Glyphs into the cells of grids (see the C source)."},
     {"glyph_lines", glyph_lines, METH_VARARGS, "A cell's glyphs as one line's text or as lines (see the C source)."},
     {"subpaths", subpaths, METH_VARARGS, "A path's subpaths in page space, rounded (see the C source)."},
+    {"rules", rules, METH_VARARGS, "A page's rules and blank text objects, its forms descended into (see the C source)."},
     {"a85decode", a85decode, METH_VARARGS, "ASCII85 as base64.a85decode, or None where unsure."},
     {NULL, NULL, 0, NULL},
 };

@@ -220,6 +220,9 @@ class _CRaw:
         self.place = lambda rows, objects, lows, ctm: module.place(fns, rows, objects, lows, ctm, Glyph)
         moveto, bezierto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
         self.subpaths = lambda segments, matrix: module.subpaths(segments, matrix, DIGITS, moveto, bezierto)
+        kinds = (raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM, moveto, bezierto)
+        constants = (*kinds, DIGITS, WHITE_FROM, THIN)
+        self.rules = lambda page, ctm, used: module.rules(fns, page, ctm, used, Segment, constants)
 
 
 def reader(api: _Api, compiled: bool | None = None) -> _PyRaw | _CRaw:
@@ -501,7 +504,14 @@ def read_rules(
     object before them that did give chars)."""
     rects: list[tuple[float, float, float, float]] = []
     strokes: list[Segment] = []
-    _Walk(api, get, used, blanks, rects, strokes).walk(get.objects(page, False), ctm)
+    done = get.rules(page, ctm, used) if isinstance(get, _CRaw) else None  # the walk below, in C
+    if isinstance(done, str):
+        raise Unreadable(done)
+    if done is not None:  # else forms nested too deep for it: the walk below
+        strokes, rects, found = done
+        blanks += found
+    else:
+        _Walk(api, get, used, blanks, rects, strokes).walk(get.objects(page, False), ctm)
     return strokes + segments_from_rects(rects, max_thickness=THIN)
 
 
