@@ -147,8 +147,8 @@ def group_lines(glyphs: Iterable[Glyph], compiled: bool | None = None) -> list[L
     reference)."""
     glyphs = glyphs if isinstance(glyphs, list) else list(glyphs)
     if _native is not None and compiled is not False:
-        done = _native.glyph_lines(glyphs, False)
-        if done is not None:  # else a value the loop below must see (not a float, not finite)
+        done = _native.glyph_lines(glyphs, False)  # never one line's text: join_one is False
+        if done is not None and not isinstance(done, str):  # else a value the loop below must see
             return [Line._summed(members, total) for members, total in done]
     groups: list[tuple[list[Glyph], float]] = []  # each line's glyphs and the sum of their middles
     members: list[Glyph] = []
