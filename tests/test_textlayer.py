@@ -402,3 +402,21 @@ def test_compiled_walk_reads_form_xobjects_as_python_does(tmp_path: Path) -> Non
     assert got[1][0] == "unreadable: an empty form XObject"
     segments = got[0][0][1]  # type: ignore[index]
     assert len(plain) < len(segments) and set(plain) < set(segments)  # the page's own rules and the forms'
+
+
+def test_common_ideographs_are_the_codes_decoded_one_by_one() -> None:
+    """The text check's common ideographs, decoded in one call per codec, are
+    what decoding each code of GB 2312 and Big5 level 1 on its own gives."""
+    from jixiao.extract import triage
+
+    want: set[str] = set()
+    for codec, his, los in (("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF)),
+                            ("big5", range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)])):  # fmt: skip
+        for hi in his:
+            for lo in los:
+                try:
+                    want.add(bytes((hi, lo)).decode(codec))
+                except UnicodeDecodeError:
+                    pass
+    assert triage.common_ideographs() == frozenset(c for c in want if len(c) == 1)
+    assert len(triage.common_ideographs()) > 6000

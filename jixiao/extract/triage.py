@@ -61,20 +61,21 @@ IMAGE_PAGE_COVER = 0.8
 @lru_cache(maxsize=1)
 def common_ideographs() -> frozenset[str]:
     """The frequent ideographs: GB 2312 level 1 (3755, simplified) and Big5
-    level 1 (5401, traditional)."""
+    level 1 (5401, traditional).
+
+    Each code decoded on its own (an undefined one gives U+FFFD), all in one
+    decode call: the codes joined by a newline, which neither codec reads as
+    part of a two-byte code, and split again."""
     chars: set[str] = set()
-    for hi in range(0xB0, 0xD8):  # GB 2312 level 1
-        for lo in range(0xA1, 0xFF):
-            try:
-                chars.add(bytes((hi, lo)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
-    for hi in range(0xA4, 0xC7):  # Big5 level 1
-        for lo in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
-            try:
-                chars.add(bytes((hi, lo)).decode("big5"))
-            except UnicodeDecodeError:
-                pass
+    for codec, his, los in (
+        ("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF)),  # GB 2312 level 1
+        ("big5", range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)]),  # Big5 level 1
+    ):
+        codes = [bytes((hi, lo)) for hi in his for lo in los]
+        decoded = b"\n".join(codes).decode(codec, errors="replace").split("\n")
+        if len(decoded) != len(codes):  # a codec that reads past a newline: one code at a time
+            decoded = [code.decode(codec, errors="replace") for code in codes]
+        chars.update(c for c in decoded if c != "\ufffd")
     return frozenset(c for c in chars if len(c) == 1)
 
 
