@@ -189,6 +189,7 @@ static PyObject *chars(PyObject *self, PyObject *args) {
         PyObject *row = Py_BuildValue("(NOdddd)", PyUnicode_FromOrdinal(ch), key, ox, oy,
                                       (double)rect.right - (double)rect.left,
                                       (double)rect.top - (double)rect.bottom);
+        if (row != NULL && PyObject_GC_IsTracked(row)) PyObject_GC_UnTrack(row); /* str, int, floats: no cycle */
         if (take(rows, row) < 0) goto fail;
     }
     Py_XDECREF(key);
@@ -249,6 +250,9 @@ static PyObject *glyph(PyTypeObject *type, PyObject *ch, double x0, double top, 
     PyTuple_SET_ITEM(g, 4, PyFloat_FromDouble(bottom));
     for (int k = 1; k < 5; k++)
         if (PyTuple_GET_ITEM(g, k) == NULL) { Py_DECREF(g); return NULL; }
+    /* A str and four floats cannot be part of a cycle: the collector need
+    not look at it (a page holds hundreds, alive across many collections). */
+    if (PyObject_GC_IsTracked(g)) PyObject_GC_UnTrack(g);
     return g;
 }
 
@@ -498,11 +502,558 @@ unsure:
     Py_RETURN_NONE;
 }
 
+/* textlayer.layout_page's per-glyph loop: which cell of which grid holds
+each glyph's middle. bucket(glyphs, grids) -> (cells, loose), or None where
+a value is not a float (the Python loop then does it).
+
+grids: [(col_edges, row_edges, lookup, number of cells)], lookup giving the
+logical cell of fine cell (row * fine columns + column). cells: per grid,
+per cell, its glyphs in the order given; loose: the glyphs in no grid. A
+glyph's middle is (a + b) / 2 in doubles as in Python, its fine cell
+bisect_right's, the first grid holding it wins, as in the Python loop (the
+reference it is tested against). */
+typedef struct {
+    double *cols, *rows;
+    Py_ssize_t ncols, nrows; /* edges */
+    Py_ssize_t *lookup;
+    PyObject *cells;
+} Bins;
+
+static Py_ssize_t bisect_right(const double *a, Py_ssize_t n, double x) {
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (x < a[mid]) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+/* A tuple of floats as doubles (1), or 0 where one is not a float, -1 on error. */
+static int floats_of(PyObject *tuple, double **out, Py_ssize_t *n) {
+    if (!PyTuple_Check(tuple)) return 0;
+    *n = PyTuple_GET_SIZE(tuple);
+    if (*n < 2) return 0;
+    if ((*out = PyMem_Malloc(*n * sizeof(double))) == NULL) { PyErr_NoMemory(); return -1; }
+    for (Py_ssize_t i = 0; i < *n; i++) {
+        PyObject *v = PyTuple_GET_ITEM(tuple, i);
+        if (!PyFloat_CheckExact(v)) return 0;
+        (*out)[i] = PyFloat_AS_DOUBLE(v);
+    }
+    return 1;
+}
+
+static PyObject *bucket(PyObject *self, PyObject *args) {
+    PyObject *glyphs, *grids, *loose = NULL, *all = NULL, *result = NULL;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyList_Type, &glyphs, &PyList_Type, &grids)) return NULL;
+    Py_ssize_t ngrids = PyList_GET_SIZE(grids);
+    Bins *bins = PyMem_Calloc(ngrids ? ngrids : 1, sizeof(Bins));
+    if (bins == NULL) return PyErr_NoMemory();
+    int usable = 1;
+    for (Py_ssize_t gi = 0; gi < ngrids && usable == 1; gi++) {
+        Bins *b = &bins[gi];
+        PyObject *spec = PyList_GET_ITEM(grids, gi), *cols, *rows, *lookup;
+        Py_ssize_t ncells;
+        if (!PyArg_ParseTuple(spec, "OOO!n", &cols, &rows, &PyList_Type, &lookup, &ncells)) goto done;
+        if ((usable = floats_of(cols, &b->cols, &b->ncols)) != 1) break;
+        if ((usable = floats_of(rows, &b->rows, &b->nrows)) != 1) break;
+        Py_ssize_t fine = (b->ncols - 1) * (b->nrows - 1);
+        if (PyList_GET_SIZE(lookup) != fine || ncells < 0) { usable = 0; break; }
+        if ((b->lookup = PyMem_Malloc((fine ? fine : 1) * sizeof(Py_ssize_t))) == NULL) { PyErr_NoMemory(); goto done; }
+        for (Py_ssize_t k = 0; k < fine; k++) {
+            Py_ssize_t v = PyLong_AsSsize_t(PyList_GET_ITEM(lookup, k));
+            if (v == -1 && PyErr_Occurred()) goto done;
+            if (v < 0 || v >= ncells) { usable = 0; break; }
+            b->lookup[k] = v;
+        }
+        if (usable != 1) break;
+        if ((b->cells = PyList_New(ncells)) == NULL) goto done;
+        for (Py_ssize_t k = 0; k < ncells; k++) {
+            PyObject *cell = PyList_New(0);
+            if (cell == NULL) goto done;
+            PyList_SET_ITEM(b->cells, k, cell);
+        }
+    }
+    if (usable != 1) {
+        if (usable == 0) { result = Py_None; Py_INCREF(result); }
+        goto done;
+    }
+    if ((loose = PyList_New(0)) == NULL) goto done;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(glyphs); i++) {
+        PyObject *g = PyList_GET_ITEM(glyphs, i);
+        if (!PyTuple_Check(g) || PyTuple_GET_SIZE(g) != 5) { usable = 0; break; }
+        double v[4];
+        for (int k = 0; k < 4; k++) {
+            PyObject *x = PyTuple_GET_ITEM(g, k + 1);
+            if (!PyFloat_CheckExact(x)) { usable = 0; break; }
+            v[k] = PyFloat_AS_DOUBLE(x);
+        }
+        if (!usable) break;
+        double cx = (v[0] + v[2]) / 2, cy = (v[1] + v[3]) / 2;
+        PyObject *into = loose;
+        for (Py_ssize_t gi = 0; gi < ngrids; gi++) {
+            Bins *b = &bins[gi];
+            if (b->cols[0] <= cx && cx < b->cols[b->ncols - 1] && b->rows[0] <= cy && cy < b->rows[b->nrows - 1]) {
+                Py_ssize_t col = bisect_right(b->cols, b->ncols, cx) - 1, row = bisect_right(b->rows, b->nrows, cy) - 1;
+                into = PyList_GET_ITEM(b->cells, b->lookup[row * (b->ncols - 1) + col]);
+                break;
+            }
+        }
+        if (PyList_Append(into, g) < 0) goto done;
+    }
+    if (!usable) { result = Py_None; Py_INCREF(result); goto done; }
+    if ((all = PyList_New(ngrids)) == NULL) goto done;
+    for (Py_ssize_t gi = 0; gi < ngrids; gi++) {
+        PyList_SET_ITEM(all, gi, bins[gi].cells);
+        bins[gi].cells = NULL;
+    }
+    result = PyTuple_Pack(2, all, loose);
+done:
+    for (Py_ssize_t gi = 0; gi < ngrids; gi++) {
+        PyMem_Free(bins[gi].cols);
+        PyMem_Free(bins[gi].rows);
+        PyMem_Free(bins[gi].lookup);
+        Py_XDECREF(bins[gi].cells);
+    }
+    PyMem_Free(bins);
+    Py_XDECREF(loose);
+    Py_XDECREF(all);
+    return result;
+}
+
+/* text.glyphs_text's and text.group_lines' per-glyph work: glyph_lines(glyphs,
+join_one) -> the glyphs' text left to right (a str) where join_one and they
+share one middle (top + bottom, as the set of them has one member), else
+their lines as [(glyphs, sum of middles)], top to bottom; or None where a
+glyph is not (str, four finite floats) (the Python code then does it, as
+for any order a NaN would give). Sorting: stable, by x0; lines by (middle,
+x0) then by their mean middle, the float arithmetic in Python's order (the
+build turns off fused multiply-add). text.py's loops are the reference it
+is tested against. */
+typedef struct { double k1, k2; Py_ssize_t i; } SortKey;
+
+static int by_keys(const void *a, const void *b) {
+    const SortKey *x = a, *y = b;
+    if (x->k1 < y->k1) return -1;
+    if (x->k1 > y->k1) return 1;
+    if (x->k2 < y->k2) return -1;
+    if (x->k2 > y->k2) return 1;
+    return (x->i > y->i) - (x->i < y->i); /* equal keys keep their order: a stable sort */
+}
+
+static PyObject *glyph_lines(PyObject *self, PyObject *args) {
+    PyObject *glyphs, *result = NULL;
+    int join_one;
+    if (!PyArg_ParseTuple(args, "O!p", &PyList_Type, &glyphs, &join_one)) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(glyphs);
+    double *v = PyMem_Malloc((n ? n : 1) * 4 * sizeof(double));
+    SortKey *keys = PyMem_Malloc((n ? n : 1) * sizeof(SortKey));
+    if (v == NULL || keys == NULL) {
+        PyMem_Free(v);
+        PyMem_Free(keys);
+        return PyErr_NoMemory();
+    }
+    int one = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *g = PyList_GET_ITEM(glyphs, i);
+        if (!PyTuple_Check(g) || PyTuple_GET_SIZE(g) != 5 || !PyUnicode_Check(PyTuple_GET_ITEM(g, 0))) goto python;
+        for (int k = 0; k < 4; k++) {
+            PyObject *x = PyTuple_GET_ITEM(g, k + 1);
+            if (!PyFloat_CheckExact(x)) goto python;
+            v[4 * i + k] = PyFloat_AS_DOUBLE(x);
+            if (!isfinite(v[4 * i + k])) goto python;
+        }
+        double middles = v[4 * i + 1] + v[4 * i + 3];
+        if (!isfinite(middles)) goto python;
+        if (i && middles != v[1] + v[3]) one = 0;
+    }
+    if (join_one && one) {
+        for (Py_ssize_t i = 0; i < n; i++) keys[i] = (SortKey){v[4 * i], 0, i};
+        qsort(keys, n, sizeof(SortKey), by_keys);
+        PyObject *parts = PyList_New(n);
+        if (parts == NULL) goto done;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *t = PyTuple_GET_ITEM(PyList_GET_ITEM(glyphs, keys[i].i), 0);
+            Py_INCREF(t);
+            PyList_SET_ITEM(parts, i, t);
+        }
+        PyObject *empty = PyUnicode_New(0, 0);
+        if (empty != NULL) result = PyUnicode_Join(empty, parts);
+        Py_XDECREF(empty);
+        Py_DECREF(parts);
+        goto done;
+    }
+    /* group_lines: by (middle, x0); a glyph joins the line before while its
+    middle is within 0.45 of its size (at least 1) of the line's mean middle */
+    for (Py_ssize_t i = 0; i < n; i++) keys[i] = (SortKey){(v[4 * i + 1] + v[4 * i + 3]) / 2, v[4 * i], i};
+    qsort(keys, n, sizeof(SortKey), by_keys);
+    PyObject *lines = PyList_New(0), *members = NULL;
+    if (lines == NULL) goto done;
+    double total = 0, line_mid = 0;
+    Py_ssize_t count = 0;
+    SortKey *order = PyMem_Malloc((n ? n : 1) * sizeof(SortKey)); /* per line: (mean middle, -, line) */
+    if (order == NULL) {
+        Py_DECREF(lines);
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t nlines = 0;
+    for (Py_ssize_t k = 0; k <= n; k++) {
+        double mid = 0, size = 0;
+        if (k < n) {
+            mid = keys[k].k1;
+            size = v[4 * keys[k].i + 3] - v[4 * keys[k].i + 1];
+        }
+        if (k < n && count && fabs(mid - line_mid) <= 0.45 * (1.0 > size ? 1.0 : size)) {
+            if (PyList_Append(members, PyList_GET_ITEM(glyphs, keys[k].i)) < 0) goto fail_lines;
+            total += mid;
+            count += 1;
+        } else {
+            if (count) {
+                PyObject *line = Py_BuildValue("(Od)", members, total);
+                Py_CLEAR(members);
+                if (line == NULL || take(lines, line) < 0) goto fail_lines;
+                order[nlines] = (SortKey){total / (double)count, 0, nlines};
+                nlines++;
+            }
+            if (k == n) break;
+            if ((members = PyList_New(0)) == NULL || PyList_Append(members, PyList_GET_ITEM(glyphs, keys[k].i)) < 0)
+                goto fail_lines;
+            total = 0.0 + mid; /* the sum Line starts with */
+            count = 1;
+        }
+        line_mid = total / (double)count;
+    }
+    /* the lines top to bottom by their mean middle (a stable sort) */
+    qsort(order, nlines, sizeof(SortKey), by_keys);
+    result = PyList_New(nlines);
+    if (result != NULL)
+        for (Py_ssize_t k = 0; k < nlines; k++) {
+            PyObject *line = PyList_GET_ITEM(lines, order[k].i);
+            Py_INCREF(line);
+            PyList_SET_ITEM(result, k, line);
+        }
+fail_lines:
+    Py_XDECREF(members);
+    Py_DECREF(lines);
+    PyMem_Free(order);
+    goto done;
+python:
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyMem_Free(v);
+    PyMem_Free(keys);
+    return result;
+}
+
+/* Python's round(x, digits) for a finite x: the same correctly rounded
+decimal digits (dtoa, mode 3) read back as the nearest double; a value that
+is not finite is itself, as round leaves it. 0 on success. */
+static int round_to(double x, int digits, double *out) {
+    if (!isfinite(x)) {
+        *out = x;
+        return 0;
+    }
+    char *text = PyOS_double_to_string(x, 'f', digits, 0, NULL);
+    if (text == NULL) return -1;
+    *out = PyOS_string_to_double(text, NULL, NULL);
+    PyMem_Free(text);
+    return *out == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* subpaths(segments, matrix, digits) -> [([(x, y), ...], closed)]
+
+pdfium_layer._subpaths: each subpath's end points (a Bezier curve by its
+end point only) under the matrix, rounded to ``digits`` as round() does,
+and whether it is closed; a closed subpath that PDFium ended with a segment
+back to its start loses that point. Segments as path() gives them. */
+static PyObject *subpaths(PyObject *self, PyObject *args) {
+    PyObject *segments;
+    double a, b, c, d, e, f;
+    int digits, moveto, bezierto;
+    if (!PyArg_ParseTuple(args, "O!(dddddd)iii", &PyList_Type, &segments, &a, &b, &c, &d, &e, &f, &digits, &moveto,
+                          &bezierto))
+        return NULL;
+    PyObject *out = PyList_New(0), *current = PyList_New(0); /* points before any move-to join the first subpath */
+    if (out == NULL || current == NULL) {
+        Py_XDECREF(out);
+        Py_XDECREF(current);
+        return NULL;
+    }
+    int closed = 0;
+    long bezier = 0;
+    for (Py_ssize_t k = 0; k <= PyList_GET_SIZE(segments); k++) {
+        int kind = moveto, closes = 0;
+        double x = 0, y = 0;
+        if (k < PyList_GET_SIZE(segments)) {
+            if (!PyArg_ParseTuple(PyList_GET_ITEM(segments, k), "iddi", &kind, &x, &y, &closes)) goto fail;
+        }
+        if (kind == moveto) { /* and past the last segment: the subpath so far is done */
+            if (current != NULL && PyList_GET_SIZE(current)) {
+                Py_ssize_t n = PyList_GET_SIZE(current);
+                /* PDFium closes a subpath with a segment back to its start ("re" included); PLAYA's "h" adds none */
+                if (closed && n > 2) {
+                    int same = PyObject_RichCompareBool(PyList_GET_ITEM(current, n - 1), PyList_GET_ITEM(current, 0), Py_EQ);
+                    if (same < 0 || (same && PyList_SetSlice(current, n - 1, n, NULL) < 0)) goto fail;
+                }
+                if (take(out, Py_BuildValue("(OO)", current, closed ? Py_True : Py_False)) < 0) goto fail;
+            }
+            Py_CLEAR(current);
+            if (k == PyList_GET_SIZE(segments)) break;
+            if ((current = PyList_New(0)) == NULL) goto fail;
+            closed = 0, bezier = 0;
+        } else if (kind == bezierto && ++bezier % 3) {
+            continue; /* the two control points */
+        }
+        double px, py;
+        if (round_to(a * x + c * y + e, digits, &px) < 0 || round_to(b * x + d * y + f, digits, &py) < 0) goto fail;
+        if (take(current, Py_BuildValue("(dd)", px, py)) < 0) goto fail;
+        if (kind != moveto && closes) closed = 1;
+    }
+    return out;
+fail:
+    Py_XDECREF(current);
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* rules(fns, page, ctm, used, Segment, constants) -> (strokes, rects, blanks),
+a str (why the page is unreadable: pdfium_layer.Unreadable), or None where
+forms nest deeper than MAX_FORMS (the Python walk then reads the page)
+
+pdfium_layer.read_rules' walk (_Walk, rules_from_subpaths, _subpaths) in
+one pass: the page's objects and, descended into, its form XObjects'; a
+path drawn in a colour that is not white gives its rules (a filled thin
+closed subpath a rule rectangle in rects, a stroked subpath its
+axis-aligned edges as Segments in strokes); a text object no char came
+from (not in ``used``) goes to blanks as [object, its outer matrix, the
+text object with chars before it, the one after]. Same arithmetic in the
+same order (matrices as pagebox.mult, points rounded as round() does, min
+and max as Python's), the same checks; the Python walk is the reference. */
+#define MAX_FORMS 64
+
+typedef struct {
+    void **f;
+    PyObject *used, *segment, *strokes, *rects, *blanks, *waiting, *last_text;
+    int text, path, form, moveto, bezierto, digits, white_from;
+    double thin;
+} Walk;
+
+static PyObject *matrix_tuple(const double *m) {
+    return Py_BuildValue("(dddddd)", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* m1 then m0, as pagebox.mult */
+static void mult(const double *m1, const double *m0, double *out) {
+    out[0] = m0[0] * m1[0] + m0[2] * m1[1];
+    out[1] = m0[1] * m1[0] + m0[3] * m1[1];
+    out[2] = m0[0] * m1[2] + m0[2] * m1[3];
+    out[3] = m0[1] * m1[2] + m0[3] * m1[3];
+    out[4] = m0[0] * m1[4] + m0[2] * m1[5] + m0[4];
+    out[5] = m0[1] * m1[4] + m0[3] * m1[5] + m0[5];
+}
+
+/* geometry.rules_from_subpaths for one subpath (n points, x and y arrays) */
+static int subpath_rules(Walk *w, const double *x, const double *y, Py_ssize_t n, int closed, int filled, int stroked) {
+    if (n < 2) return 0;
+    double x0 = x[0], y0 = y[0], x1 = x[0], y1 = y[0];
+    for (Py_ssize_t i = 1; i < n; i++) { /* min and max as Python's: the first of equals, NaN as it falls */
+        if (x[i] < x0) x0 = x[i];
+        if (y[i] < y0) y0 = y[i];
+        if (x[i] > x1) x1 = x[i];
+        if (y[i] > y1) y1 = y[i];
+    }
+    double width = x1 - x0, height = y1 - y0, least = height < width ? height : width;
+    if (filled && closed && least <= w->thin)
+        return take(w->rects, Py_BuildValue("(dddd)", x0, y0, x1, y1));
+    if (!stroked) return 0;
+    Py_ssize_t edges = closed ? n : n - 1;
+    for (Py_ssize_t i = 0; i < edges; i++) {
+        double ax = x[i], ay = y[i], bx = x[(i + 1) % n], by = y[(i + 1) % n];
+        if (fabs(ax - bx) < 0.5 || fabs(ay - by) < 0.5) { /* rules are axis-aligned */
+            PyObject *seg = PyObject_CallFunction(w->segment, "dddd", bx < ax ? bx : ax, by < ay ? by : ay,
+                                                  bx > ax ? bx : ax, by > ay ? by : ay);
+            if (take(w->strokes, seg) < 0) return -1;
+        }
+    }
+    return 0;
+}
+
+/* one path object's rules (pdfium_layer._subpaths, then the rules) */
+static int path_rules(Walk *w, Handle obj, const double *outer) {
+    int (CALL *draw_mode)(Handle, int *, int *) = w->f[DRAW_MODE];
+    int (CALL *fill_color)(Handle, unsigned *, unsigned *, unsigned *, unsigned *) = w->f[FILL_COLOR];
+    int (CALL *stroke_color)(Handle, unsigned *, unsigned *, unsigned *, unsigned *) = w->f[STROKE_COLOR];
+    int (CALL *obj_matrix)(Handle, MatrixF *) = w->f[OBJ_MATRIX];
+    int (CALL *count_segments)(Handle) = w->f[COUNT_SEGMENTS];
+    Handle (CALL *segment)(Handle, int) = w->f[SEGMENT];
+    int (CALL *seg_point)(Handle, float *, float *) = w->f[SEG_POINT];
+    int (CALL *seg_type)(Handle) = w->f[SEG_TYPE];
+    int (CALL *seg_close)(Handle) = w->f[SEG_CLOSE];
+    int fill = 0, stroke = 0;
+    unsigned int fc[4] = {0, 0, 0, 0}, sc[4] = {0, 0, 0, 0};
+    MatrixF mf = {0, 0, 0, 0, 0, 0};
+    draw_mode(obj, &fill, &stroke);
+    int fill_ok = fill_color(obj, &fc[0], &fc[1], &fc[2], &fc[3]);
+    int stroke_ok = stroke_color(obj, &sc[0], &sc[1], &sc[2], &sc[3]);
+    obj_matrix(obj, &mf);
+    /* _visible: no colour PDFium can give (a pattern) is ink; else not white */
+    unsigned wf = (unsigned)w->white_from;
+    int filled = fill && (!fill_ok || fc[0] < wf || fc[1] < wf || fc[2] < wf);
+    int stroked = stroke && (!stroke_ok || sc[0] < wf || sc[1] < wf || sc[2] < wf);
+    if (!filled && !stroked) return 0;
+    double m1[6] = {mf.a, mf.b, mf.c, mf.d, mf.e, mf.f}, m[6];
+    mult(m1, outer, m);
+    int n = count_segments(obj);
+    double *x = PyMem_Malloc((n > 0 ? n : 1) * sizeof(double)), *y = PyMem_Malloc((n > 0 ? n : 1) * sizeof(double));
+    int r = 0;
+    if (x == NULL || y == NULL) {
+        PyErr_NoMemory();
+        r = -1;
+        goto out;
+    }
+    Py_ssize_t count = 0; /* points of the current subpath, from x[0] */
+    int closed = 0;
+    long bezier = 0;
+    for (int k = 0; k <= n; k++) {
+        int kind = w->moveto, closes = 0;
+        float fx = 0, fy = 0;
+        if (k < n) {
+            Handle seg = segment(obj, k);
+            seg_point(seg, &fx, &fy);
+            kind = seg_type(seg);
+            closes = seg_close(seg);
+        }
+        if (kind == w->moveto) {
+            if (count) {
+                if (closed && count > 2 && x[count - 1] == x[0] && y[count - 1] == y[0]) count--;
+                if ((r = subpath_rules(w, x, y, count, closed, filled, stroked)) < 0) goto out;
+            }
+            if (k == n) break;
+            count = 0, closed = 0, bezier = 0;
+        } else if (kind == w->bezierto && ++bezier % 3) {
+            continue;
+        }
+        double px, py, vx = (double)fx, vy = (double)fy;
+        if ((r = round_to(m[0] * vx + m[2] * vy + m[4], w->digits, &px)) < 0 ||
+            (r = round_to(m[1] * vx + m[3] * vy + m[5], w->digits, &py)) < 0)
+            goto out;
+        x[count] = px, y[count] = py, count++;
+        if (kind != w->moveto && closes) closed = 1;
+    }
+out:
+    PyMem_Free(x);
+    PyMem_Free(y);
+    return r;
+}
+
+/* 0 done, -1 error, 1 unreadable (*why set), 2 too deep */
+static int walk_objects(Walk *w, Handle container, int is_form, const double *outer, PyObject *outer_tuple, int depth,
+                        const char **why) {
+    int (CALL *count_objects)(Handle) = w->f[COUNT_OBJECTS];
+    Handle (CALL *page_object)(Handle, int) = w->f[PAGE_OBJECT];
+    int (CALL *form_count)(Handle) = w->f[FORM_COUNT];
+    Handle (CALL *form_object)(Handle, unsigned long) = w->f[FORM_OBJECT];
+    int (CALL *obj_type)(Handle) = w->f[OBJ_TYPE];
+    int (CALL *obj_matrix)(Handle, MatrixF *) = w->f[OBJ_MATRIX];
+    int n = is_form ? form_count(container) : count_objects(container);
+    /* the outer matrix for this container's blanks: the page's own tuple, a form's made once */
+    if (outer_tuple != NULL) Py_INCREF(outer_tuple);
+    int r = 0;
+    for (int k = 0; k < n && r == 0; k++) {
+        Handle obj = is_form ? form_object(container, (unsigned long)k) : page_object(container, k);
+        int kind = obj_type(obj);
+        if (kind == w->text) {
+            PyObject *key = PyLong_FromVoidPtr(obj);
+            if (key == NULL) { r = -1; break; }
+            int known = PyDict_Contains(w->used, key);
+            if (known < 0) {
+                Py_DECREF(key);
+                r = -1;
+                break;
+            }
+            if (known) {
+                Py_SETREF(w->last_text, key);
+                for (Py_ssize_t i = 0; i < PyList_GET_SIZE(w->waiting); i++) {
+                    PyObject *blank = PyList_GET_ITEM(w->waiting, i);
+                    Py_INCREF(key);
+                    PyList_SetItem(blank, 3, key);
+                }
+                if (PyList_SetSlice(w->waiting, 0, PyList_GET_SIZE(w->waiting), NULL) < 0) r = -1;
+            } else {
+                if (outer_tuple == NULL && (outer_tuple = matrix_tuple(outer)) == NULL) {
+                    Py_DECREF(key);
+                    r = -1;
+                    break;
+                }
+                PyObject *blank = Py_BuildValue("[NOOO]", key, outer_tuple, w->last_text, Py_None);
+                if (blank == NULL || PyList_Append(w->blanks, blank) < 0 || PyList_Append(w->waiting, blank) < 0) r = -1;
+                Py_XDECREF(blank);
+            }
+        } else if (kind == w->path) {
+            r = path_rules(w, obj, outer);
+        } else if (kind == w->form) {
+            MatrixF mf = {0, 0, 0, 0, 0, 0};
+            obj_matrix(obj, &mf);
+            double m1[6] = {mf.a, mf.b, mf.c, mf.d, mf.e, mf.f}, inner[6];
+            mult(m1, outer, inner);
+            if (form_count(obj) <= 0) {
+                /* PDFium drops a form whose stream does not decode without a word: PLAYA tells */
+                *why = "an empty form XObject";
+                r = 1;
+            } else if (depth >= MAX_FORMS) {
+                r = 2;
+            } else {
+                r = walk_objects(w, obj, 1, inner, NULL, depth + 1, why);
+            }
+        }
+    }
+    Py_XDECREF(outer_tuple);
+    return r;
+}
+
+static PyObject *rules(PyObject *self, PyObject *args) {
+    PyObject *fns_tuple, *ctm_tuple;
+    unsigned long long h;
+    double ctm[6];
+    Walk w = {0};
+    if (!PyArg_ParseTuple(args, "OKO!O!O(iiiiiiid)", &fns_tuple, &h, &PyTuple_Type, &ctm_tuple, &PyDict_Type, &w.used,
+                          &w.segment, &w.text, &w.path, &w.form, &w.moveto, &w.bezierto, &w.digits, &w.white_from,
+                          &w.thin))
+        return NULL;
+    if (!PyArg_ParseTuple(ctm_tuple, "dddddd", &ctm[0], &ctm[1], &ctm[2], &ctm[3], &ctm[4], &ctm[5])) return NULL;
+    void *f[N_FNS];
+    if (fns_of(fns_tuple, f) < 0) return NULL;
+    w.f = f;
+    w.strokes = PyList_New(0), w.rects = PyList_New(0), w.blanks = PyList_New(0), w.waiting = PyList_New(0);
+    w.last_text = Py_None;
+    Py_INCREF(Py_None);
+    PyObject *result = NULL;
+    if (w.strokes && w.rects && w.blanks && w.waiting) {
+        const char *why = NULL;
+        int r = walk_objects(&w, (Handle)(uintptr_t)h, 0, ctm, ctm_tuple, 0, &why);
+        if (r == 0) result = PyTuple_Pack(3, w.strokes, w.rects, w.blanks);
+        else if (r == 1) result = PyUnicode_FromString(why);
+        else if (r == 2) { result = Py_None; Py_INCREF(result); }
+    }
+    Py_XDECREF(w.strokes);
+    Py_XDECREF(w.rects);
+    Py_XDECREF(w.blanks);
+    Py_XDECREF(w.waiting);
+    Py_XDECREF(w.last_text);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"chars", chars, METH_VARARGS, "A text page's printed chars, raw (see the C source)."},
     {"place", place, METH_VARARGS, "Glyphs from chars' rows on an upright page (see the C source)."},
     {"objects", objects, METH_VARARGS, "The objects of a page or a form XObject, with their types."},
     {"path", path, METH_VARARGS, "A path object's draw mode, colours, matrix and segments, raw."},
+    {"bucket", bucket, METH_VARARGS, "Glyphs into the cells of grids (see the C source)."},
+    {"glyph_lines", glyph_lines, METH_VARARGS, "A cell's glyphs as one line's text or as lines (see the C source)."},
+    {"subpaths", subpaths, METH_VARARGS, "A path's subpaths in page space, rounded (see the C source)."},
+    {"rules", rules, METH_VARARGS, "A page's rules and blank text objects, its forms descended into (see the C source)."},
     {"a85decode", a85decode, METH_VARARGS, "ASCII85 as base64.a85decode, or None where unsure."},
     {NULL, NULL, 0, NULL},
 };

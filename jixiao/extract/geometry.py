@@ -116,39 +116,58 @@ def _cluster(values: list[float], tol: float) -> list[float]:
     return [sum(c) / len(c) for c in out]
 
 
-def _components(segs: list[Segment], tol: float) -> list[list[Segment]]:
-    """Groups of segments that touch: one group per table."""
-    parent = list(range(len(segs)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, a in enumerate(segs):
-        for j in range(i + 1, len(segs)):
-            b = segs[j]
-            if a.x0 - tol <= b.x1 and b.x0 - tol <= a.x1 and a.top - tol <= b.bottom and b.top - tol <= a.bottom:
-                parent[find(i)] = find(j)
-    groups: dict[int, list[Segment]] = {}
-    for i, s in enumerate(segs):
-        groups.setdefault(find(i), []).append(s)
-    return list(groups.values())
+# Inside build_grids a segment is a plain tuple (x0, top, x1, bottom): made,
+# compared and unpacked per pair and per fine cell, a frozen dataclass costs
+# several times as much.
+_Seg = tuple[float, float, float, float]
 
 
-def _attach_lone_rules(comps: list[list[Segment]], reach: float = 150.0) -> list[list[Segment]]:
+def _is_horizontal(s: _Seg) -> bool:
+    return (s[2] - s[0]) >= (s[3] - s[1])  # Segment.horizontal
+
+
+def _components(segs: list[_Seg], tol: float) -> list[list[_Seg]]:
+    """Groups of segments that touch: one group per table (in the order of
+    their first segment, each group's segments in their order)."""
+    # a touches b: a.x0 - tol <= b.x1 and b.x0 - tol <= a.x1 and a.top - tol <= b.bottom and b.top - tol <= a.bottom
+    # (symmetric). Each group grown from its first segment; a segment once
+    # in a group is not looked at again (a page's one table: one pass).
+    grown = [(x0 - tol, top - tol, x1, bottom) for x0, top, x1, bottom in segs]
+    left = list(range(len(segs)))  # not in a group yet, in order
+    groups: list[list[_Seg]] = []
+    while left:
+        members = [left[0]]
+        left = left[1:]
+        for a in members:  # grows while walked
+            if not left:
+                break
+            ax0, atop, ax1, abottom = grown[a]
+            rest = []
+            for j in left:
+                bx0, btop, bx1, bbottom = grown[j]
+                if ax0 <= bx1 and bx0 <= ax1 and atop <= bbottom and btop <= abottom:
+                    members.append(j)
+                else:
+                    rest.append(j)
+            left = rest
+        groups.append([segs[i] for i in sorted(members)])
+    return groups
+
+
+def _attach_lone_rules(comps: list[list[_Seg]], reach: float = 150.0) -> list[list[_Seg]]:
     """A column's outer rule that no horizontal rule touches (a side label
     column open at both ends of a page) still belongs to the table beside it."""
-    tables = [c for c in comps if any(s.horizontal for s in c)]
+    tables = [c for c in comps if any(map(_is_horizontal, c))]
+    if len(tables) == len(comps):
+        return tables  # every group has a horizontal rule: nothing to attach (most pages)
     for comp in comps:
-        if any(s.horizontal for s in comp):
+        if any(map(_is_horizontal, comp)):
             continue
-        top, bottom = min(s.top for s in comp), max(s.bottom for s in comp)
-        x0, x1 = min(s.x0 for s in comp), max(s.x1 for s in comp)
+        top, bottom = min(s[1] for s in comp), max(s[3] for s in comp)
+        x0, x1 = min(s[0] for s in comp), max(s[2] for s in comp)
         for t in tables:
-            ttop, tbottom = min(s.top for s in t), max(s.bottom for s in t)
-            tx0, tx1 = min(s.x0 for s in t), max(s.x1 for s in t)
+            ttop, tbottom = min(s[1] for s in t), max(s[3] for s in t)
+            tx0, tx1 = min(s[0] for s in t), max(s[2] for s in t)
             overlap = min(bottom, tbottom) - max(top, ttop)
             near = tx0 - reach <= x1 and x0 <= tx1 + reach
             if near and overlap >= 0.8 * (bottom - top):
@@ -183,7 +202,7 @@ def build_grids(segments: list[Segment], tol: float = SNAP, min_size: float = 8.
     # float32 reader (PDFium) and a float64 one (PLAYA) round to the same
     # numbers, and the edges, means of those, come out the same.
     segs = [
-        Segment(round(s.x0, 3), round(s.top, 3), round(s.x1, 3), round(s.bottom, 3))
+        (round(s.x0, 3), round(s.top, 3), round(s.x1, 3), round(s.bottom, 3))
         for s in segments
         if max(s.x1 - s.x0, s.bottom - s.top) >= tol
     ]
@@ -199,31 +218,31 @@ def build_grids(segments: list[Segment], tol: float = SNAP, min_size: float = 8.
     return grids
 
 
-def _grid(comp: list[Segment], tol: float) -> Grid | None:
-    hs = [s for s in comp if s.horizontal]
-    vs = [s for s in comp if not s.horizontal]
+def _grid(comp: list[_Seg], tol: float) -> Grid | None:
+    hs = [s for s in comp if _is_horizontal(s)]
+    vs = [s for s in comp if not _is_horizontal(s)]
     if not hs or not vs:
         return None
     # Edges to 1/100 pt: a cell's box needs no more.
     xs = [
         round(x, EDGE_DIGITS)
-        for x in _cluster([(s.x0 + s.x1) / 2 for s in vs] + [s.x0 for s in hs] + [s.x1 for s in hs], tol)
+        for x in _cluster([(s[0] + s[2]) / 2 for s in vs] + [s[0] for s in hs] + [s[2] for s in hs], tol)
     ]
     ys = [
         round(y, EDGE_DIGITS)
-        for y in _cluster([(s.top + s.bottom) / 2 for s in hs] + [s.top for s in vs] + [s.bottom for s in vs], tol)
+        for y in _cluster([(s[1] + s[3]) / 2 for s in hs] + [s[1] for s in vs] + [s[3] for s in vs], tol)
     ]
     if len(xs) < 2 or len(ys) < 2:
         return None
     nr, nc = len(ys) - 1, len(xs) - 1
 
     # Rules per grid line: intervals of coverage along it.
-    hrules: dict[int, list[tuple[float, float]]] = {}
-    for s in hs:
-        hrules.setdefault(nearest(ys, (s.top + s.bottom) / 2), []).append((s.x0, s.x1))
-    vrules: dict[int, list[tuple[float, float]]] = {}
-    for s in vs:
-        vrules.setdefault(nearest(xs, (s.x0 + s.x1) / 2), []).append((s.top, s.bottom))
+    hrules: list[list[tuple[float, float]]] = [[] for _ in ys]
+    for x0, top, x1, bottom in hs:
+        hrules[nearest(ys, (top + bottom) / 2)].append((x0, x1))
+    vrules: list[list[tuple[float, float]]] = [[] for _ in xs]
+    for x0, top, x1, bottom in vs:
+        vrules[nearest(xs, (x0 + x1) / 2)].append((top, bottom))
 
     parent = list(range(nr * nc))
 
@@ -233,20 +252,28 @@ def _grid(comp: list[Segment], tol: float) -> Grid | None:
             i = parent[i]
         return i
 
+    # Which fine edges have no rule: the fine cells on either side are one.
+    # Each edge is tested once, in the order the unions were always made
+    # (row by row, right edge then bottom edge).
     for r in range(nr):
+        top, bottom = ys[r], ys[r + 1]
+        right_open = [not _covered(vrules[c + 1], top, bottom) for c in range(nc - 1)] + [False]
+        below = hrules[r + 1] if r + 1 < nr else None
         for c in range(nc):
-            if c + 1 < nc and not _covered(vrules.get(c + 1, []), ys[r], ys[r + 1]):
-                parent[find(r * nc + c)] = find(r * nc + c + 1)
-            if r + 1 < nr and not _covered(hrules.get(r + 1, []), xs[c], xs[c + 1]):
-                parent[find(r * nc + c)] = find((r + 1) * nc + c)
+            i = r * nc + c
+            if right_open[c]:
+                parent[find(i)] = find(i + 1)
+            if below is not None and not _covered(below, xs[c], xs[c + 1]):
+                parent[find(i)] = find(i + nc)
 
     # Each group's first and last fine row and column (rows in order; columns not).
     spans: dict[int, list[int]] = {}
     for r in range(nr):
         for c in range(nc):
-            span = spans.get(find(r * nc + c))
+            root = find(r * nc + c)
+            span = spans.get(root)
             if span is None:
-                spans[find(r * nc + c)] = [r, r, c, c]
+                spans[root] = [r, r, c, c]
             else:
                 span[1] = r
                 if c < span[2]:
@@ -257,6 +284,6 @@ def _grid(comp: list[Segment], tol: float) -> Grid | None:
     for r0, r1, c0, c1 in spans.values():
         cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
     cells.sort(key=lambda g: (g.row, g.col))
-    open_top = tuple(not _covered(hrules.get(0, []), xs[c], xs[c + 1]) for c in range(nc))
-    open_bottom = tuple(not _covered(hrules.get(nr, []), xs[c], xs[c + 1]) for c in range(nc))
+    open_top = tuple(not _covered(hrules[0], xs[c], xs[c + 1]) for c in range(nc))
+    open_bottom = tuple(not _covered(hrules[nr], xs[c], xs[c + 1]) for c in range(nc))
     return Grid(tuple(xs), tuple(ys), tuple(cells), open_top, open_bottom)

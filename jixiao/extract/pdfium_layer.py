@@ -141,6 +141,7 @@ class _PyRaw:
 
     def __init__(self, api: _Api) -> None:
         self.api = api
+        self.subpaths = _subpaths
 
     def chars(self, tp: int, text: str) -> tuple[list[CharRow], dict[int, int], list[ObjectInfo]]:
         api = self.api
@@ -208,7 +209,7 @@ class _PyRaw:
 
 
 class _CRaw:
-    """The same getters, called from the compiled helper."""
+    """The same getters, called from the compiled helper, and _subpaths' loop."""
 
     def __init__(self, api: _Api) -> None:
         assert native is not None
@@ -217,6 +218,11 @@ class _CRaw:
         self.objects = lambda handle, form: module.objects(fns, handle, form)
         self.path = lambda obj: module.path(fns, obj)
         self.place = lambda rows, objects, lows, ctm: module.place(fns, rows, objects, lows, ctm, Glyph)
+        moveto, bezierto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_BEZIERTO
+        self.subpaths = lambda segments, matrix: module.subpaths(segments, matrix, DIGITS, moveto, bezierto)
+        kinds = (raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM, moveto, bezierto)
+        constants = (*kinds, DIGITS, WHITE_FROM, THIN)
+        self.rules = lambda page, ctm, used: module.rules(fns, page, ctm, used, Segment, constants)
 
 
 def reader(api: _Api, compiled: bool | None = None) -> _PyRaw | _CRaw:
@@ -498,7 +504,14 @@ def read_rules(
     object before them that did give chars)."""
     rects: list[tuple[float, float, float, float]] = []
     strokes: list[Segment] = []
-    _Walk(api, get, used, blanks, rects, strokes).walk(get.objects(page, False), ctm)
+    done = get.rules(page, ctm, used) if isinstance(get, _CRaw) else None  # the walk below, in C
+    if isinstance(done, str):
+        raise Unreadable(done)
+    if done is not None:  # else forms nested too deep for it: the walk below
+        strokes, rects, found = done
+        blanks += found
+    else:
+        _Walk(api, get, used, blanks, rects, strokes).walk(get.objects(page, False), ctm)
     return strokes + segments_from_rects(rects, max_thickness=THIN)
 
 
@@ -507,6 +520,7 @@ class _Walk:
         self, api: _Api, get: _PyRaw | _CRaw, used: dict, blanks: list, rects: list, strokes: list[Segment]
     ) -> None:
         self.api, self.get, self.used, self.blanks, self.rects, self.strokes = api, get, used, blanks, rects, strokes
+        self.subpaths = get.subpaths
         self.last_text: int | None = None
         self.waiting: list[list] = []  # blanks not yet followed by a text object with chars
 
@@ -530,7 +544,7 @@ class _Walk:
                 stroked = bool(stroke) and _visible(stroke_rgb)
                 if filled or stroked:
                     matrix = pagebox.mult(m, outer)
-                    rules_from_subpaths(_subpaths(segments, matrix), filled, stroked, self.rects, self.strokes)
+                    rules_from_subpaths(self.subpaths(segments, matrix), filled, stroked, self.rects, self.strokes)
             elif kind == raw.FPDF_PAGEOBJ_FORM:
                 inner = pagebox.mult(_matrix(self.api, obj), outer)
                 children = self.get.objects(obj, True)

@@ -50,12 +50,14 @@ def _merge_edges(a: Sequence[float], b: Sequence[float]) -> list[float]:
 
 def _reindex(table: Table, edges: Sequence[float], row_offset: int) -> list[Cell]:
     out = []
+    at = [nearest(edges, e) for e in table.col_edges]  # each of the table's edges in ``edges``, looked up once
     for c in table.cells:
-        c0 = nearest(edges, table.col_edges[c.col])
-        c1 = nearest(edges, table.col_edges[c.col + c.colspan])
-        out.append(
-            Cell(c.row + row_offset, c0, c.rowspan, max(1, c1 - c0), c.text, c.page, c.bbox, c.fragments, c.confidence)
-        )
+        c0 = at[c.col]
+        span = max(1, at[c.col + c.colspan] - c0)
+        if row_offset == 0 and c0 == c.col and span == c.colspan:
+            out.append(c)  # the same cell (cells are frozen): the top part of a stitch, columns unchanged
+        else:
+            out.append(Cell(c.row + row_offset, c0, c.rowspan, span, c.text, c.page, c.bbox, c.fragments, c.confidence))
     return out
 
 

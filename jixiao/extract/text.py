@@ -17,6 +17,11 @@ from itertools import pairwise
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
+try:  # the per-glyph loops of glyphs_text and group_lines, compiled (pdfium_layer's helper)
+    from . import _pdfium_fast as _native
+except ImportError:  # installed without a C compiler: the loops here
+    _native = None  # type: ignore[assignment]
+
 # CJK Radicals Supplement look-alikes that NFKC leaves alone (the Kangxi block
 # U+2F00-2FD5 and compatibility ideographs do decompose under NFKC).
 RADICAL_LOOKALIKES = {
@@ -101,6 +106,13 @@ class Line:
     def __post_init__(self) -> None:
         self.mid_sum = sum(g.mid for g in self.glyphs)
 
+    @classmethod
+    def _summed(cls, glyphs: list[Glyph], mid_sum: float) -> Line:
+        """A line whose middles' sum is known (the sum __post_init__ would make)."""
+        line = cls.__new__(cls)
+        line.glyphs, line.mid_sum = glyphs, mid_sum
+        return line
+
     def add(self, g: Glyph, mid: float | None = None) -> None:
         self.glyphs.append(g)
         self.mid_sum += g.mid if mid is None else mid
@@ -129,23 +141,36 @@ class Line:
         return "".join([g.text for g in sorted(self.glyphs, key=_X0)])
 
 
-def group_lines(glyphs: Iterable[Glyph]) -> list[Line]:
-    """Glyphs -> lines, top to bottom, by vertical middle."""
-    lines: list[Line] = []
-    line: Line | None = None
+def group_lines(glyphs: Iterable[Glyph], compiled: bool | None = None) -> list[Line]:
+    """Glyphs -> lines, top to bottom, by vertical middle (in the compiled
+    helper where built, or as ``compiled`` asks; the loop here is the
+    reference)."""
+    glyphs = glyphs if isinstance(glyphs, list) else list(glyphs)
+    if _native is not None and compiled is not False:
+        done = _native.glyph_lines(glyphs, False)  # never one line's text: join_one is False
+        if done is not None and not isinstance(done, str):  # else a value the loop below must see
+            return [Line._summed(members, total) for members, total in done]
+    groups: list[tuple[list[Glyph], float]] = []  # each line's glyphs and the sum of their middles
     members: list[Glyph] = []
+    total = 0.0
+    count = 0
     line_mid = 0.0
-    # Line.add and max(size, 1.0), inlined: pages hold thousands of glyphs.
+    # Line.add and max(size, 1.0), inlined, the line's sum and count kept
+    # in locals: pages hold thousands of glyphs.
     for mid, _, g in sorted([((g[2] + g[4]) / 2, g[1], g) for g in glyphs], key=_MID_X0):
         size = g[4] - g[2]
-        if line is not None and abs(mid - line_mid) <= 0.45 * (1.0 if 1.0 > size else size):  # noqa: FURB136
+        if count and abs(mid - line_mid) <= 0.45 * (1.0 if 1.0 > size else size):  # noqa: FURB136
             members.append(g)
-            line.mid_sum += mid
+            total += mid
+            count += 1
         else:
-            line = Line([g])
-            members = line.glyphs
-            lines.append(line)
-        line_mid = line.mid_sum / len(members)
+            if count:
+                groups.append((members, total))
+            members, total, count = [g], 0 + mid, 1  # 0 + mid: the sum Line starts with
+        line_mid = total / count
+    if count:
+        groups.append((members, total))
+    lines = [Line._summed(members, total) for members, total in groups]
     lines.sort(key=_MID)
     return lines
 
@@ -173,9 +198,9 @@ LIST_MARKER = re.compile(
 NO_LINE_START = set("，。、；：！？）》」』”’,.;:!?)%")
 
 
-def _first_word_width(line: Line) -> float:
-    """Width the next line's first unbreakable run would have needed."""
-    glyphs = sorted(line.glyphs, key=lambda g: g.x0)
+def _first_word_width(glyphs: list[Glyph]) -> float:
+    """Width the next line's first unbreakable run would have needed (its
+    glyphs left to right)."""
     end = 1
     if glyphs[0].text.isascii() and not glyphs[0].text.isspace():
         while end < len(glyphs) and glyphs[end].text.isascii() and not glyphs[end].text.isspace():
@@ -190,15 +215,21 @@ def join_lines(lines: Sequence[Line]) -> str:
     width, where the next line's first word would have fit, is a hard break."""
     if len(lines) == 1:  # most cells
         return lines[0].text().strip()
-    raw = [ln.text() for ln in lines]
-    pairs = [(ln, t) for ln, t in zip(lines, raw) if t.strip()]
+    # Each line's glyphs left to right, its text and its right end, made once
+    # (Line.text, Line.x1 and _first_word_width each sort or scan again).
+    pairs = []
+    for ln in lines:
+        ordered = sorted(ln.glyphs, key=_X0)
+        text = "".join([g[0] for g in ordered])
+        if text.strip():
+            pairs.append((ln, text, ordered, max([g[3] for g in ln.glyphs])))
     if not pairs:
         return ""
-    wrap_right = max(ln.x1 for ln, _ in pairs)
+    wrap_right = max([p[3] for p in pairs])
     out = pairs[0][1].strip()
-    for (prev, ptext), (nxt, t) in pairwise(pairs):
-        size = max(g.size for g in nxt.glyphs)
-        fits = wrap_right - prev.x1 > _first_word_width(nxt) + 0.3 * size
+    for (_, ptext, _, prev_x1), (nxt, t, ordered, _) in pairwise(pairs):
+        size = max([g[4] - g[2] for g in nxt.glyphs])
+        fits = wrap_right - prev_x1 > _first_word_width(ordered) + 0.3 * size
         ends_sentence = ptext.rstrip()[-1] in PARAGRAPH_END
         marker = LIST_MARKER.match(t)
         # A numbered item starts a paragraph after a sentence end, or after a
@@ -229,11 +260,17 @@ def join_fragments(a: str, b: str) -> str:
     return a + b
 
 
-def glyphs_text(glyphs: Sequence[Glyph]) -> str:
+def glyphs_text(glyphs: Sequence[Glyph], compiled: bool | None = None) -> str:
     if not glyphs:  # an empty cell: most of a form's grid
         return ""
+    if _native is not None and compiled is not False and isinstance(glyphs, list):
+        done = _native.glyph_lines(glyphs, True)  # what the lines below make, their loops in C
+        if isinstance(done, str):
+            return clean(done.strip())
+        if done is not None:
+            return clean(join_lines([Line._summed(members, total) for members, total in done]))
     if len({g[2] + g[4] for g in glyphs}) == 1:
         # One middle for all: one line (what group_lines and join_lines make of
         # it, without their objects; most filled cells of a form).
         return clean("".join([g[0] for g in sorted(glyphs, key=_X0)]).strip())
-    return clean(join_lines(group_lines(glyphs)))
+    return clean(join_lines(group_lines(glyphs, compiled)))

@@ -101,23 +101,7 @@ def layout_page(
 ) -> PageContent:
     """Glyphs into the cells of the page's ruled grids; the rest into lines."""
     grids = build_grids(segments)
-    buckets: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
-    lookups = [_cell_lookup(g) for g in grids]
-    loose: list[Glyph] = []
-    where = [
-        (g.col_edges, len(g.col_edges) - 1, g.row_edges, len(g.row_edges) - 1, lookups[gi], buckets[gi])
-        for gi, g in enumerate(grids)
-    ]
-    for glyph in glyphs:
-        cx, cy = (glyph.x0 + glyph.x1) / 2, (glyph.top + glyph.bottom) / 2
-        for cols, ncols, rows, nrows, lookup, bucket in where:
-            col = bisect_right(cols, cx) - 1
-            row = bisect_right(rows, cy) - 1
-            if 0 <= col < ncols and 0 <= row < nrows:
-                bucket[lookup[row][col]].append(glyph)
-                break
-        else:
-            loose.append(glyph)
+    buckets, loose = bucket_glyphs(glyphs, grids)
     tables = tuple(table_from_grid(g, number, [glyphs_text(b) for b in buckets[gi]]) for gi, g in enumerate(grids))
     lines = tuple(
         TextLine(glyphs_text(ln.glyphs), number, (ln.x0, ln.top, ln.x1, ln.bottom))
@@ -127,12 +111,48 @@ def layout_page(
     return PageContent(info, width, height, tables, lines)
 
 
-def _cell_lookup(grid: Grid) -> list[list[int]]:
-    """fine row -> fine column -> index of the logical cell covering it."""
+def bucket_glyphs(
+    glyphs: list[Glyph], grids: list[Grid], compiled: bool | None = None
+) -> tuple[list[list[list[Glyph]]], list[Glyph]]:
+    """Per grid, per cell, the glyphs whose middle it holds (the first grid
+    holding it wins), and the glyphs in none. Runs per glyph: in the compiled
+    helper where built (``compiled`` as asked, default where built), else the
+    loop here, the reference it is tested against."""
+    lookups = [_cell_lookup(g) for g in grids]
+    native = pdfium_layer.native
+    if native is not None and compiled is not False:
+        done = native.bucket(glyphs, [(g.col_edges, g.row_edges, lookups[gi], len(g.cells)) for gi, g in enumerate(grids)])
+        if done is not None:  # else a value that is not a float: the loop below
+            return done
+    buckets: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
+    loose: list[Glyph] = []
+    # Per grid: its outer edges (a middle outside them is in no fine cell),
+    # its edges, the fine cell -> logical cell lookup and its cells' lists.
+    where = [
+        (g.col_edges[0], g.col_edges[-1], g.row_edges[0], g.row_edges[-1], g.col_edges, g.row_edges,
+         len(g.col_edges) - 1, lookups[gi], buckets[gi])
+        for gi, g in enumerate(grids)
+    ]  # fmt: skip
+    for glyph in glyphs:
+        _, x0, top, x1, bottom = glyph
+        cx, cy = (x0 + x1) / 2, (top + bottom) / 2
+        for left, right, first, last, cols, rows, ncols, lookup, cells in where:
+            # bisect_right(edges, v) - 1 is a fine index exactly when edges[0] <= v < edges[-1]
+            if left <= cx < right and first <= cy < last:
+                cells[lookup[(bisect_right(rows, cy) - 1) * ncols + bisect_right(cols, cx) - 1]].append(glyph)
+                break
+        else:
+            loose.append(glyph)
+    return buckets, loose
+
+
+def _cell_lookup(grid: Grid) -> list[int]:
+    """fine row * fine columns + fine column -> index of the logical cell covering it."""
     nrows, ncols = len(grid.row_edges) - 1, len(grid.col_edges) - 1
-    table = [[0] * ncols for _ in range(nrows)]
+    table = [0] * (nrows * ncols)
     for i, c in enumerate(grid.cells):
         for r in range(c.row, c.row + c.rowspan):
+            base = r * ncols
             for k in range(c.col, c.col + c.colspan):
-                table[r][k] = i
+                table[base + k] = i
     return table

@@ -44,8 +44,8 @@ _EXPECTED = (
     "\U00020000-\U0002fa1f"
 )
 _UNEXPECTED = re.compile(f"[^{_EXPECTED}]")
-_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u2e80-\u2fdf\U00020000-\U0002fa1f]")
-_VISIBLE = re.compile(r"\S")
+_CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u2e80-\u2fdf\U00020000-\U0002fa1f"
+_NOT_CJK = re.compile(f"[^{_CJK_CHARS}]+")
 
 BAD_SHARE = 0.2  # at least this share of unexpected characters: garbled
 SUSPECT_SHARE = 0.03  # from here up, ask pdfium about unmapped characters
@@ -61,20 +61,21 @@ IMAGE_PAGE_COVER = 0.8
 @lru_cache(maxsize=1)
 def common_ideographs() -> frozenset[str]:
     """The frequent ideographs: GB 2312 level 1 (3755, simplified) and Big5
-    level 1 (5401, traditional)."""
+    level 1 (5401, traditional).
+
+    Each code decoded on its own (an undefined one gives U+FFFD), all in one
+    decode call: the codes joined by a newline, which neither codec reads as
+    part of a two-byte code, and split again."""
     chars: set[str] = set()
-    for hi in range(0xB0, 0xD8):  # GB 2312 level 1
-        for lo in range(0xA1, 0xFF):
-            try:
-                chars.add(bytes((hi, lo)).decode("gb2312"))
-            except UnicodeDecodeError:
-                pass
-    for hi in range(0xA4, 0xC7):  # Big5 level 1
-        for lo in list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)):
-            try:
-                chars.add(bytes((hi, lo)).decode("big5"))
-            except UnicodeDecodeError:
-                pass
+    for codec, his, los in (
+        ("gb2312", range(0xB0, 0xD8), range(0xA1, 0xFF)),  # GB 2312 level 1
+        ("big5", range(0xA4, 0xC7), [*range(0x40, 0x7F), *range(0xA1, 0xFF)]),  # Big5 level 1
+    ):
+        codes = [bytes((hi, lo)) for hi in his for lo in los]
+        decoded = b"\n".join(codes).decode(codec, errors="replace").split("\n")
+        if len(decoded) != len(codes):  # a codec that reads past a newline: one code at a time
+            decoded = [code.decode(codec, errors="replace") for code in codes]
+        chars.update(c for c in decoded if c != "\ufffd")
     return frozenset(c for c in chars if len(c) == 1)
 
 
@@ -88,7 +89,9 @@ def _not_rare() -> frozenset[str]:
 
 def triage_page(source: PdfSource, index: int, text: str) -> tuple[str, str]:
     """("sound" | "garbled" | "absent", reason)."""
-    visible = len(_VISIBLE.findall(text))
+    # The characters that are not white space (re's \S, str.isspace: the same
+    # test), counted without a list of them.
+    visible = len("".join(text.split()))
     if visible == 0:
         return "absent", "no text layer"
     if visible <= IMAGE_PAGE_MAX_CHARS and _image_cover(source, index) >= IMAGE_PAGE_COVER:
@@ -98,7 +101,7 @@ def triage_page(source: PdfSource, index: int, text: str) -> tuple[str, str]:
     if share >= BAD_SHARE and len(bad) >= 3:
         sample = "".join(dict.fromkeys(bad))[:8]
         return "garbled", f"{len(bad)} of {visible} characters undecodable or out of place ({sample!r})"
-    cjk = _CJK.findall(text)
+    cjk = _NOT_CJK.sub("", text)  # the ideographs, in one string
     if len(cjk) >= RARE_MIN_CJK:
         rare = len(cjk) - sum(map(_not_rare().__contains__, cjk))
         if 1 - rare / len(cjk) < COMMON_SHARE:

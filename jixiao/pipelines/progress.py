@@ -16,21 +16,16 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import signal
 import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from types import TracebackType
-
-from rich.cells import cell_len, set_cell_size
-from rich.console import Console, RenderableType
-from rich.progress import BarColumn, MofNCompleteColumn, ProgressColumn, Task, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as RichProgress
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from .run import RunSummary
 from .task import ERROR, NO_FORMS, OK, PARTIAL, FileResult, pages_file
@@ -82,38 +77,70 @@ def duration(seconds: float | None) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
-class _MainOnly(ProgressColumn):
-    """A column of the files row, blank on the rows of the files in flight."""
+def stderr_is_terminal() -> bool:
+    """What rich's Console(stderr=True).is_terminal says, without importing
+    rich (0.02-0.03 CPU-s of a run's start-up) where the answer is plainly
+    no: stderr is no terminal and no variable rich reads says otherwise
+    (a Jupyter kernel or IDLE is no terminal either)."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    try:
+        plain = isatty is None or not isatty()
+    except ValueError:  # closed
+        plain = True
+    if plain and "FORCE_COLOR" not in os.environ and "TTY_COMPATIBLE" not in os.environ:
+        return False
+    from rich.console import Console
 
-    def __init__(self, inner: ProgressColumn) -> None:
-        super().__init__()
-        self.inner = inner
-
-    def render(self, task: Task) -> RenderableType:
-        return Text("") if task.fields.get("slot") else self.inner.render(task)
+    return Console(stderr=True).is_terminal
 
 
-class _Label(ProgressColumn):
-    """First column: "files" on the files row; on the row of a file being
-    read, its name, pages and the time spent on it (ticking)."""
+@cache
+def _columns() -> tuple[type, type]:
+    """The bar's own columns (rich imported only where a bar is shown)."""
+    from rich.cells import cell_len, set_cell_size
+    from rich.progress import ProgressColumn
+    from rich.text import Text
 
-    def __init__(self, progress: Progress) -> None:
-        super().__init__()
-        self.progress = progress
+    class _MainOnly(ProgressColumn):
+        """A column of the files row, blank on the rows of the files in flight."""
 
-    def render(self, task: Task) -> RenderableType:
-        if not task.fields.get("slot"):
-            return Text("files", style="bold")
-        since = task.fields.get("since")
-        spent = duration(time.monotonic() - since) if isinstance(since, float) else ""
-        path = str(task.fields.get("path", ""))
-        name = Path(path).name
-        if cell_len(name) > NAME_WIDTH:  # CJK characters take two cells of the terminal
-            name = set_cell_size(name, NAME_WIDTH - 1) + "…"
-        size = self.progress.size_of(path)  # live: the page survey runs meanwhile
-        # One line per file, cut short rather than wrapped (the bar's other columns share the width).
-        # Pages and time first: a long name is what gets cut.
-        return Text(f"  ↳ {size}{', ' if size else ''}{spent}  {name}", style="dim", no_wrap=True, overflow="ellipsis")
+        def __init__(self, inner: ProgressColumn) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def render(self, task: Task) -> RenderableType:
+            return Text("") if task.fields.get("slot") else self.inner.render(task)
+
+    class _Label(ProgressColumn):
+        """First column: "files" on the files row; on the row of a file being
+        read, its name, pages and the time spent on it (ticking)."""
+
+        def __init__(self, progress: Progress) -> None:
+            super().__init__()
+            self.progress = progress
+
+        def render(self, task: Task) -> RenderableType:
+            if not task.fields.get("slot"):
+                return Text("files", style="bold")
+            since = task.fields.get("since")
+            spent = duration(time.monotonic() - since) if isinstance(since, float) else ""
+            path = str(task.fields.get("path", ""))
+            name = Path(path).name
+            if cell_len(name) > NAME_WIDTH:  # CJK characters take two cells of the terminal
+                name = set_cell_size(name, NAME_WIDTH - 1) + "…"
+            size = self.progress.size_of(path)  # live: the page survey runs meanwhile
+            # One line per file, cut short rather than wrapped (the bar's other columns share the width).
+            # Pages and time first: a long name is what gets cut.
+            return Text(
+                f"  ↳ {size}{', ' if size else ''}{spent}  {name}", style="dim", no_wrap=True, overflow="ellipsis"
+            )
+
+    return _MainOnly, _Label
+
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.progress import Task
 
 
 class Progress:
@@ -125,8 +152,8 @@ class Progress:
         jobs: int = 1,
         pages_dir: str | None = None,
     ) -> None:
-        self.err = Console(stderr=True)
-        self.enabled = not quiet and self.err.is_terminal
+        # Without a bar (-q, a log, a pipe) rich is not imported at all.
+        self.enabled = not quiet and stderr_is_terminal()
         self.total = total
         self.pages = 0
         self.ocr = 0
@@ -143,16 +170,29 @@ class Progress:
         self._left = 0.0  # cost of the surveyed files not finished, in text-page units (eta)
         self.pages_dir = pages_dir  # where the tasks tell their pages done (pipelines.task.pages_file)
         self._start = time.monotonic()
+        self._bar: Any = None  # rich's Progress, where a bar is shown
+        self._slots: list[Any] = []
+        self._survey: ProcessPoolExecutor | None = None
+        if self.enabled:
+            self._make_bar(total)
+            if self._order:
+                self._start_survey()
+
+    def _make_bar(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichProgress
+
+        main_only, label = _columns()
         self._bar = RichProgress(
-            _Label(self),
-            _MainOnly(BarColumn()),
-            _MainOnly(MofNCompleteColumn()),
-            _MainOnly(TextColumn("{task.fields[pages]}")),
-            _MainOnly(TimeElapsedColumn()),
-            _MainOnly(TextColumn("ETA {task.fields[eta]}")),
-            _MainOnly(TextColumn("{task.fields[current]}")),
-            console=self.err,
-            disable=not self.enabled,
+            label(self),
+            main_only(BarColumn()),
+            main_only(MofNCompleteColumn()),
+            main_only(TextColumn("{task.fields[pages]}")),
+            main_only(TimeElapsedColumn()),
+            main_only(TextColumn("ETA {task.fields[eta]}")),
+            main_only(TextColumn("{task.fields[current]}")),
+            console=Console(stderr=True),
             transient=False,
         )
         self._task = self._bar.add_task("files", total=total, pages="0 pages", eta="–", current="")
@@ -160,9 +200,6 @@ class Progress:
             self._bar.add_task("", total=None, visible=False, slot=True, pages="", eta="", current="")
             for _ in range(self._jobs)
         ]
-        self._survey: ProcessPoolExecutor | None = None
-        if self.enabled and self._order:
-            self._start_survey()
 
     def _start_survey(self) -> None:
         """Survey the files in a child process: PDFium is not thread-safe (not
@@ -188,13 +225,16 @@ class Progress:
             self._left += self._cost(path)
 
     def __enter__(self) -> Progress:  # noqa: PYI034 - not subclassed
-        self._bar.__enter__()
+        if self._bar is not None:
+            self._bar.__enter__()
         self._refresh()
         return self
 
     def __exit__(self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
         if self._survey is not None:
             self._survey.shutdown(wait=False, cancel_futures=True)
+        if self._bar is None:
+            return
         for slot in self._slots:
             self._bar.update(slot, visible=False)
         self._bar.__exit__(et, e, tb)
@@ -300,10 +340,14 @@ class Progress:
 
     @staticmethod
     def print_summary(summary: RunSummary, out: str) -> None:
-        console = Console(stderr=True)
-        if not console.is_terminal:
+        if not stderr_is_terminal():
             print(summary_line(summary, out), file=sys.stderr, flush=True)
             return
+        from rich.console import Console
+        from rich.table import Table
+        from rich.text import Text
+
+        console = Console(stderr=True)
         table = Table(title=f"jixiao → {out}", show_header=True)
         # "skipped": done before (same sha256 and jixiao version).
         cols = ("files ok", "partial", "no forms", "errors", "skipped", "forms", "with warnings", "indicators",
