@@ -302,8 +302,6 @@ def cpu():
 steps = [("interpreter", cpu())]
 import pyarrow, pyarrow.parquet
 steps.append(("pyarrow + numpy (pyarrow imports numpy) + parquet: required", cpu()))
-import pyarrow.compute
-steps.append(("pyarrow.compute (pipelines.write filters partitions with it)", cpu()))
 import jixiao.cli
 jixiao.cli.arrow_without_pandas()
 pyarrow.array([1])

@@ -77,3 +77,23 @@ def test_project_ids_are_stable_and_unique(born_digital_dataset: Path) -> None:
     ind = pd.read_parquet(born_digital_dataset / "indicators")
     counts = ind.groupby("project_id").size()
     assert (proj.set_index("project_id").indicator_count == counts.reindex(proj.project_id).values).all()
+
+
+def test_a_files_rows_split_by_partition_keep_their_order() -> None:
+    """Rows of two departments interleaved in one file (a 汇总表 of several
+    units) go to their partitions, each in the file's order, nulls a
+    partition of their own."""
+    import pyarrow as pa
+
+    from jixiao.pipelines.write import _partitions
+
+    table = pa.table(
+        {
+            "year": [2023, 2023, 2023, 2024, 2023, 2023],
+            "department": ["甲", "乙", "甲", "甲", None, "甲"],
+            "seq": [1, 2, 3, 4, 5, 6],
+        }
+    )
+    parts = {key: part["seq"].to_pylist() for key, part in _partitions("indicators", table)}
+    assert parts == {(2023, "甲"): [1, 3, 6], (2023, "乙"): [2], (2024, "甲"): [4], (2023, None): [5]}
+    assert all(part.column_names == ["seq"] for _, part in _partitions("indicators", table))

@@ -1,6 +1,7 @@
 """Start-up: a one-file ``jixiao extract`` never imports pandas (pyarrow would,
 on its first array, for 0.13 CPU-s), nor OpenCV for a born-digital PDF, nor
-rich under -q (no bar, no summary table); and pandas still loads where it
+rich under -q (no bar, no summary table), nor pyarrow.compute (the writer
+slices a file's partitions); and pandas still loads where it
 is wanted afterwards. The CPU figure is ``make bench``'s."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ RUN = """
 import sys
 from jixiao.cli import main
 assert main(["extract", sys.argv[1], "--out", sys.argv[2], "-j", "1", "-q"]) == 0
-print(sorted(m for m in ("pandas", "cv2", "onnxruntime", "rich") if m in sys.modules))
+print(sorted(m for m in ("pandas", "cv2", "onnxruntime", "rich", "pyarrow.compute") if m in sys.modules))
 import pyarrow.parquet as pq
 frame = pq.read_table(sys.argv[2] + "/indicators").to_pandas()
 print(len(frame), "pandas" in sys.modules)
