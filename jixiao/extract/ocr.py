@@ -29,7 +29,7 @@ import regex
 
 from . import pagebox, preprocess, raster
 from . import settings as settings_module
-from .geometry import Grid, build_grids
+from .geometry import SNAP, Grid, Segment, build_grids
 from .model import PageContent, PageInfo, TextLine
 from .prior import CharPrior, PriorFile
 from .source import PdfSource
@@ -638,7 +638,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     upside down is turned and read again."""
     s = img.scale
     rules = raster.find_rules(img)
-    grids = build_grids(rules.segments)
+    grids = closed_sides(rules.segments)
     if img.bilevel:
         grids = _outermost(grids)
     lines_px = raster.rule_mask(rules, grids, s)
@@ -756,6 +756,67 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     return PageContent(info, img.width_pt, img.height_pt, tuple(tables), tuple(free))
 
 
+def closed_sides(segs: Sequence[Segment], tol: float = SNAP) -> list[Grid]:
+    """The page's grids, without a first or last row band that neither side
+    of the table's frame runs along. A table's outline is closed at its
+    sides, even where a page break leaves its top or bottom open; a band
+    open at both sides is strokes of the title above it (a bold title's
+    bars pass for rules on a fax, and joined to the table's top rule they
+    add a row across the whole table, which hides its header)."""
+    segs = list(segs)
+    for _ in range(MAX_BAND_CUTS):
+        grids = build_grids(segs)
+        cut = next((band for g in grids if (band := _open_band(g, segs, tol)) is not None), None)
+        if cut is None:
+            return grids
+        segs = _without_band(segs, cut, tol)
+    return build_grids(segs)
+
+
+MAX_BAND_CUTS = 4
+
+
+def _open_band(g: Grid, segs: Sequence[Segment], tol: float) -> tuple[float, float, float, float, bool] | None:
+    """(x0, x1, top, bottom, at the top?) of an end band of ``g`` open at both sides, if any."""
+    if len(g.row_edges) < 3:
+        return None
+    x0, x1 = g.col_edges[0], g.col_edges[-1]
+    for at_top in (True, False):
+        a, b = (g.row_edges[0], g.row_edges[1]) if at_top else (g.row_edges[-2], g.row_edges[-1])
+
+        def side(x: float, a: float = a, b: float = b) -> bool:
+            return any(
+                not s.horizontal and abs(s.x0 - x) <= tol and s.top <= a + tol and s.bottom >= b - tol for s in segs
+            )
+
+        if not side(x0) and not side(x1):
+            return x0, x1, a, b, at_top
+    return None
+
+
+def _without_band(segs: Sequence[Segment], band: tuple[float, float, float, float, bool], tol: float) -> list[Segment]:
+    """The segments with what lies in an open end band taken out (verticals
+    reaching into it from the table cut back to its edge)."""
+    x0, x1, a, b, at_top = band
+    out = []
+    for s in segs:
+        if s.x1 < x0 - tol or s.x0 > x1 + tol:
+            out.append(s)
+        elif s.horizontal:
+            if (s.top < b - tol) if at_top else (s.top > a + tol):
+                continue
+            out.append(s)
+        elif at_top:
+            if s.bottom <= b + tol:
+                continue
+            out.append(Segment(s.x0, max(s.top, b), s.x1, s.bottom))
+        else:
+            if s.top >= a - tol:
+                continue
+            out.append(Segment(s.x0, s.top, s.x1, min(s.bottom, a)))
+    return out
+
+
 def _outermost(grids: Sequence[Grid], slack: float = 2.0) -> list[Grid]:
     """Grids not lying inside another grid's outline. On a fax, bold dense
     text thresholds into strokes long enough to pass for rules, and a few of
@@ -869,10 +930,16 @@ def _reread_lone_glyphs(jobs: Sequence[_Job], results: list[Recognised], gray: n
     out = list(results)
     for k, rec in zip(lone, recognizer()(crops)):
         t = rec.text.replace(" ", "")
-        if len(t) == 3 and len(set(t)) == 1 and (t[0] != out[k].text.strip() or rec.score > out[k].score):
+        # A different sign is taken unless the three copies read far less
+        # surely than the one did (a small "7" against the cell's rule reads "nnn").
+        surely = rec.score >= min(out[k].score, LONE_REREAD_SURE)
+        if len(t) == 3 and len(set(t)) == 1 and (t[0] != out[k].text.strip() and surely or rec.score > out[k].score):
             old = out[k]
             out[k] = Recognised(t[0], rec.score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (rec.score,))
     return out
+
+
+LONE_REREAD_SURE = 0.5
 
 
 def _small(st: raster.Strip, em: float) -> bool:
@@ -985,11 +1052,18 @@ def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float) -> Recogn
     cannot tell them apart; the ink can (how many bars, how wide, equal or
     not: 二 has a longer lower stroke, = two equal bars)."""
     text = rec.text.strip()
-    if len(text) != 1 or text not in "-=一二三—－＝_~":
+    if len(text) != 1:
         return rec
     st = job.strip
     region = ink[st.top : st.bottom, st.x0 : st.x1] > 0
-    bands = raster.runs(region.sum(axis=1), 1)
+    # A row inked along a small share of the sign is a speck in the gap between bars.
+    rows = region.sum(axis=1)
+    bands = raster.runs(np.where(rows > BAR_GAP_INK * region.shape[1], 1, 0), 1)
+    if text not in "-=一二三—－＝_~":
+        # Small print: a lone = or ＝ a few pixels high reads as "I", "日",
+        # "n" with doubt. Its ink, bars and nothing else, says what it is.
+        if rec.score >= LONE_BAR_DOUBT or not _all_bars(region, bands, em):
+            return rec
     wide = (st.x1 - st.x0) / em >= 0.65
     if len(bands) == 1:
         choice = text if wide and text in "一—－" else ("一" if wide else "-")
@@ -1007,6 +1081,33 @@ def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float) -> Recogn
     if choice == text:
         return rec
     return Recognised(choice, rec.score, rec.centres[:1])
+
+
+LONE_BAR_DOUBT = 0.6  # a lone sign read less surely than this may be bars (= 二 三) the model missed
+BAR_MAX_EM = 0.2  # a bar is at most this thick ...
+BAR_MIN_RATIO = 2.5  # ... and this many times as long as thick
+BAR_GAP_INK = 0.2  # a row between two bars may hold specks along this share of their length
+
+
+def _all_bars(region: np.ndarray, bands: Sequence[tuple[int, int]], em: float) -> bool:
+    """Is the ink of a lone sign 1-3 horizontal bars of one length and place
+    (the bars of = or 三, not a glyph's strokes)?"""
+    if not 1 <= len(bands) <= 3:
+        return False
+    spans = []
+    for a, b in bands:
+        cols = np.flatnonzero(region[a:b].any(axis=0))
+        if cols.size == 0:
+            return False
+        length = int(cols[-1] - cols[0] + 1)
+        if b - a > BAR_MAX_EM * em or length < BAR_MIN_RATIO * (b - a):
+            return False
+        spans.append((int(cols[0]), int(cols[-1])))
+    # Each column of a bar's span is inked (no gaps: a bar, not a row of dots).
+    for (a, b), (c0, c1) in zip(bands, spans):
+        if not region[a:b, c0 : c1 + 1].any(axis=0).all():
+            return False
+    return True
 
 
 def _line_em(job: _Job, body_em: float) -> float:
