@@ -796,11 +796,12 @@ def _open_band(g: Grid, segs: Sequence[Segment], tol: float) -> tuple[float, flo
 
 def _without_band(segs: Sequence[Segment], band: tuple[float, float, float, float, bool], tol: float) -> list[Segment]:
     """The segments with what lies in an open end band taken out (verticals
-    reaching into it from the table cut back to its edge)."""
+    reaching into it from the table cut back to its edge); nothing outside
+    the band changes."""
     x0, x1, a, b, at_top = band
     out = []
     for s in segs:
-        if s.x1 < x0 - tol or s.x0 > x1 + tol:
+        if s.x1 < x0 - tol or s.x0 > x1 + tol or s.bottom < a - tol or s.top > b + tol:
             out.append(s)
         elif s.horizontal:
             if (s.top < b - tol) if at_top else (s.top > a + tol):
