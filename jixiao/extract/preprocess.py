@@ -315,7 +315,7 @@ def body_text_pt(gray: np.ndarray, scale: float) -> float | None:
     joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
     n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     w, h = stats[1:n, cv2.CC_STAT_WIDTH], stats[1:n, cv2.CC_STAT_HEIGHT]
-    lines = h[(w >= 3 * h) & (h >= 2 * s) & (h <= 30 * s)]
+    lines = h[(w >= 3 * h) & (h >= TEXT_MIN_PT * s) & (h <= 30 * s)]
     if lines.size < TEXT_MIN_LINES:
         return None
     return float(np.median(lines)) / s
@@ -323,6 +323,7 @@ def body_text_pt(gray: np.ndarray, scale: float) -> float | None:
 
 TEXT_PX_PER_PT = 2.0  # the text's height is measured at this density
 TEXT_MIN_LINES = 20  # ... from at least this many lines
+TEXT_MIN_PT = 3.5  # lower ink joined along a line is no text (the rest of a rule a photo bent)
 SMALL_TEXT_PT = 6.5  # lines of text lower than this on an A4 sheet: the sheet is larger
 
 
