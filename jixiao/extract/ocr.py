@@ -638,7 +638,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     upside down is turned and read again."""
     s = img.scale
     rules = raster.find_rules(img)
-    grids = closed_sides(rules.segments)
+    grids = closed_sides(rules.grid_segments)
     if img.bilevel:
         grids = _outermost(grids)
     lines_px = raster.rule_mask(rules, grids, s)
