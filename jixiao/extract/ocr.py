@@ -535,7 +535,7 @@ def place_spaces(rec: Recognised, cols: np.ndarray, em: float, model: SpaceModel
             decided[outer] = "half"
         a2 = HALF.get(a, a) if decided.get(k) == "half" else a
         b2 = HALF.get(b, b) if decided.get(k + 1) == "half" else b
-        spaced[k + 1] = model.is_space(a2, b2, gap)
+        spaced[k + 1] = model.is_space(a2, b2, gap) and not _inside_number(chars, k)
     for i, how in list(decided.items()):
         partner = _partner(chars, i)
         for j in (i, partner):
@@ -543,6 +543,29 @@ def place_spaces(rec: Recognised, cols: np.ndarray, em: float, model: SpaceModel
                 ch = chars[j]
                 chars[j] = OPEN_CLOSE.get(ch, ch) if how == "full" else HALF.get(ch, ch)
     return "".join((" " if spaced[i] else "") + c for i, c in enumerate(chars))
+
+
+def _inside_number(chars: list[str], k: int) -> bool:
+    """Is the blank after ``chars[k]`` inside a number: at a decimal point
+    with one or two digits after it ("270. 00"), or at a thousands
+    separator with three ("2, 134.87")? No space is printed there; the
+    point's own blank reads as one. ("2. 2022年" is a list number and a year.)"""
+
+    def digits_after(i: int) -> int:
+        n = 0
+        while i + n < len(chars) and chars[i + n].isdigit():
+            n += 1
+        return n
+
+    for point in (k, k + 1):  # the blank before or after the sign
+        if not (0 < point < len(chars) - 1) or chars[point] not in ".,":
+            continue
+        if not chars[point - 1].isdigit():
+            continue
+        after = digits_after(point + 1)
+        if (chars[point] == "." and 1 <= after <= 2) or (chars[point] == "," and after == 3):
+            return True
+    return False
 
 
 def _partner(chars: list[str], i: int) -> int | None:
