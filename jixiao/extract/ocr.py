@@ -726,7 +726,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         context = last_char.get(job.owner, "") if job.owner is not None else ""
         rec = trim_specks(rec, job.cols, em, BILEVEL_SPECK_PROB if img.bilevel else SPECK_PROB, dots=img.bilevel)
         rec = Recognised(fix_punctuation(rec.text, context), rec.score, rec.centres, rec.probs)
-        rec = _lone_bars(rec, job, ink, em)
+        rec = _lone_bars(rec, job, ink, em, clean_gray)
         if job.owner is not None and rec.text.strip():
             last_char[job.owner] = rec.text.strip()[-1]
         fixed.append(rec)
@@ -1071,7 +1071,7 @@ LEAD_DOTS = ".·•,、。:;'`"
 TRAIL_DOTS = ".·•`'"
 
 
-def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float) -> Recognised:
+def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float, gray: np.ndarray | None = None) -> Recognised:
     """A line that is one bar-shaped sign (- = 一 二 三 ＝ —): alone, the model
     cannot tell them apart; the ink can (how many bars, how wide, equal or
     not: 二 has a longer lower stroke, = two equal bars)."""
@@ -1083,6 +1083,10 @@ def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float) -> Recogn
     # A row inked along a small share of the sign is a speck in the gap between bars.
     rows = region.sum(axis=1)
     bands = raster.runs(np.where(rows > BAR_GAP_INK * region.shape[1], 1, 0), 1)
+    if len(bands) == 1 and gray is not None and bands[0][1] - bands[0][0] > BAR_MAX_EM * em:
+        # Blurred (a photo), the gap between two bars is grey enough to be
+        # ink: the grey still dips between them.
+        bands = _grey_bars(gray[st.top : st.bottom, st.x0 : st.x1], bands[0])
     if text not in "-=一二三—－＝_~":
         # Small print: a lone = or ＝ a few pixels high reads as "I", "日",
         # "n" with doubt. Its ink, bars and nothing else, says what it is.
@@ -1108,9 +1112,27 @@ def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float) -> Recogn
 
 
 LONE_BAR_DOUBT = 0.6  # a lone sign read less surely than this may be bars (= 二 三) the model missed
-BAR_MAX_EM = 0.2  # a bar is at most this thick ...
+BAR_MAX_EM = 0.25  # a bar is at most this thick ...
 BAR_MIN_RATIO = 2.5  # ... and this many times as long as thick
 BAR_GAP_INK = 0.2  # a row between two bars may hold specks along this share of their length
+
+
+BAR_VALLEY = 0.8  # between two bars the grey's darkness falls below this share of the fainter one
+
+
+def _grey_bars(gray: np.ndarray, band: tuple[int, int]) -> list[tuple[int, int]]:
+    """A band of rows split at its row-mean grey's deepest dip, when the dip
+    is a gap between two dark bars; else the band."""
+    a, b = band
+    dark = 255.0 - gray.mean(axis=1)
+    dark -= dark.min()
+    if b - a < 3:
+        return [band]
+    v = a + 1 + int(np.argmin(dark[a + 1 : b - 1]))
+    left, right = float(dark[a:v].max()), float(dark[v + 1 : b].max())
+    if dark[v] > BAR_VALLEY * min(left, right):
+        return [band]
+    return [(a, v), (v + 1, b)]
 
 
 def _all_bars(region: np.ndarray, bands: Sequence[tuple[int, int]], em: float) -> bool:
