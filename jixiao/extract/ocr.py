@@ -1087,11 +1087,10 @@ def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float, gray: np.
         # Blurred (a photo), the gap between two bars is grey enough to be
         # ink: the grey still dips between them.
         bands = _grey_bars(gray[st.top : st.bottom, st.x0 : st.x1], bands[0])
-    if text not in "-=一二三—－＝_~":
-        # Small print: a lone = or ＝ a few pixels high reads as "I", "日",
-        # "n" with doubt. Its ink, bars and nothing else, says what it is.
-        if rec.score >= LONE_BAR_DOUBT or not _all_bars(region, bands, em):
-            return rec
+    # Small print: a lone = or ＝ a few pixels high reads as "I", "日", "n"
+    # with doubt. Its ink, bars and nothing else, says what it is.
+    if text not in "-=一二三—－＝_~" and (rec.score >= LONE_BAR_DOUBT or not _all_bars(region, bands, em)):
+        return rec
     wide = (st.x1 - st.x0) / em >= 0.65
     if len(bands) == 1:
         choice = text if wide and text in "一—－" else ("一" if wide else "-")

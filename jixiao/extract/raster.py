@@ -19,6 +19,7 @@ strokes pass the kernels, but stay small).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -344,7 +345,7 @@ def _sides(lines: list[Segment], across: list[Segment], horizontal: bool, tol: f
         # it open).
         keep = [(x, min(y, stops[0])) for x, y in inked_runs if x < stops[0] - tol]
         keep += [(max(x, stops[-1]), y) for x, y in inked_runs if y > stops[-1] + tol]
-        for a, b in zip(stops, stops[1:]):
+        for a, b in itertools.pairwise(stops):
             inked = sum(max(0.0, min(b, y) - max(a, x)) for x, y in inked_runs)
             if inked >= EDGE_INKED_SHARE * (b - a):
                 keep.append((a, b))
