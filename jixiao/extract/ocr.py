@@ -960,6 +960,49 @@ def _reread_lone_glyphs(jobs: Sequence[_Job], results: list[Recognised], gray: n
         if len(t) == 3 and len(set(t)) == 1 and (t[0] != out[k].text.strip() and surely or rec.score > out[k].score):
             old = out[k]
             out[k] = Recognised(t[0], rec.score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (rec.score,))
+    return _read_before_a_number(jobs, out, lone, gray)
+
+
+NUMBER_CONTEXT_SURE = 0.98  # a number read at least this surely lends its context ...
+SIGN_IN_CONTEXT_SURE = 0.9  # ... and a sign read before it this surely is the sign
+
+
+def _read_before_a_number(jobs: Sequence[_Job], results: list[Recognised], lone: list[int], gray: np.ndarray) -> list[Recognised]:
+    """Each lone sign read again in front of a number the page prints (a
+    cell's "68" read surely, scaled to the sign's height): as printed in a
+    value, "⩾68", the model knows the sign it takes for "M" or "W" alone.
+    Taken when the reading is the sign and then that number exactly."""
+    numbers = [
+        k
+        for k, (job, rec) in enumerate(zip(jobs, results))
+        if job.owner is not None and regex.fullmatch(r"[0-9]{2,4}", rec.text.strip()) and rec.score >= NUMBER_CONTEXT_SURE
+    ]
+    if not numbers or not lone:
+        return results
+    out = list(results)
+    crops, digits = [], []
+    for k in lone:
+        st = jobs[k].strip
+        height = st.bottom - st.top
+        n = min(numbers, key=lambda j: abs((jobs[j].strip.bottom - jobs[j].strip.top) - height))
+        ns = jobs[n].strip
+        pad = max(2, height // 8)
+        glyph = gray[max(0, st.top - pad) : st.bottom + pad, max(0, st.x0 - pad) : st.x1 + pad]
+        number = gray[max(0, ns.top - pad) : ns.bottom + pad, max(0, ns.x0 - pad) : ns.x1 + pad]
+        if glyph.size == 0 or number.size == 0:
+            continue
+        f = glyph.shape[0] / number.shape[0]
+        number = cv2.resize(number, (max(1, round(number.shape[1] * f)), glyph.shape[0]), interpolation=cv2.INTER_AREA)
+        gap = np.full((glyph.shape[0], max(3, glyph.shape[0] // 3)), 255, np.uint8)
+        row = np.hstack([gap, glyph, number, gap])
+        crops.append((k, cv2.copyMakeBorder(row, pad * 2, pad * 2, 0, 0, cv2.BORDER_CONSTANT, value=255)))
+        digits.append(results[n].text.strip())
+    for (k, _), number_text, rec in zip(crops, digits, recognizer()([c for _, c in crops])):
+        t = rec.text.replace(" ", "")
+        if len(t) == len(number_text) + 1 and t.endswith(number_text) and rec.score >= SIGN_IN_CONTEXT_SURE:
+            sign, old = t[0], out[k]
+            if sign != old.text.strip():
+                out[k] = Recognised(sign, rec.score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (rec.score,))
     return out
 
 
