@@ -663,7 +663,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     rules = raster.find_rules(img)
     grids = closed_sides(rules.grid_segments)
     if img.bilevel:
-        grids = _outermost(grids)
+        grids = [g for g in _outermost(grids) if not _glyph_grid(g)]
     lines_px = raster.rule_mask(rules, grids, s)
     if img.bilevel:
         lines_px = cv2.bitwise_or(lines_px, raster.grid_lines(grids, s, lines_px.shape))
@@ -839,6 +839,19 @@ def _without_band(segs: Sequence[Segment], band: tuple[float, float, float, floa
                 continue
             out.append(Segment(s.x0, s.top, s.x1, min(s.bottom, a)))
     return out
+
+
+GLYPH_GRID_MAX_PT = (160.0, 30.0)  # a fax's "grid" no larger than this (wide, tall) ...
+GLYPH_GRID_MAX_ROWS = 3  # ... of at most this many rows is strokes of large characters
+
+
+def _glyph_grid(g: Grid) -> bool:
+    """Strokes of a title or cover line in large bold type, which a fax
+    thresholds into bars that pass for rules and cross into a small grid:
+    as a table it would take the line's ink as its rules (the title lost
+    from the free text). No form is a table this small."""
+    x0, top, x1, bottom = g.bbox
+    return x1 - x0 <= GLYPH_GRID_MAX_PT[0] and bottom - top <= GLYPH_GRID_MAX_PT[1] and len(g.row_edges) - 1 <= GLYPH_GRID_MAX_ROWS
 
 
 def _outermost(grids: Sequence[Grid], slack: float = 2.0) -> list[Grid]:
