@@ -973,18 +973,19 @@ def _reread_lone_glyphs(jobs: Sequence[_Job], results: list[Recognised], gray: n
         if len(t) == 3 and len(set(t)) == 1 and (t[0] != out[k].text.strip() and surely or rec.score > out[k].score):
             old = out[k]
             out[k] = Recognised(t[0], rec.score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (rec.score,))
-    return _read_before_a_number(jobs, out, lone, gray)
+    return _read_beside_a_number(jobs, out, lone, gray)
 
 
 NUMBER_CONTEXT_SURE = 0.98  # a number read at least this surely lends its context ...
 SIGN_IN_CONTEXT_SURE = 0.9  # ... and a sign read before it this surely is the sign
 
 
-def _read_before_a_number(jobs: Sequence[_Job], results: list[Recognised], lone: list[int], gray: np.ndarray) -> list[Recognised]:
-    """Each lone sign read again in front of a number the page prints (a
-    cell's "68" read surely, scaled to the sign's height): as printed in a
-    value, "⩾68", the model knows the sign it takes for "M" or "W" alone.
-    Taken when the reading is the sign and then that number exactly."""
+def _read_beside_a_number(jobs: Sequence[_Job], results: list[Recognised], lone: list[int], gray: np.ndarray) -> list[Recognised]:
+    """Each lone sign read again beside a number the page prints (a cell's
+    "68" read surely, scaled to the sign's height), before it and after it:
+    as printed in a value, "⩾68" or "68%", the model knows the sign it takes
+    for "M", "W" or "S" alone. Taken from the surer of the two readings that
+    are one sign and exactly that number."""
     numbers = [
         k
         for k, (job, rec) in enumerate(zip(jobs, results))
@@ -992,8 +993,8 @@ def _read_before_a_number(jobs: Sequence[_Job], results: list[Recognised], lone:
     ]
     if not numbers or not lone:
         return results
-    out = list(results)
-    crops, digits = [], []
+    crops: list[np.ndarray] = []
+    asked: list[tuple[int, str, bool]] = []  # (job, the number's text, sign first?)
     for k in lone:
         st = jobs[k].strip
         height = st.bottom - st.top
@@ -1007,15 +1008,26 @@ def _read_before_a_number(jobs: Sequence[_Job], results: list[Recognised], lone:
         f = glyph.shape[0] / number.shape[0]
         number = cv2.resize(number, (max(1, round(number.shape[1] * f)), glyph.shape[0]), interpolation=cv2.INTER_AREA)
         gap = np.full((glyph.shape[0], max(3, glyph.shape[0] // 3)), 255, np.uint8)
-        row = np.hstack([gap, glyph, number, gap])
-        crops.append((k, cv2.copyMakeBorder(row, pad * 2, pad * 2, 0, 0, cv2.BORDER_CONSTANT, value=255)))
-        digits.append(results[n].text.strip())
-    for (k, _), number_text, rec in zip(crops, digits, recognizer()([c for _, c in crops])):
+        for first in (True, False):
+            row = np.hstack([gap, glyph, number, gap] if first else [gap, number, glyph, gap])
+            crops.append(cv2.copyMakeBorder(row, pad * 2, pad * 2, 0, 0, cv2.BORDER_CONSTANT, value=255))
+            asked.append((k, results[n].text.strip(), first))
+    best: dict[int, tuple[str, float]] = {}
+    for (k, number_text, first), rec in zip(asked, recognizer()(crops)):
         t = rec.text.replace(" ", "")
-        if len(t) == len(number_text) + 1 and t.endswith(number_text) and rec.score >= SIGN_IN_CONTEXT_SURE:
-            sign, old = t[0], out[k]
-            if sign != old.text.strip():
-                out[k] = Recognised(sign, rec.score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (rec.score,))
+        if len(t) != len(number_text) + 1 or rec.score < SIGN_IN_CONTEXT_SURE:
+            continue
+        if not (t.endswith(number_text) if first else t.startswith(number_text)):
+            continue
+        sign = t[0] if first else t[-1]
+        if sign.isdigit() or rec.score <= best.get(k, ("", 0.0))[1]:
+            continue
+        best[k] = (sign, rec.score)
+    out = list(results)
+    for k, (sign, score) in best.items():
+        old = out[k]
+        if sign != old.text.strip() or score > old.score:
+            out[k] = Recognised(sign, score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (score,))
     return out
 
 
