@@ -694,6 +694,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         x0, top, x1, bottom = _px_box(grid.bbox, s, w, h, inset=-3)
         outside[top:bottom, x0:x1] = 0
     for strip in raster.text_strips(outside, (0, 0, w, h), s, split_words=True, min_ink=min_ink):
+        if strip.bottom - strip.top < FREE_MIN_HEIGHT_PT * s:
+            continue  # a streak (a photo's edge in shadow): no line of text, and as wide as the page, costly to read
         jobs.append(_make_job(clean_gray, outside, strip, (0, 0, w, h), None))
 
     # On a fax the model often prefers a traditional or rare form (數, 體, 況)

@@ -346,8 +346,8 @@ def _paint_margin(gray: np.ndarray, e: int) -> None:
         band[rows < depth[None, :]] = np.broadcast_to(ref.astype(np.uint8)[None, :], band.shape)[rows < depth[None, :]]
 
 
-DESK_DARK = 0.7  # darker than this share of the paper next to it: desk, not paper in the photo's light
-DESK_EDGE_PX = 2  # ... and the blur of its edge
+DESK_DARK = 0.9  # darker than this share of the paper next to it: desk, not paper in the photo's light
+DESK_EDGE_PX = 3  # ... and the blur of its edge
 
 
 def _four_corners(hull: np.ndarray) -> np.ndarray | None:
