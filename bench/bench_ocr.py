@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench_ocr.py --profiles fax     # some
     .venv/bin/python bench/bench_ocr.py --pdf some-scan.pdf
     .venv/bin/python bench/bench_ocr.py --no-prior         # OCR without the language prior
+    .venv/bin/python bench/bench_ocr.py --others           # other families' documents scanned
 
 For each profile of ``tests/fixtures/make_scans.py`` (seal, fax, rotated,
 phone, mixed) the sample ``shpf-2023.pdf`` is scanned that way (seeded), then
@@ -16,6 +17,14 @@ The machine's load average is printed: on a shared machine wall time is only
 meaningful when it is low (CPU time per page is the steadier figure).
 Targets (2 cores): <= 1.5 s/page and <= 600 MB for seal/rotated/phone,
 <= 2 s/page for fax.
+
+``--others``: documents of other families and cities (``OTHERS``: born-digital
+fixtures with hand-checked expected files), their form pages and the cover
+scanned in the seal, phone and fax profiles, each read in a fresh process and
+compared with ``tests/fixtures/expected/<stem>.json`` restricted to the forms
+on those pages: forms found / expected, forms with the right year, the share
+of the expected fields (header, funds, every indicator field) read right
+(a form or row not found counts all its fields wrong), OCR s/page.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,6 +45,18 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 PROFILES = ("seal", "fax", "rotated", "phone", "mixed")
+# Other documents (stem of tests/fixtures/pdfs + expected, 1-based pages: the
+# cover, which names the year, then the pages every listed form lies on), one
+# per layout family; all their forms are in the expected file.
+OTHERS = (
+    ("020_西安_2026年西安市审计局部门预算", (1, 36, 37, 38, 39, 40, 41, 42, 43)),
+    ("004_重庆_2026年重庆市气象局部门预算", (1, 19, 20, 22)),
+    ("015_长沙_教育局_2026年部门预算", (1, 22, 23, 24, 25)),
+    ("025_烟台_2026年烟台市信访局部门预算", (1, 30, 31, 32)),
+    ("02-central-guojiaxinfangju-2026-dept-budget", (1, 30, 31, 32)),
+    ("021_泉州_政府办公厅_2026年部门预算", (1, 29, 30, 31)),
+)
+OTHER_PROFILES = ("seal", "phone", "fax")
 # Issue 10's bars per profile: (wall s/page, peak MB); rows exact and header + funds >= 0.95 for all.
 TARGETS = {"seal": (1.5, 600), "rotated": (1.5, 600), "phone": (1.5, 600), "fax": (2.0, None)}
 
@@ -75,6 +97,91 @@ def measure(pdf: Path, prior: bool = True) -> dict:
         "header_funds": max(0.0, 1 - header_misses / header_total),
         "misses": cmp.misses[:40],
     }
+
+
+def sub_expected(expected: dict, pages: Sequence[int]) -> dict:
+    """The expected file restricted to the forms wholly on ``pages`` (1-based
+    pages of the original), renumbered and re-paged as the scan of those pages
+    holds them."""
+    where = {p: k + 1 for k, p in enumerate(pages)}
+    projects = []
+    for p in sorted(expected["projects"], key=lambda p: p["seq"]):
+        first, last = p["pages"]
+        if all(n in where for n in range(first, last + 1)):
+            projects.append(dict(p, seq=len(projects) + 1, pages=[where[first], where[last]]))
+    document = dict(expected["document"], forms=len(projects))
+    return dict(expected, document=document, projects=projects)
+
+
+def measure_other(pdf: Path, stem: str, pages: Sequence[int]) -> dict:
+    """Read a scan of ``stem``'s ``pages`` and compare it with its expected file."""
+    from familycmp import INDICATOR_FIELDS, PROJECT_FIELDS, compare, load_expected
+    from goldcmp import FUNDS
+
+    from jixiao.extract import ocr, read_pdf
+    from jixiao.normalize import normalize
+    from jixiao.pipelines.executors import ocr_settings
+
+    ocr.configure(ocr_settings())
+    ocr.recognizer()
+    wall0 = time.perf_counter()
+    doc = read_pdf(pdf)
+    wall = time.perf_counter() - wall0
+    result = normalize(doc)
+    want = sub_expected(load_expected(stem), pages)
+    cmp = compare(result, want)
+    fields = sum(
+        sum(1 for f in PROJECT_FIELDS if f in p) + len(FUNDS) + len(p["indicators"]) * len(INDICATOR_FIELDS)
+        for p in want["projects"]
+    )
+    wrong = sum(1 for m in cmp.misses if ": got " in m)
+    by_seq = {p.seq: p for p in result.projects}
+    years = sum(1 for p in want["projects"] if p["seq"] in by_seq and by_seq[p["seq"]].year == p.get("year", want["document"].get("year")))
+    ocr_pages = sum(1 for p in doc.pages if p.method == "ocr")
+    return {
+        "forms": f"{len(result.projects)}/{len(want['projects'])}",
+        "right_year": years,
+        "fields": (cmp.checked - wrong) / fields if fields else 0.0,
+        "ocr_pages": ocr_pages,
+        "wall_per_page": wall / max(1, ocr_pages),
+        "misses": cmp.misses[:60],
+    }
+
+
+def others(profiles: Sequence[str], seed: int, verbose: bool, only: str = "") -> None:
+    """The ``--others`` table: each document of ``OTHERS`` scanned in each profile."""
+    from fixtures.make_scans import build
+
+    pdfs = ROOT / "tests/fixtures/pdfs"
+    print(f"{'document':44s} {'profile':7s} {'forms':>6s} {'years':>5s} {'fields':>6s} {'s/page':>6s}")
+    totals: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for stem, pages in OTHERS:
+            if only and only not in stem:
+                continue
+            for profile in profiles:
+                path = build(profile, Path(tmp) / f"{profile}.pdf", pdfs / f"{stem}.pdf", list(pages), seed=seed)
+                out = subprocess.run(
+                    [sys.executable, __file__, "--one", str(path), "--stem", stem, "--pages", ",".join(map(str, pages))],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                )
+                if out.returncode != 0:
+                    print(f"{stem[:44]:44s} {profile:7s} failed: {out.stderr.strip().splitlines()[-1:]}")
+                    continue
+                m = json.loads(out.stdout.strip().splitlines()[-1])
+                totals.setdefault(profile, []).append(m["fields"])
+                print(
+                    f"{stem[:44]:44s} {profile:7s} {m['forms']:>6s} {m['right_year']:5d} {m['fields']:6.3f} "
+                    f"{m['wall_per_page']:6.2f}",
+                    flush=True,
+                )
+                if verbose:
+                    for miss in m["misses"]:
+                        print("    " + (miss if len(miss) <= 160 else miss[:157] + "..."))
+    for profile, shares in totals.items():
+        print(f"mean fields right, {profile}: {sum(shares) / len(shares):.3f} over {len(shares)} documents")
 
 
 def peak_rss_mb() -> float:
@@ -128,9 +235,23 @@ def main() -> int:
     parser.add_argument("--pdf", default="", help="measure this PDF instead")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--one", default="", help=argparse.SUPPRESS)  # child: measure one PDF, print JSON
+    parser.add_argument("--stem", default="", help=argparse.SUPPRESS)  # child of --others: the expected file
+    parser.add_argument("--pages", default="", help=argparse.SUPPRESS)  # child of --others: the pages scanned
+    parser.add_argument("--others", action="store_true", help="other families' documents, scanned")
+    parser.add_argument("--only", default="", help="with --others: the documents whose name holds this")
     parser.add_argument("--verbose", action="store_true", help="print the misses")
     parser.add_argument("--no-prior", action="store_true", help="OCR without the language prior")
     args = parser.parse_args()
+    if args.one and args.stem:
+        pages = [int(p) for p in args.pages.split(",")]
+        print(json.dumps(measure_other(Path(args.one), args.stem, pages), ensure_ascii=False))
+        return 0
+    if args.others:
+        profiles = OTHER_PROFILES if args.profiles == ",".join(PROFILES) else tuple(args.profiles.split(","))
+        print(f"load average {os.getloadavg()[0]:.2f}")
+        others(profiles, args.seed, args.verbose, args.only)
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+        return 0
     if args.one:
         print(json.dumps(measure(Path(args.one), prior=not args.no_prior), ensure_ascii=False))
         return 0

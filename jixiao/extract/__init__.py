@@ -128,6 +128,7 @@ class PdfStream:
         # The first page's text layer (its cover or title), even when the page
         # itself was skipped: documents name their year there.
         self.cover_text = ""
+        self._scanned_cover = False  # a scanned cover (no text layer, no table) was OCR'd for its free text
         self._sha256 = sha256  # the caller that hashed the file already passes it
         self._source = source
         self.items: Iterator[Table | TextLine] = self._read(wanted, force_engine, limits, on_page)
@@ -137,6 +138,9 @@ class PdfStream:
         if self._sha256 is None:
             self._sha256 = sha256_file(self.path)
         return self._sha256
+
+    def _cover_missing(self, index: int) -> bool:
+        return index < COVER_PAGES and len(self.cover_text.strip()) < COVER_MIN_CHARS
 
     def _cover_known(self, index: int) -> bool:
         return index >= COVER_PAGES - 1 or len(self.cover_text.strip()) >= COVER_MIN_CHARS
@@ -226,10 +230,15 @@ class PdfStream:
             if state == "garbled" and engine == "ocr" and damage and not probe:
                 probe = damage[:1]
             if engine == "ocr" and force_engine is None and not probe and not _may_hold_form(source, index):
-                from .formgate import NO_TABLE  # OpenCV only where a page goes to OCR
+                # One scanned cover among the first pages is read for its
+                # free text (it names the year and the unit); no other page
+                # without a table is.
+                if self._scanned_cover or not self._cover_missing(index) or not _looks_like_cover(source, index):
+                    from .formgate import NO_TABLE  # OpenCV only where a page goes to OCR
 
-                infos.append(PageInfo(index + 1, state, "skipped", NO_TABLE))  # never OCR'd, as blank pages
-                return None, False
+                    infos.append(PageInfo(index + 1, state, "skipped", NO_TABLE))  # never OCR'd, as blank pages
+                    return None, False
+                self._scanned_cover = True
             with library_warnings() as warned:
                 content = _read_page(source, engine, index, info)
             damage += warned
@@ -381,6 +390,22 @@ def _read_page(source: PdfSource, engine: str, index: int, info: PageInfo) -> Pa
         if err is e:
             raise
         raise err from e
+
+
+def _looks_like_cover(source: PdfSource, index: int) -> bool:
+    """``formgate.looks_like_cover``, inside the same boundary as reading."""
+    from .formgate import looks_like_cover
+
+    page = source.pdfium[index]
+    try:
+        return looks_like_cover(page)
+    except Exception as e:
+        err = _page_error(source, index, e)
+        if err is e:
+            raise
+        raise err from e
+    finally:
+        page.close()
 
 
 def _may_hold_form(source: PdfSource, index: int) -> bool:

@@ -23,6 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import cv2
+import numpy as np
+
 from . import preprocess, raster
 from .geometry import build_grids
 from .source import PdfSource
@@ -43,6 +46,34 @@ def holds_table(page: Any) -> bool:
         and max((g.bbox[2] - g.bbox[0]) / width, (g.bbox[3] - g.bbox[1]) / height) >= MIN_SPAN
         for g in grids
     )
+
+
+COVER_MAX_LINES = 12  # a cover prints a few lines of small type (a prose page 20 or more) ...
+COVER_TITLE_PT = 14.0  # ... and its title in characters at least this large
+COVER_LINE_PT = 4.0  # ink joined along a line lower than this is no line of text
+
+
+def looks_like_cover(page: Any) -> bool:
+    """Is the page, at the same low-resolution look, a cover: a title in
+    large type (characters COVER_TITLE_PT or more, at least two), at most
+    COVER_MAX_LINES lines of small type, the rest blank? A scanned cover has
+    no text layer, and it is where the document names its year and unit.
+    Either way up: a cover fed sideways is read upright by OCR."""
+    img = preprocess.prepare(page, dpi=GATE_DPI)
+    s = img.scale
+    binary = raster.binarize(img.gray, s, img.contrast)
+    k = max(2, round(COVER_LINE_PT * s))  # across the blank between characters of small type
+    counts = []
+    for shape in ((k, 1), (1, k)):
+        joined = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
+        n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        w, h = stats[1:n, cv2.CC_STAT_WIDTH], stats[1:n, cv2.CC_STAT_HEIGHT]
+        long_side, short_side = np.maximum(w, h), np.minimum(w, h)
+        small = (long_side >= 2 * short_side) & (short_side >= COVER_LINE_PT * s) & (short_side < COVER_TITLE_PT * s)
+        large = (short_side >= COVER_TITLE_PT * s) & (long_side < 2 * short_side)
+        counts.append((int(small.sum()), int(large.sum())))
+    small_lines, large_glyphs = min(counts)
+    return small_lines <= COVER_MAX_LINES and large_glyphs >= 2
 
 
 def may_hold_form(source: PdfSource, index: int) -> bool:

@@ -29,7 +29,7 @@ import regex
 
 from . import pagebox, preprocess, raster
 from . import settings as settings_module
-from .geometry import Grid, build_grids
+from .geometry import SNAP, Grid, Segment, build_grids
 from .model import PageContent, PageInfo, TextLine
 from .prior import CharPrior, PriorFile
 from .source import PdfSource
@@ -547,7 +547,7 @@ def place_spaces(rec: Recognised, cols: np.ndarray, em: float, model: SpaceModel
             decided[outer] = "half"
         a2 = HALF.get(a, a) if decided.get(k) == "half" else a
         b2 = HALF.get(b, b) if decided.get(k + 1) == "half" else b
-        spaced[k + 1] = model.is_space(a2, b2, gap)
+        spaced[k + 1] = model.is_space(a2, b2, gap) and not _inside_number(chars, k)
     for i, how in list(decided.items()):
         partner = _partner(chars, i)
         for j in (i, partner):
@@ -555,6 +555,29 @@ def place_spaces(rec: Recognised, cols: np.ndarray, em: float, model: SpaceModel
                 ch = chars[j]
                 chars[j] = OPEN_CLOSE.get(ch, ch) if how == "full" else HALF.get(ch, ch)
     return "".join((" " if spaced[i] else "") + c for i, c in enumerate(chars))
+
+
+def _inside_number(chars: list[str], k: int) -> bool:
+    """Is the blank after ``chars[k]`` inside a number: at a decimal point
+    with one or two digits after it ("270. 00"), or at a thousands
+    separator with three ("2, 134.87")? No space is printed there; the
+    point's own blank reads as one. ("2. 2022年" is a list number and a year.)"""
+
+    def digits_after(i: int) -> int:
+        n = 0
+        while i + n < len(chars) and chars[i + n].isdigit():
+            n += 1
+        return n
+
+    for point in (k, k + 1):  # the blank before or after the sign
+        if not (0 < point < len(chars) - 1) or chars[point] not in ".,":
+            continue
+        if not chars[point - 1].isdigit():
+            continue
+        after = digits_after(point + 1)
+        if (chars[point] == "." and 1 <= after <= 2) or (chars[point] == "," and after == 3):
+            return True
+    return False
 
 
 def _partner(chars: list[str], i: int) -> int | None:
@@ -650,9 +673,9 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     upside down is turned and read again."""
     s = img.scale
     rules = raster.find_rules(img)
-    grids = build_grids(rules.segments)
+    grids = closed_sides(rules.grid_segments)
     if img.bilevel:
-        grids = _outermost(grids)
+        grids = [g for g in _outermost(grids) if not _glyph_grid(g)]
     lines_px = raster.rule_mask(rules, grids, s)
     if img.bilevel:
         lines_px = cv2.bitwise_or(lines_px, raster.grid_lines(grids, s, lines_px.shape))
@@ -683,6 +706,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         x0, top, x1, bottom = _px_box(grid.bbox, s, w, h, inset=-3)
         outside[top:bottom, x0:x1] = 0
     for strip in raster.text_strips(outside, (0, 0, w, h), s, split_words=True, min_ink=min_ink):
+        if strip.bottom - strip.top < FREE_MIN_HEIGHT_PT * s:
+            continue  # a streak (a photo's edge in shadow): no line of text, and as wide as the page, costly to read
         jobs.append(_make_job(clean_gray, outside, strip, (0, 0, w, h), None))
 
     # On a fax the model often prefers a traditional or rare form (數, 體, 況)
@@ -715,7 +740,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         context = last_char.get(job.owner, "") if job.owner is not None else ""
         rec = trim_specks(rec, job.cols, em, BILEVEL_SPECK_PROB if img.bilevel else SPECK_PROB, dots=img.bilevel)
         rec = Recognised(fix_punctuation(rec.text, context), rec.score, rec.centres, rec.probs)
-        rec = _lone_bars(rec, job, ink, em)
+        rec = _lone_bars(rec, job, ink, em, clean_gray)
         if job.owner is not None and rec.text.strip():
             last_char[job.owner] = rec.text.strip()[-1]
         fixed.append(rec)
@@ -766,6 +791,81 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
         free = _without_fax_header(free, img.height_pt)
     free.sort(key=lambda ln: (ln.bbox[1], ln.bbox[0]))
     return PageContent(info, img.width_pt, img.height_pt, tuple(tables), tuple(free))
+
+
+def closed_sides(segs: Sequence[Segment], tol: float = SNAP) -> list[Grid]:
+    """The page's grids, without a first or last row band that neither side
+    of the table's frame runs along. A table's outline is closed at its
+    sides, even where a page break leaves its top or bottom open; a band
+    open at both sides is strokes of the title above it (a bold title's
+    bars pass for rules on a fax, and joined to the table's top rule they
+    add a row across the whole table, which hides its header)."""
+    segs = list(segs)
+    for _ in range(MAX_BAND_CUTS):
+        grids = build_grids(segs)
+        cut = next((band for g in grids if (band := _open_band(g, segs, tol)) is not None), None)
+        if cut is None:
+            return grids
+        segs = _without_band(segs, cut, tol)
+    return build_grids(segs)
+
+
+MAX_BAND_CUTS = 4
+
+
+def _open_band(g: Grid, segs: Sequence[Segment], tol: float) -> tuple[float, float, float, float, bool] | None:
+    """(x0, x1, top, bottom, at the top?) of an end band of ``g`` open at both sides, if any."""
+    if len(g.row_edges) < 3:
+        return None
+    x0, x1 = g.col_edges[0], g.col_edges[-1]
+    for at_top in (True, False):
+        a, b = (g.row_edges[0], g.row_edges[1]) if at_top else (g.row_edges[-2], g.row_edges[-1])
+
+        def side(x: float, a: float = a, b: float = b) -> bool:
+            return any(
+                not s.horizontal and abs(s.x0 - x) <= tol and s.top <= a + tol and s.bottom >= b - tol for s in segs
+            )
+
+        if not side(x0) and not side(x1):
+            return x0, x1, a, b, at_top
+    return None
+
+
+def _without_band(segs: Sequence[Segment], band: tuple[float, float, float, float, bool], tol: float) -> list[Segment]:
+    """The segments with what lies in an open end band taken out (verticals
+    reaching into it from the table cut back to its edge); nothing outside
+    the band changes."""
+    x0, x1, a, b, at_top = band
+    out = []
+    for s in segs:
+        if s.x1 < x0 - tol or s.x0 > x1 + tol or s.bottom < a - tol or s.top > b + tol:
+            out.append(s)
+        elif s.horizontal:
+            if (s.top < b - tol) if at_top else (s.top > a + tol):
+                continue
+            out.append(s)
+        elif at_top:
+            if s.bottom <= b + tol:
+                continue
+            out.append(Segment(s.x0, max(s.top, b), s.x1, s.bottom))
+        else:
+            if s.top >= a - tol:
+                continue
+            out.append(Segment(s.x0, s.top, s.x1, min(s.bottom, a)))
+    return out
+
+
+GLYPH_GRID_MAX_PT = (160.0, 30.0)  # a fax's "grid" no larger than this (wide, tall) ...
+GLYPH_GRID_MAX_ROWS = 3  # ... of at most this many rows is strokes of large characters
+
+
+def _glyph_grid(g: Grid) -> bool:
+    """Strokes of a title or cover line in large bold type, which a fax
+    thresholds into bars that pass for rules and cross into a small grid:
+    as a table it would take the line's ink as its rules (the title lost
+    from the free text). No form is a table this small."""
+    x0, top, x1, bottom = g.bbox
+    return x1 - x0 <= GLYPH_GRID_MAX_PT[0] and bottom - top <= GLYPH_GRID_MAX_PT[1] and len(g.row_edges) - 1 <= GLYPH_GRID_MAX_ROWS
 
 
 def _outermost(grids: Sequence[Grid], slack: float = 2.0) -> list[Grid]:
@@ -881,10 +981,71 @@ def _reread_lone_glyphs(jobs: Sequence[_Job], results: list[Recognised], gray: n
     out = list(results)
     for k, rec in zip(lone, recognizer()(crops)):
         t = rec.text.replace(" ", "")
-        if len(t) == 3 and len(set(t)) == 1 and (t[0] != out[k].text.strip() or rec.score > out[k].score):
+        # A different sign is taken unless the three copies read far less
+        # surely than the one did (a small "7" against the cell's rule reads "nnn").
+        surely = rec.score >= min(out[k].score, LONE_REREAD_SURE)
+        if len(t) == 3 and len(set(t)) == 1 and (t[0] != out[k].text.strip() and surely or rec.score > out[k].score):
             old = out[k]
             out[k] = Recognised(t[0], rec.score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (rec.score,))
+    return _read_beside_a_number(jobs, out, lone, gray)
+
+
+NUMBER_CONTEXT_SURE = 0.98  # a number read at least this surely lends its context ...
+SIGN_IN_CONTEXT_SURE = 0.9  # ... and a sign read before it this surely is the sign
+
+
+def _read_beside_a_number(jobs: Sequence[_Job], results: list[Recognised], lone: list[int], gray: np.ndarray) -> list[Recognised]:
+    """Each lone sign read again beside a number the page prints (a cell's
+    "68" read surely, scaled to the sign's height), before it and after it:
+    as printed in a value, "⩾68" or "68%", the model knows the sign it takes
+    for "M", "W" or "S" alone. Taken from the surer of the two readings that
+    are one sign and exactly that number."""
+    numbers = [
+        k
+        for k, (job, rec) in enumerate(zip(jobs, results))
+        if job.owner is not None and regex.fullmatch(r"[0-9]{2,4}", rec.text.strip()) and rec.score >= NUMBER_CONTEXT_SURE
+    ]
+    if not numbers or not lone:
+        return results
+    crops: list[np.ndarray] = []
+    asked: list[tuple[int, str, bool]] = []  # (job, the number's text, sign first?)
+    for k in lone:
+        st = jobs[k].strip
+        height = st.bottom - st.top
+        n = min(numbers, key=lambda j: abs((jobs[j].strip.bottom - jobs[j].strip.top) - height))
+        ns = jobs[n].strip
+        pad = max(2, height // 8)
+        glyph = gray[max(0, st.top - pad) : st.bottom + pad, max(0, st.x0 - pad) : st.x1 + pad]
+        number = gray[max(0, ns.top - pad) : ns.bottom + pad, max(0, ns.x0 - pad) : ns.x1 + pad]
+        if glyph.size == 0 or number.size == 0:
+            continue
+        f = glyph.shape[0] / number.shape[0]
+        number = cv2.resize(number, (max(1, round(number.shape[1] * f)), glyph.shape[0]), interpolation=cv2.INTER_AREA)
+        gap = np.full((glyph.shape[0], max(3, glyph.shape[0] // 3)), 255, np.uint8)
+        for first in (True, False):
+            row = np.hstack([gap, glyph, number, gap] if first else [gap, number, glyph, gap])
+            crops.append(cv2.copyMakeBorder(row, pad * 2, pad * 2, 0, 0, cv2.BORDER_CONSTANT, value=255))
+            asked.append((k, results[n].text.strip(), first))
+    best: dict[int, tuple[str, float]] = {}
+    for (k, number_text, first), rec in zip(asked, recognizer()(crops)):
+        t = rec.text.replace(" ", "")
+        if len(t) != len(number_text) + 1 or rec.score < SIGN_IN_CONTEXT_SURE:
+            continue
+        if not (t.endswith(number_text) if first else t.startswith(number_text)):
+            continue
+        sign = t[0] if first else t[-1]
+        if sign.isdigit() or rec.score <= best.get(k, ("", 0.0))[1]:
+            continue
+        best[k] = (sign, rec.score)
+    out = list(results)
+    for k, (sign, score) in best.items():
+        old = out[k]
+        if sign != old.text.strip() or score > old.score:
+            out[k] = Recognised(sign, score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (score,))
     return out
+
+
+LONE_REREAD_SURE = 0.5
 
 
 def _small(st: raster.Strip, em: float) -> bool:
@@ -992,16 +1153,26 @@ LEAD_DOTS = ".·•,、。:;'`"
 TRAIL_DOTS = ".·•`'"
 
 
-def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float) -> Recognised:
+def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float, gray: np.ndarray | None = None) -> Recognised:
     """A line that is one bar-shaped sign (- = 一 二 三 ＝ —): alone, the model
     cannot tell them apart; the ink can (how many bars, how wide, equal or
     not: 二 has a longer lower stroke, = two equal bars)."""
     text = rec.text.strip()
-    if len(text) != 1 or text not in "-=一二三—－＝_~":
+    if len(text) != 1:
         return rec
     st = job.strip
     region = ink[st.top : st.bottom, st.x0 : st.x1] > 0
-    bands = raster.runs(region.sum(axis=1), 1)
+    # A row inked along a small share of the sign is a speck in the gap between bars.
+    rows = region.sum(axis=1)
+    bands = raster.runs(np.where(rows > BAR_GAP_INK * region.shape[1], 1, 0), 1)
+    if len(bands) == 1 and gray is not None and bands[0][1] - bands[0][0] > BAR_MAX_EM * em:
+        # Blurred (a photo), the gap between two bars is grey enough to be
+        # ink: the grey still dips between them.
+        bands = _grey_bars(gray[st.top : st.bottom, st.x0 : st.x1], bands[0])
+    # Small print: a lone = or ＝ a few pixels high reads as "I", "日", "n"
+    # with doubt. Its ink, bars and nothing else, says what it is.
+    if text not in "-=一二三—－＝_~" and (rec.score >= LONE_BAR_DOUBT or not _all_bars(region, bands, em)):
+        return rec
     wide = (st.x1 - st.x0) / em >= 0.65
     if len(bands) == 1:
         choice = text if wide and text in "一—－" else ("一" if wide else "-")
@@ -1019,6 +1190,51 @@ def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float) -> Recogn
     if choice == text:
         return rec
     return Recognised(choice, rec.score, rec.centres[:1])
+
+
+LONE_BAR_DOUBT = 0.6  # a lone sign read less surely than this may be bars (= 二 三) the model missed
+BAR_MAX_EM = 0.25  # a bar is at most this thick ...
+BAR_MIN_RATIO = 2.5  # ... and this many times as long as thick
+BAR_GAP_INK = 0.2  # a row between two bars may hold specks along this share of their length
+
+
+BAR_VALLEY = 0.8  # between two bars the grey's darkness falls below this share of the fainter one
+
+
+def _grey_bars(gray: np.ndarray, band: tuple[int, int]) -> list[tuple[int, int]]:
+    """A band of rows split at its row-mean grey's deepest dip, when the dip
+    is a gap between two dark bars; else the band."""
+    a, b = band
+    dark = 255.0 - gray.mean(axis=1)
+    dark -= dark.min()
+    if b - a < 3:
+        return [band]
+    v = a + 1 + int(np.argmin(dark[a + 1 : b - 1]))
+    left, right = float(dark[a:v].max()), float(dark[v + 1 : b].max())
+    if dark[v] > BAR_VALLEY * min(left, right):
+        return [band]
+    return [(a, v), (v + 1, b)]
+
+
+def _all_bars(region: np.ndarray, bands: Sequence[tuple[int, int]], em: float) -> bool:
+    """Is the ink of a lone sign 1-3 horizontal bars of one length and place
+    (the bars of = or 三, not a glyph's strokes)?"""
+    if not 1 <= len(bands) <= 3:
+        return False
+    spans = []
+    for a, b in bands:
+        cols = np.flatnonzero(region[a:b].any(axis=0))
+        if cols.size == 0:
+            return False
+        length = int(cols[-1] - cols[0] + 1)
+        if b - a > BAR_MAX_EM * em or length < BAR_MIN_RATIO * (b - a):
+            return False
+        spans.append((int(cols[0]), int(cols[-1])))
+    # Each column of a bar's span is inked (no gaps: a bar, not a row of dots).
+    for (a, b), (c0, c1) in zip(bands, spans):
+        if not region[a:b, c0 : c1 + 1].any(axis=0).all():
+            return False
+    return True
 
 
 def _line_em(job: _Job, body_em: float) -> float:

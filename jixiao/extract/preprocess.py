@@ -21,6 +21,7 @@ engine reads (``raster.PageImage``), in this order:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import cv2
@@ -275,9 +276,15 @@ def cut_out_paper(
             sm = cv2.resize(stamp_mask, (w, h), interpolation=cv2.INTER_NEAREST)
             sm = cv2.warpPerspective(sm, hom, (out_w, out_h), flags=cv2.INTER_NEAREST)
             stamp_mask = cv2.resize(sm, (out_w // 4, out_h // 4), interpolation=cv2.INTER_NEAREST)
-        # A photo has no density of its own: the sheet is taken to be A4.
+        # A photo has no density of its own: the sheet is taken to be A4,
+        # unless its text would then be smaller than any printed body text:
+        # then it is the next A size up (A3; the aspect is the same).
         scale = min(out_w, out_h) / A4_SHORT_PT
         done.steps.append("photo: perspective rectified")
+        text = body_text_pt(gray, scale)
+        if text is not None and text < SMALL_TEXT_PT:
+            scale /= math.sqrt(2.0)
+            done.steps.append("photo: read as A3 (small text on A4)")
         return gray, stamp_mask, scale
     full = cv2.resize(sheet, (w, h), interpolation=cv2.INTER_NEAREST)
     # The sheet's outline was found on a blurred small copy: a sliver of the
@@ -290,18 +297,57 @@ def cut_out_paper(
     return gray, stamp_mask, scale
 
 
+def body_text_pt(gray: np.ndarray, scale: float) -> float | None:
+    """The height of the page's lines of text in points (the median of ink
+    joined along lines, rules taken out), or None with too few lines to tell."""
+    f = min(1.0, TEXT_PX_PER_PT / scale)
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
+    s = scale * f
+    binary = raster.binarize(small, s, raster.ink_contrast(small))
+    long_k = max(10, round(20 * s))
+    rules = cv2.bitwise_or(
+        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_k, 1))),
+        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_k))),
+    )
+    ink = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(rules, np.ones((3, 3), np.uint8))))
+    # Joined across the blank between characters (justified CJK leaves wide ones).
+    k = max(2, round(3.0 * s))
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    w, h = stats[1:n, cv2.CC_STAT_WIDTH], stats[1:n, cv2.CC_STAT_HEIGHT]
+    lines = h[(w >= 3 * h) & (h >= TEXT_MIN_PT * s) & (h <= 30 * s)]
+    if lines.size < TEXT_MIN_LINES:
+        return None
+    return float(np.median(lines)) / s
+
+
+TEXT_PX_PER_PT = 2.0  # the text's height is measured at this density
+TEXT_MIN_LINES = 20  # ... from at least this many lines
+TEXT_MIN_PT = 3.5  # lower ink joined along a line is no text (the rest of a rule a photo bent)
+SMALL_TEXT_PT = 6.5  # lines of text lower than this on an A4 sheet: the sheet is larger
+
+
 def _paint_margin(gray: np.ndarray, e: int) -> None:
-    """Paint an ``e``-pixel margin round the image in the paper's grey next
-    to it (a photo's light falls off towards the edges: one grey for all
-    would leave a step, read as a rule). In place."""
-    top = np.median(gray[e : 2 * e], axis=0).astype(np.uint8)
-    bottom = np.median(gray[-2 * e : -e], axis=0).astype(np.uint8)
-    gray[:e] = top
-    gray[-e:] = bottom
-    left = np.median(gray[:, e : 2 * e], axis=1).astype(np.uint8)
-    right = np.median(gray[:, -2 * e : -e], axis=1).astype(np.uint8)
-    gray[:, :e] = left[:, None]
-    gray[:, -e:] = right[:, None]
+    """Paint what is left of the desk along each edge, within ``e`` pixels,
+    in the paper's grey next to it: at each point of the edge, the run of
+    dark pixels from the image's border inwards (a sliver of desk starts at
+    the border; a form's rule or text printed close to the sheet's edge has
+    paper between it and the border, and stays). A photo's light falls off
+    towards the edges: the grey is the paper's just inside, point by point.
+    In place."""
+    for side in range(4):
+        view = np.rot90(gray, side)  # each side in turn as the top (a view: painted in place)
+        band = view[:e]
+        ref = np.median(view[e : 2 * e], axis=0)
+        dark = band < DESK_DARK * ref[None, :]
+        depth = np.where(dark.all(axis=0), e, np.argmax(~dark, axis=0))
+        depth = np.where(depth > 0, np.minimum(e, depth + DESK_EDGE_PX), 0)
+        rows = np.arange(e)[:, None]
+        band[rows < depth[None, :]] = np.broadcast_to(ref.astype(np.uint8)[None, :], band.shape)[rows < depth[None, :]]
+
+
+DESK_DARK = 0.9  # darker than this share of the paper next to it: desk, not paper in the photo's light
+DESK_EDGE_PX = 3  # ... and the blur of its edge
 
 
 def _four_corners(hull: np.ndarray) -> np.ndarray | None:

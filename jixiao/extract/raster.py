@@ -19,6 +19,7 @@ strokes pass the kernels, but stay small).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ GAP_PT = 1.5  # breaks in a rule up to this long are bridged
 BILEVEL_GAP_PT = 10.0  # ... on a fax, whose rules break wider (a merged cell leaves a whole cell open)
 BILEVEL_PRE_GAP_PT = 1.5  # a fax's rules are bridged before the long kernels, too
 BILEVEL_REACH_PT = 16.0  # a fax's rule ending this short of a crossing rule is broken there
+REACH_PT = 12.0  # ... a scan's or a photo's
 MIN_SKEW_DEG = 0.03  # below this, rotating would only blur
 MAX_SKEW_DEG = 5.0
 
@@ -217,6 +219,13 @@ class Rules:
     segments: list[Segment]  # in points
     # For each segment: (horizontal?, its component label).
     sources: list[tuple[bool, int]]
+    # The rules the grids are built from (on a fax: the cell edges the
+    # broken rules make up, see ``cell_edges``); None: ``segments``.
+    edges: list[Segment] | None = None
+
+    @property
+    def grid_segments(self) -> list[Segment]:
+        return self.segments if self.edges is None else self.edges
 
 
 def find_rules(img: PageImage) -> Rules:
@@ -268,10 +277,95 @@ def find_rules(img: PageImage) -> Rules:
                 xc = (x + w / 2.0) / s
                 segs.append(Segment(xc, y / s, xc, (y + h) / s))
             sources.append((horizontal, i))
+    edges = None
     if img.bilevel:
         segs, sources = _crossing_only(segs, sources, 2.0 * SNAP)
         segs = extend_to_crossings(segs, BILEVEL_REACH_PT, SNAP)
-    return Rules(binary, labels[0], labels[1], segs, sources)
+        edges = cell_edges(segs, SNAP)
+    else:
+        # Text touching a rule in a photo's soft light can cut the rule short
+        # of the crossing it ends at: carried on to it (no table leaves a gap
+        # between a rule and the rule it runs to).
+        edges = extend_to_crossings(segs, REACH_PT, SNAP, cut=False)
+    return Rules(binary, labels[0], labels[1], segs, sources, edges)
+
+
+EDGE_INKED_SHARE = 0.5  # a fax's rule inked along this share of a cell's side is that side
+
+
+def cell_edges(segs: Sequence[Segment], tol: float) -> list[Segment]:
+    """A fax's broken rules as whole cell sides: along each rule, between
+    each two rules crossing it, the side is there when the rule's pieces
+    cover EDGE_INKED_SHARE of it, and then all of it; pieces covering less
+    are dropped. A piece of a rule ending between two crossings would be
+    an edge of its own, splitting the columns (rows) it ends in. Rules
+    across first, then the ones along them against those."""
+    hs = [g for g in segs if g.top == g.bottom]
+    vs = [g for g in segs if g.top != g.bottom]
+    hs = _sides(hs, vs, True, tol)
+    vs = _sides(vs, hs, False, tol)
+    return hs + vs
+
+
+def _sides(lines: list[Segment], across: list[Segment], horizontal: bool, tol: float) -> list[Segment]:
+    def pos(g: Segment) -> float:
+        return g.top if horizontal else g.x0
+
+    def span(g: Segment) -> tuple[float, float]:
+        return (g.x0, g.x1) if horizontal else (g.top, g.bottom)
+
+    out: list[Segment] = []
+    lines = sorted(lines, key=pos)
+    groups: list[list[Segment]] = []
+    for g in lines:
+        if groups and pos(g) - pos(groups[-1][-1]) <= tol:
+            groups[-1].append(g)
+        else:
+            groups.append([g])
+    for group in groups:
+        weights = [max(1e-6, span(g)[1] - span(g)[0]) for g in group]
+        p = sum(pos(g) * w for g, w in zip(group, weights)) / sum(weights)
+        pieces = sorted(span(g) for g in group)
+        lo, hi = pieces[0][0], max(b for _, b in pieces)
+        stops = sorted(
+            {
+                round(b.x0 if horizontal else b.top, 2)
+                for b in across
+                if (b.top - tol <= p <= b.bottom + tol if horizontal else b.x0 - tol <= p <= b.x1 + tol)
+                and lo - tol <= (b.x0 if horizontal else b.top) <= hi + tol
+            }
+        )
+        stops = [x for k, x in enumerate(stops) if k == 0 or x - stops[k - 1] > tol]
+        if len(stops) < 2:
+            out.extend(group)
+            continue
+        inked_runs = _union(pieces)
+        # Beyond the outermost crossings the pieces stay as they are (a
+        # table's sides run on past its last rule where a page break leaves
+        # it open).
+        keep = [(x, min(y, stops[0])) for x, y in inked_runs if x < stops[0] - tol]
+        keep += [(max(x, stops[-1]), y) for x, y in inked_runs if y > stops[-1] + tol]
+        for a, b in itertools.pairwise(stops):
+            inked = sum(max(0.0, min(b, y) - max(a, x)) for x, y in inked_runs)
+            if inked >= EDGE_INKED_SHARE * (b - a):
+                keep.append((a, b))
+        out.extend(_at(p, a, b, horizontal) for a, b in _union(sorted(keep), tol))
+    return out
+
+
+def _union(pieces: list[tuple[float, float]], tol: float = 0.0) -> list[tuple[float, float]]:
+    """Sorted intervals merged where they overlap or come within ``tol``."""
+    merged: list[list[float]] = []
+    for a, b in pieces:
+        if merged and a <= merged[-1][1] + tol:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def _at(p: float, a: float, b: float, horizontal: bool) -> Segment:
+    return Segment(a, p, b, p) if horizontal else Segment(p, a, p, b)
 
 
 STRADDLE_PT = 1.5  # how far above and below a rule its cells' text keeps clear
@@ -340,7 +434,7 @@ def _crossing_only(
 PARALLEL_MIN_PT = 72.0  # a lone rule kept beside a crossed one is at least this long
 
 
-def extend_to_crossings(segs: list[Segment], reach: float, tol: float) -> list[Segment]:
+def extend_to_crossings(segs: list[Segment], reach: float, tol: float, cut: bool = True) -> list[Segment]:
     """A fax's rule ends snapped to the perpendicular rules they meet.
 
     On a fax a rule breaks at its ends too, where no closing can bridge it,
@@ -349,8 +443,8 @@ def extend_to_crossings(segs: list[Segment], reach: float, tol: float) -> list[S
     So each end of a piece at least ``reach`` long (shorter ones are long
     strokes of bold characters) is carried on to the nearest perpendicular
     within ``reach``, else cut back to one it sticks out past by at most
-    OVERSHOOT_PT. Horizontals first, then verticals against the snapped
-    horizontals."""
+    OVERSHOOT_PT (not without ``cut``). Horizontals first, then verticals
+    against the snapped horizontals."""
     out = list(segs)
     for horizontal in (True, False):
         across = [s for s in out if (s.top == s.bottom) != horizontal]
@@ -368,7 +462,7 @@ def extend_to_crossings(segs: list[Segment], reach: float, tol: float) -> list[S
             )
             if not stops:
                 continue
-            lo, hi = _snap_end(lo, hi, stops, reach, tol, -1), _snap_end(hi, lo, stops, reach, tol, 1)
+            lo, hi = _snap_end(lo, hi, stops, reach, tol, -1, cut), _snap_end(hi, lo, stops, reach, tol, 1, cut)
             out[k] = Segment(lo, a.top, hi, a.bottom) if horizontal else Segment(a.x0, lo, a.x1, hi)
     return out
 
@@ -376,7 +470,9 @@ def extend_to_crossings(segs: list[Segment], reach: float, tol: float) -> list[S
 OVERSHOOT_PT = 6.0
 
 
-def _snap_end(end: float, other: float, stops: list[float], reach: float, tol: float, outward: int) -> float:
+def _snap_end(
+    end: float, other: float, stops: list[float], reach: float, tol: float, outward: int, cut: bool = True
+) -> float:
     """Where one end of a rule (``outward`` = -1 for its low end) should be."""
     if any(abs(x - end) <= tol for x in stops):
         return end
@@ -386,7 +482,7 @@ def _snap_end(end: float, other: float, stops: list[float], reach: float, tol: f
     nearest_in = min(within, key=lambda x: abs(x - end)) if within else None
     if nearest_out is not None and abs(nearest_out - end) <= reach:
         return nearest_out
-    if nearest_in is not None and abs(nearest_in - end) <= OVERSHOOT_PT:
+    if cut and nearest_in is not None and abs(nearest_in - end) <= OVERSHOOT_PT:
         return nearest_in
     return end
 
@@ -523,6 +619,32 @@ def _split_at_valleys(rows: np.ndarray, band: tuple[int, int], faint: float, tal
     return [(edges[i], edges[i + 1]) for i in range(len(edges) - 1)]
 
 
+DIP_SHARE = 0.3  # a row with this share of the ink of the lines on either side is the gap between them
+LINE_MIN_EM = 0.6  # ... when each side is at least this tall
+
+
+def _split_at_dips(rows: np.ndarray, band: tuple[int, int], em: float) -> list[tuple[int, int]]:
+    """A band too tall for one line (TWO_LINES_EM), cut at its deepest dip
+    in ink between two lines, again and again: lines set tight, whose gap
+    a scan's grain or a comma and a quote mark bridge, have no blank row
+    between them but far less ink there than in either line."""
+    a, b = band
+    min_line = max(2, round(LINE_MIN_EM * em))
+    if b - a < TWO_LINES_EM * em or b - a < 2 * min_line:
+        return [band]
+    seg = rows[a:b].astype(np.float64)
+    reach = max(2, round(em))
+    best, best_depth = -1, 1.0
+    for i in range(min_line, len(seg) - min_line):
+        left, right = seg[max(0, i - reach) : i].max(), seg[i + 1 : i + 1 + reach].max()
+        depth = seg[i] / max(1.0, min(left, right))
+        if depth <= DIP_SHARE and depth < best_depth and seg[i] <= seg[i - 1] and seg[i] <= seg[i + 1]:
+            best, best_depth = i, depth
+    if best < 0:
+        return [band]
+    return _split_at_dips(rows, (a, a + best), em) + _split_at_dips(rows, (a + best, b), em)
+
+
 def text_strips(
     ink: np.ndarray,
     box: tuple[int, int, int, int],
@@ -555,6 +677,7 @@ def text_strips(
         return []
     if speck_em:
         bands = [piece for band in bands for piece in _split_at_valleys(rows, band, speck_em * em, TWO_LINES_EM * em)]
+    bands = [piece for band in bands for piece in _split_at_dips(rows, band, em)]
     # Join fragments of one line: pieces whose union is no taller than a line.
     heights = sorted(b - a for a, b in bands)
     line_h = max(heights[len(heights) // 2], heights[-1] if len(heights) <= 2 else 0, int(0.6 * em))
