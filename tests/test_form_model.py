@@ -132,6 +132,19 @@ def test_a_unit_from_the_cover_loses_margin_marks_codes_and_level_suffix() -> No
     assert normalize(d).projects[0].department == "长春市信访局"
 
 
+def test_a_form_title_names_no_table_number_as_its_unit() -> None:
+    """A form's title ("表十2026年部门整体绩效目标表", as a scan's page reads
+    it) names the unit only where it prints one, before the form's words;
+    its table number is no unit."""
+    from jixiao.normalize.document import publisher_of
+
+    assert publisher_of(["表十2026年部门整体绩效目标表"]) == ""
+    assert publisher_of(["表14 2026年西安市审计局部门专项业务经费绩效目标表"]) == "西安市审计局"
+    assert publisher_of(["表3-1 2026年长沙市信访局项目绩效目标表"]) == "长沙市信访局"
+    assert publisher_of(["2026年重庆市气象局部门整体支出绩效目标表"]) == "重庆市气象局"
+    assert publisher_of(["2026年烟台市民政局部门预算"]) == "烟台市民政局"
+
+
 def test_no_year_anywhere_is_year_0_with_a_warning() -> None:
     d = doc(table(1, GRID, [[one("项目名称"), ("某专项", 4, 1)], *_grid_rows([("人次", "≥1人次")])]), cover="某局\n")
     (p,) = normalize(d).projects

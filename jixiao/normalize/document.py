@@ -68,7 +68,7 @@ def publisher_of(lines: list[str]) -> str:
         if not span or not any(w in line for w in vocab.COVER_TITLE_WORDS):
             continue
         before, after = line[: span[0]], line[span[1] :]
-        before = regex.sub(vocab.MARGIN_MARKS, "", before)
+        before = regex.sub(vocab.TABLE_NUMBER, "", regex.sub(vocab.MARGIN_MARKS, "", before))
         if before.strip("—-－ 　"):
             return clean_unit(before)
         cut = min((after.find(w) for w in vocab.PUBLISHER_STOP_WORDS if w in after), default=-1)

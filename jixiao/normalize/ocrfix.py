@@ -251,7 +251,8 @@ def snap_grid_headers(table: Table) -> Table:
     their places: the grid prints 一级 | 二级 | 三级 left of its value header,
     one cell each. Taken only when exactly three cells of that row left of a
     value header look like level headers (级 or 指标 in them, or bars), one
-    of them reads as a level header already, and none runs down into the
+    of them reads as a level header already (or each reads 级指标, its
+    numeral lost), and none runs down into the
     grid (a side label such as 年度绩效指标 does). Text-layer tables come back
     unchanged."""
     if table.method != "ocr":
@@ -268,7 +269,9 @@ def snap_grid_headers(table: Table) -> Table:
             continue
         cands = [c for c in row if c.col < value.col and c.rowspan == 1 and key(c.text) not in others]
         cands = [c for c in cands if _level_like(key(c.text))]
-        if len(cands) != 3 or not any(key(c.text) in levels for c in cands):
+        if len(cands) != 3 or not (
+            any(key(c.text) in levels for c in cands) or all(_numeral_lost(key(c.text)) for c in cands)
+        ):
             continue
         for c, name in zip(cands, want):
             k = key(c.text)
@@ -278,6 +281,12 @@ def snap_grid_headers(table: Table) -> Table:
         return table
     cells = tuple(replace(c, text=renamed[(c.row, c.col)]) if (c.row, c.col) in renamed else c for c in table.cells)
     return replace(table, cells=cells)
+
+
+def _numeral_lost(k: str) -> bool:
+    """级指标 with at most a mark before it: a level header whose 一/二/三 a
+    fax's threshold erased (thin bars), three of them side by side."""
+    return k.lstrip("".join(_BARS) + ".·,'`") == "级指标" and len(k) <= 4
 
 
 def _level_like(k: str) -> bool:

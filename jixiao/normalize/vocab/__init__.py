@@ -80,7 +80,10 @@ def key(text: str) -> str:
 # Words of the cover/title line that names the publisher and the year
 # ("2026年烟台市民政局部门预算"), and where the publisher's name stops.
 COVER_TITLE_WORDS = ("预算", "决算", "绩效目标")
-PUBLISHER_STOP_WORDS = ("部门综合预算", "部门预算", "部门决算", "预算", "决算", "项目支出", "绩效目标")
+PUBLISHER_STOP_WORDS = (
+    "部门综合预算", "部门预算", "部门决算", "预算", "决算", "项目支出", "项目绩效", "绩效目标",
+    "部门整体", "整体支出", "部门专项", "专项业务经费",
+)
 NAME_WORD = "名称"  # 项目名称, 单位名称 … (a name column, unless it is 指标名称)
 INDICATOR_WORD = "指标"
 NOTE_PREFIX = "注"  # a footnote row under a table
@@ -88,6 +91,8 @@ MONEY_YUAN = "元"
 
 # Marks a cover prints in the margin before a unit's name (".长春市信访局").
 MARGIN_MARKS = r"^[\s.。·•・*#\-—_]+"
+# A table's number printed before its title ("表十", "表14", "表 3-1"): no unit's name.
+TABLE_NUMBER = r"^表\s*[\d一二三四五六七八九十〇零]+(?:[-－—.．]\d+)?[、.．:：]?\s*"
 # Level suffixes of a unit named on a cover: "长春市信访局（本级）" -> "长春市信访局".
 UNIT_LEVEL_SUFFIX = r"[（(](?:机关本级|本级|汇总|本部|机关)[)）]$"
 # Partition values where nothing in the document prints one (with a warning).
