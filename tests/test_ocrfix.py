@@ -44,6 +44,9 @@ def test_labels_snap_past_specks_synonyms_and_brackets() -> None:
     # Never snapped: a label's own unit, a value, a short label two rivals are near.
     for kept in ("项目资金(元)", "2023年", "年度(/项目)指标值", "其中财政务宝", "专项业务费"):
         assert _snap(kept) == kept, kept
+    # A header the form prints and jixiao leaves aside (长沙's 指标值内容) is no
+    # misread 指标内容: snapped, it took the 三级指标 column's place.
+    assert _snap("指标值内容") == "指标值内容"
 
 
 def test_levels_snap_by_the_tree_and_the_page() -> None:

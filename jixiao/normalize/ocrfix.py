@@ -202,7 +202,10 @@ def form_labels() -> tuple[str, ...]:
         *vocab.ENVELOPE_OTHER_LABELS, *vocab.FUNDS_LABELS, *vocab.FUNDS_LABELS_FAMILY, vocab.FUNDS_OTHER,
         *vocab.GOAL_LABELS, vocab.LEVEL1_HEADER, vocab.LEVEL2_HEADER, *vocab.LEVEL3_HEADERS,
         *vocab.VALUE_HEADERS, *vocab.SIDE_LABELS, *vocab.OPERATOR_HEADERS, *vocab.UNIT_HEADERS,
-        *vocab.WEIGHT_HEADERS,
+        *vocab.WEIGHT_HEADERS, *vocab.TEMPLATE_2015_HEADERS,
+        # Headers read and left aside are words of the form all the same: a
+        # printed 指标值内容 is not a misread 指标内容.
+        *vocab.WIDE_IGNORED_HEADERS,
     }
     return tuple(sorted(words))
 
