@@ -163,6 +163,8 @@ def test_grid_headers_named_by_their_places() -> None:
     )
     assert _header("一级指标", "二级指标", "一", "指标值", "分值")[:3] == ("一级指标", "二级指标", "三级指标")
     assert _header("一级指标", "二级指标", "指标名称", "指标值", "分值")[:3] == ("一级指标", "二级指标", "指标名称")
+    # 三 and what a fax left of 级指标, next to two level headers read right.
+    assert _header("一级指标", "二级指标", "三行地", "指标值", "分值")[:3] == ("一级指标", "二级指标", "三级指标")
     # A fax whose threshold erased the thin numerals of all three (泉州's, 烟台's forms).
     assert _header("级指标", "-级指标", ".级指标", "指标值", "分值")[:3] == ("一级指标", "二级指标", "三级指标")
     # No level header read at all, or the text layer: nothing to anchor on, nothing changed.

@@ -243,6 +243,28 @@ def test_a_glyph_split_among_look_alikes_is_read() -> None:
     assert "留口恶性事件发生次数" in alone  # the model's first choice: a look-alike, not nothing
 
 
+def test_a_blank_column_keeps_only_a_likely_glyph() -> None:
+    """The decoding rule on made-up columns: a blank column whose best
+    ideograph is itself likely holds it; the strokes of a damaged glyph,
+    their mass spread thin over many classes, hold nothing; nor does a sign."""
+    from jixiao.extract import ocr
+
+    rec = ocr.recognizer()
+    cls = {c: rec.charset.index(c) for c in ("留", "行", "口", ":")}
+
+    def columns(blank: float, best: str, p: float) -> str:
+        pred = np.zeros((3, len(rec.charset)), dtype=np.float32)
+        pred[0, cls["口"]] = pred[2, cls["口"]] = 1.0  # 口 ? 口
+        pred[1, 0], pred[1, cls[best]] = blank, p
+        idx, _, cols = rec._columns(pred, ocr.RARE_RUNNER_UP)
+        return "".join(rec.charset[j] for j in idx[cols])
+
+    assert columns(0.26, "留", 0.25) == "口留口"  # a glyph split among look-alikes
+    assert columns(0.45, "行", 0.17) == "口口"  # strokes: every class unlikely
+    assert columns(0.6, "留", 0.3) == "口口"  # blank likelier than any character
+    assert columns(0.3, ":", 0.3) == "口口"  # a speck's sign
+
+
 def test_specks_between_two_lines_do_not_join_them() -> None:
     """A cell's two lines (as on the fax's p.13: "…工作计划完成及" over "时性") with
     specks in the gap between them: two crops on a fax, as the model needs."""

@@ -191,12 +191,15 @@ class Recognizer:
         prob = pred.max(axis=1)
         # A column more likely some ideograph than none, its mass split among
         # look-alikes (a fax's 窗: blank 0.26, 留 0.25, 隔 0.07, 窗 0.04),
-        # holds one: its best class, unless that would merge with a
-        # neighbour's. Signs are left out: a speck's mass splits among them.
+        # holds one: its best class, if that is itself likely (most such
+        # columns on a fax are strokes of a damaged glyph, every class
+        # below 0.2), unless it would merge with a neighbour's. Signs are
+        # left out: a speck's mass splits among them.
         for t in np.flatnonzero((idx == 0) & (pred[:, 0] < 0.5)):
             best = int(pred[t, 1:].argmax()) + 1
             if (
-                self.cjk[best] | self.rare[best]
+                pred[t, best] >= SPLIT_GLYPH_PROB
+                and self.cjk[best] | self.rare[best]
                 and (t == 0 or idx[t - 1] != best)
                 and (t + 1 == len(idx) or idx[t + 1] != best)
             ):
@@ -298,6 +301,7 @@ def page_prior(prior: CharPrior | PriorFile, reads: Sequence[_Read], charset: li
 
 
 PRIOR_SURE = 0.99  # a character read at least this surely is not weighed
+SPLIT_GLYPH_PROB = 0.2  # a blank column's best ideograph this likely is a character (see _columns)
 PRIOR_CANDIDATES = 8  # the best classes per character, ...
 PRIOR_MIN_PROB = 0.003  # ... those read at least this likely
 NUMBER_SIGNS = "()（）[]-.,:;%/+"  # in front of a digit, part of what is printed

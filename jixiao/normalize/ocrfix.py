@@ -293,7 +293,8 @@ def _numeral_lost(k: str) -> bool:
 
 
 def _level_like(k: str) -> bool:
-    return bool(k) and ("级" in k or "指标" in k or (len(k) <= 3 and set(k) <= _BARS))
+    # 级 or 指标 in it, bars, or a numeral and what is left of 级指标 (三行地).
+    return bool(k) and ("级" in k or "指标" in k or (len(k) <= 3 and set(k) <= _BARS) or (k[0] in "一二三" and len(k) <= 4))
 
 
 # What a fax's specks and rule stubs read as: dots, strokes, a stray letter.
