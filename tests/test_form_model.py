@@ -143,6 +143,11 @@ def test_a_form_title_names_no_table_number_as_its_unit() -> None:
     assert publisher_of(["表3-1 2026年长沙市信访局项目绩效目标表"]) == "长沙市信访局"
     assert publisher_of(["2026年重庆市气象局部门整体支出绩效目标表"]) == "重庆市气象局"
     assert publisher_of(["2026年烟台市民政局部门预算"]) == "烟台市民政局"
+    # Labelled fields before a title, or on the line above it, are those fields (a
+    # scan's free lines joined: 单位名称 names the unit that fills the form, 单位 the money).
+    assert publisher_of(["单位名称：长沙职业教育基地综合协调办公室单位：万元2026年项目支出绩效目标表"]) == ""
+    assert publisher_of(["单位：万元", "2026年项目支出绩效目标表"]) == ""
+    assert publisher_of(["长沙市信访局", "2026 年部门预算公开"]) == "长沙市信访局"
 
 
 def test_no_year_anywhere_is_year_0_with_a_warning() -> None:

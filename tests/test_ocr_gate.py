@@ -81,3 +81,18 @@ def test_a_scanned_chart_is_no_table() -> None:
         assert formgate.holds_table(doc[46])  # a form page of the same file, rendered (not read this way in a run)
     finally:
         doc.close()
+
+
+def test_a_cover_of_two_title_lines_only_is_a_cover(scans: Path) -> None:
+    """长沙's cover prints its unit and year in two lines of large type and
+    nothing else; joined along the lines, they are lines of large type (and
+    no glyph stays alone), which is a cover all the same. Its prose page is none."""
+    changsha = PDFS / "015_长沙_教育局_2026年部门预算.pdf"
+    doc = pdfium.PdfDocument(build("seal", scans / "changsha-cover.pdf", source=changsha, pages=[1]))
+    prose = pdfium.PdfDocument(build("seal", scans / "prose-cover.pdf", source=REAL01, pages=[PROSE]))
+    try:
+        assert formgate.looks_like_cover(doc[0])
+        assert not formgate.looks_like_cover(prose[0])
+    finally:
+        doc.close()
+        prose.close()

@@ -63,17 +63,22 @@ def looks_like_cover(page: Any) -> bool:
     s = img.scale
     binary = raster.binarize(img.gray, s, img.contrast)
     k = max(2, round(COVER_LINE_PT * s))  # across the blank between characters of small type
-    counts = []
+    looks = []
     for shape in ((k, 1), (1, k)):
         joined = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, shape))
         n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
         w, h = stats[1:n, cv2.CC_STAT_WIDTH], stats[1:n, cv2.CC_STAT_HEIGHT]
         long_side, short_side = np.maximum(w, h), np.minimum(w, h)
-        small = (long_side >= 2 * short_side) & (short_side >= COVER_LINE_PT * s) & (short_side < COVER_TITLE_PT * s)
-        large = (short_side >= COVER_TITLE_PT * s) & (long_side < 2 * short_side)
-        counts.append((int(small.sum()), int(large.sum())))
-    small_lines, large_glyphs = min(counts)
-    return small_lines <= COVER_MAX_LINES and large_glyphs >= 2
+        line = long_side >= 2 * short_side
+        small = line & (short_side >= COVER_LINE_PT * s) & (short_side < COVER_TITLE_PT * s)
+        title_lines = line & (short_side >= COVER_TITLE_PT * s)
+        large = (short_side >= COVER_TITLE_PT * s) & ~line
+        looks.append((int(small.sum()) + int(title_lines.sum()), int(small.sum()), int(title_lines.sum()), int(large.sum())))
+    # Read the way the text runs: joined along its lines, characters make
+    # lines; across them, only glyphs. A title of large type is a line of
+    # it, or (a short one, joined by nothing) two large glyphs.
+    _, small_lines, title_lines, large_glyphs = max(looks)
+    return small_lines <= COVER_MAX_LINES and (title_lines >= 1 or large_glyphs >= 2)
 
 
 def may_hold_form(source: PdfSource, index: int) -> bool:

@@ -69,13 +69,15 @@ def publisher_of(lines: list[str]) -> str:
             continue
         before, after = line[: span[0]], line[span[1] :]
         before = regex.sub(vocab.TABLE_NUMBER, "", regex.sub(vocab.MARGIN_MARKS, "", before))
+        if line_fields(before):
+            continue  # "单位名称：…单位：万元" before a title: labelled fields, said above if at all
         if before.strip("—-－ 　"):
             return clean_unit(before)
         cut = min((after.find(w) for w in vocab.PUBLISHER_STOP_WORDS if w in after), default=-1)
         name = after[:cut] if cut > 0 else ""
         if name:
             return clean_unit(name)
-        if i > 0 and not fields.year_span(lines[i - 1]):
+        if i > 0 and not fields.year_span(lines[i - 1]) and not line_fields(lines[i - 1]):
             return clean_unit(lines[i - 1])
     return ""
 
