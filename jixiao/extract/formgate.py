@@ -69,11 +69,11 @@ def looks_like_cover(page: Any) -> bool:
         n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
         w, h = stats[1:n, cv2.CC_STAT_WIDTH], stats[1:n, cv2.CC_STAT_HEIGHT]
         long_side, short_side = np.maximum(w, h), np.minimum(w, h)
-        line = long_side >= 2 * short_side
-        small = line & (short_side >= COVER_LINE_PT * s) & (short_side < COVER_TITLE_PT * s)
-        title_lines = line & (short_side >= COVER_TITLE_PT * s)
-        large = (short_side >= COVER_TITLE_PT * s) & ~line
-        looks.append((int(small.sum()) + int(title_lines.sum()), int(small.sum()), int(title_lines.sum()), int(large.sum())))
+        is_line = long_side >= 2 * short_side
+        small = int((is_line & (short_side >= COVER_LINE_PT * s) & (short_side < COVER_TITLE_PT * s)).sum())
+        title = int((is_line & (short_side >= COVER_TITLE_PT * s)).sum())
+        large = int(((short_side >= COVER_TITLE_PT * s) & ~is_line).sum())
+        looks.append((small + title, small, title, large))
     # Read the way the text runs: joined along its lines, characters make
     # lines; across them, only glyphs. A title of large type is a line of
     # it, or (a short one, joined by nothing) two large glyphs.
