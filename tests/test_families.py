@@ -357,3 +357,18 @@ def test_label_form_continued_without_header() -> None:
         ("产出指标", "质量指标", "合格率", "=100%", 2),
     ]
     assert (p.first_page, p.last_page) == (1, 2)
+
+
+def test_a_wide_tables_repeated_header_misread_is_no_project() -> None:
+    """A scan's next page prints the header again and OCR misreads a word of
+    it (单位（项Ⅱ）名称), so it is no longer taken for the header: a row whose
+    name cell reads as the name column's header is still no project."""
+    edges = [0.0, 100.0, 150.0, 250.0, 300.0, 350.0, 450.0, 480.0, 520.0, 560.0]
+    one = lambda t: (t, 1, 1)
+    words = ("单位（项目）名称", "资金总额", "绩效目标", "一级指标", "二级指标", "三级指标", "指标值类型", "指标值", "度量单位")
+    row = lambda *c: [one(x) for x in c]
+    p1 = _table(1, edges, [row(*words), row("甲项目", "30.00", "甲目标", "产出指标", "数量指标", "培训人数", "≥", "100", "人")])
+    misread = ("单位（项Ⅱ）名称", "资金总额", "绩效目标", "级指你", "二级指杯", "三级招标", "指标值类型", "指标值", "度量单位")
+    p2 = _table(2, edges, [row(*misread), row("乙项目", "5.00", "乙目标", "成本指标", "经济成本指标", "总成本", "≤", "5", "万元")])
+    r = normalize(_doc(_line(1, "2026年项目支出绩效目标表"), _line(1, "部门名称：某局 单位：万元"), p1, p2))
+    assert [p.project_name for p in r.projects] == ["甲项目", "乙项目"]

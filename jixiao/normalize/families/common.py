@@ -289,7 +289,7 @@ def read_columns(table: Table, hrow: int, stop: int | None = None) -> Columns:
                 cols.weight = c.col
         elif vocab.is_value_header(k):
             cols.values.append((c.col, _horizon_of(c.text)))
-        elif (vocab.NAME_WORD in k and any(w in k for w in vocab.WIDE_NAME_WORDS)) or k in _WIDE_NAMES:
+        elif is_name_header(k):
             cols.name = c.col
         elif vocab.GOAL_HEADER_WORD in k:
             cols.goal = c.col
@@ -352,6 +352,11 @@ def map_columns(prev_table: Table, prev: Columns, table: Table) -> Columns | Non
 
 
 _WIDE_NAMES = {key(h) for h in vocab.WIDE_NAME_HEADERS}
+
+
+def is_name_header(k: str) -> bool:
+    """Is this key the header of a wide table's name column (单位（项目）名称, 项目)?"""
+    return (vocab.NAME_WORD in k and any(w in k for w in vocab.WIDE_NAME_WORDS)) or k in _WIDE_NAMES
 _HEADER_WORDS = sorted({key(w) for w in vocab.INDICATOR_HEADER_WORDS}, key=len, reverse=True)
 _QUALIFIERS = {key(q) for q in vocab.HEADER_QUALIFIERS}
 

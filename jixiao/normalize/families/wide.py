@@ -95,6 +95,8 @@ def read_forms(
                 continue
             if key(name).rstrip(":") in {key(w) for w in vocab.TOTAL_ROW_NAMES}:
                 continue
+            if common.is_name_header(key(name)):
+                continue  # a page's header printed again, read past recognising (单位（项Ⅱ）名称)
             if not has_ind and not goal:
                 if name and not key(name).startswith(vocab.NOTE_PREFIX):
                     unit = name
