@@ -23,6 +23,7 @@ no data file (only temporary ones, for the next run to remove).
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import hashlib
 import os
@@ -32,7 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -317,6 +318,26 @@ class _Partition:
         self.parts, self.held, self.bytes = [], [], 0
 
 
+_malloc_trim: Any = None
+
+
+def trim_heap() -> None:
+    """Hand the C heap's free pages back to the system (glibc's
+    ``malloc_trim``; elsewhere nothing). Spilled rows' Arrow buffers are
+    freed to malloc (``system_allocator``), but glibc keeps the pages of a
+    heap that freed many small blocks: a long document's peak grew with the
+    rows it had spilled (measured: +5.6 MB from 500 to 2,000 pages, none with
+    the heap trimmed after each spill)."""
+    global _malloc_trim
+    if _malloc_trim is None:
+        try:
+            _malloc_trim = ctypes.CDLL(None).malloc_trim
+        except (OSError, AttributeError):
+            _malloc_trim = False
+    if _malloc_trim:
+        _malloc_trim(0)
+
+
 @contextmanager
 def system_allocator() -> Iterator[None]:
     """Arrow's allocations on the C library's malloc while a file is read
@@ -376,6 +397,7 @@ class PartitionWriter:
                         break
                     self._held -= f.bytes
                     f.spill()
+                trim_heap()
         except CannotWrite as e:
             self.error = e
             self.discard()
@@ -386,6 +408,8 @@ class PartitionWriter:
         if self.error is not None:
             raise self.error
         written = []
+        if any(f.parts for f in self._files.values()):
+            trim_heap()  # what the spills freed, before the data files are made
         try:
             for name in TABLES:
                 for key in sorted((k for k in self._files if k[0] == name), key=lambda k: str(k[1:])):
