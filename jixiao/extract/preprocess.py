@@ -297,10 +297,10 @@ def cut_out_paper(
     return gray, stamp_mask, scale
 
 
-def body_text_pt(gray: np.ndarray, scale: float) -> float | None:
-    """The height of the page's lines of text in points (the median of ink
-    joined along lines, rules taken out), or None with too few lines to tell."""
-    f = min(1.0, TEXT_PX_PER_PT / scale)
+def _ink_without_rules(gray: np.ndarray, scale: float, px_per_pt: float) -> tuple[np.ndarray, float]:
+    """The page's ink at about ``px_per_pt`` pixels a point, rules (long thin
+    runs either way) and what touches them taken out; and that scale."""
+    f = min(1.0, px_per_pt / scale)
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
     s = scale * f
     binary = raster.binarize(small, s, raster.ink_contrast(small))
@@ -309,7 +309,13 @@ def body_text_pt(gray: np.ndarray, scale: float) -> float | None:
         cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_k, 1))),
         cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_k))),
     )
-    ink = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(rules, np.ones((3, 3), np.uint8))))
+    return cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(rules, np.ones((3, 3), np.uint8)))), s
+
+
+def body_text_pt(gray: np.ndarray, scale: float) -> float | None:
+    """The height of the page's lines of text in points (the median of ink
+    joined along lines, rules taken out), or None with too few lines to tell."""
+    ink, s = _ink_without_rules(gray, scale, TEXT_PX_PER_PT)
     # Joined across the blank between characters (justified CJK leaves wide ones).
     k = max(2, round(3.0 * s))
     joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
@@ -392,16 +398,7 @@ def text_is_vertical(gray: np.ndarray, scale: float) -> bool:
     page (characters of a line touch) and along a vertical kernel tall ones
     on a sideways page. Rules are taken out first.
     """
-    f = min(1.0, 1.4 / scale)  # ~100 dpi is plenty
-    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
-    s = scale * f
-    binary = raster.binarize(small, s, raster.ink_contrast(small))
-    long_k = max(10, round(20 * s))
-    rules = cv2.bitwise_or(
-        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_k, 1))),
-        cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_k))),
-    )
-    ink = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(rules, np.ones((3, 3), np.uint8))))
+    ink, s = _ink_without_rules(gray, scale, 1.4)  # ~100 dpi is plenty
     k = max(2, round(2.5 * s))
     counts = []
     for shape in ((k, 1), (1, k)):
