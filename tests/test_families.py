@@ -372,3 +372,23 @@ def test_a_wide_tables_repeated_header_misread_is_no_project() -> None:
     p2 = _table(2, edges, [row(*misread), row("乙项目", "5.00", "乙目标", "成本指标", "经济成本指标", "总成本", "≤", "5", "万元")])
     r = normalize(_doc(_line(1, "2026年项目支出绩效目标表"), _line(1, "部门名称：某局 单位：万元"), p1, p2))
     assert [p.project_name for p in r.projects] == ["甲项目", "乙项目"]
+
+
+def test_a_speck_in_a_scanned_unit_row_makes_no_project() -> None:
+    """A wide table's unit row (编码 | 单位 | 资金, no indicator) on a fax,
+    a speck read as "1" in its value cell: still the unit row, not a project."""
+    from dataclasses import replace
+
+    edges = [0.0, 100.0, 150.0, 250.0, 300.0, 350.0, 450.0, 480.0, 520.0, 560.0]
+    one = lambda t: (t, 1, 1)
+    row = lambda *c: [one(x) for x in c]
+    words = ("单位（项目）名称", "资金总额", "绩效目标", "一级指标", "二级指标", "三级指标", "指标值类型", "指标值", "度量单位")
+    grid = _table(1, edges, [
+        row(*words),
+        row("某单位", "30.00", "", "", "", "", "", "1", ""),
+        row("甲项目", "30.00", "甲目标", "产出指标", "数量指标", "培训人数", "≥", "100", "人"),
+    ])
+    scanned = replace(grid, cells=tuple(replace(c, confidence=0.9) for c in grid.cells), method="ocr")
+    lines = (_line(1, "2026年项目支出绩效目标表"), _line(1, "部门名称：某局 单位：万元"))
+    r = normalize(_doc(*lines, scanned))
+    assert [(p.project_name, p.implementing_unit) for p in r.projects] == [("甲项目", "某单位")]

@@ -139,11 +139,16 @@ def _cell_text(table: Table, row: int, col: int | None) -> str:
 
 
 def _has_indicator(table: Table, cols: Columns, row: int) -> bool:
+    texts = []
     for col in (cols.level3, cols.serial, *(v for v, _ in cols.values)):
         c = table.cell_at(row, col) if col is not None else None
         if c is not None and c.row == row and c.text.strip():
-            return True
-    return False
+            texts.append(c.text.strip())
+    if table.method == "ocr" and texts and all(len(t) == 1 for t in texts):
+        name = table.cell_at(row, cols.level3) if cols.level3 is not None else None
+        if name is None or not name.text.strip():
+            return False  # a speck read in a value cell of a row without a name (a fax's unit row)
+    return bool(texts)
 
 
 def _goal(table: Table, cols: Columns, band: _Band) -> str:
