@@ -393,27 +393,25 @@ def _read_page(source: PdfSource, engine: str, index: int, info: PageInfo) -> Pa
 
 
 def _looks_like_cover(source: PdfSource, index: int) -> bool:
-    """``formgate.looks_like_cover``, inside the same boundary as reading."""
-    from .formgate import looks_like_cover
-
-    page = source.pdfium[index]
-    try:
-        return looks_like_cover(page)
-    except Exception as e:
-        err = _page_error(source, index, e)
-        if err is e:
-            raise
-        raise err from e
-    finally:
-        page.close()
+    return _look(source, index, cover=True)
 
 
 def _may_hold_form(source: PdfSource, index: int) -> bool:
-    """The OCR gate (``formgate``), inside the same boundary as reading."""
-    from .formgate import may_hold_form
+    return _look(source, index, cover=False)
+
+
+def _look(source: PdfSource, index: int, cover: bool) -> bool:
+    """A low-resolution look at a page before OCR (``formgate``: the OCR
+    gate's ``holds_table``, or ``looks_like_cover``), inside the same
+    boundary as reading. OpenCV is imported only where a page goes to OCR."""
+    from . import formgate
 
     try:
-        return may_hold_form(source, index)
+        page = source.pdfium[index]
+        try:
+            return formgate.looks_like_cover(page) if cover else formgate.holds_table(page)
+        finally:
+            page.close()
     except Exception as e:
         err = _page_error(source, index, e)
         if err is e:

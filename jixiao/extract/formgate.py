@@ -28,7 +28,6 @@ import numpy as np
 
 from . import preprocess, raster
 from .geometry import build_grids
-from .source import PdfSource
 
 GATE_DPI = 72.0
 MIN_CELLS = 4  # a 2 x 2 table; a chart's frame and its label boxes make 2
@@ -79,11 +78,3 @@ def looks_like_cover(page: Any) -> bool:
     # it, or (a short one, joined by nothing) two large glyphs.
     _, small_lines, title_lines, large_glyphs = max(looks)
     return small_lines <= COVER_MAX_LINES and (title_lines >= 1 or large_glyphs >= 2)
-
-
-def may_hold_form(source: PdfSource, index: int) -> bool:
-    page = source.pdfium[index]
-    try:
-        return holds_table(page)
-    finally:
-        page.close()

@@ -978,8 +978,8 @@ def _reread_lone_glyphs(jobs: Sequence[_Job], results: list[Recognised], gray: n
     for k in lone:
         st = jobs[k].strip
         pad = max(2, (st.bottom - st.top) // 8)
-        glyph = gray[max(0, st.top - pad) : st.bottom + pad, max(0, st.x0 - pad) : st.x1 + pad]
-        gap = np.full((glyph.shape[0], max(3, glyph.shape[0] // 3)), 255, np.uint8)
+        glyph = _strip_crop(gray, st, pad)
+        gap = _blank_gap(glyph.shape[0])
         row = np.hstack([gap, glyph, gap, glyph, gap, glyph, gap])
         crops.append(cv2.copyMakeBorder(row, pad * 2, pad * 2, 0, 0, cv2.BORDER_CONSTANT, value=255))
     out = list(results)
@@ -989,8 +989,7 @@ def _reread_lone_glyphs(jobs: Sequence[_Job], results: list[Recognised], gray: n
         # surely than the one did (a small "7" against the cell's rule reads "nnn").
         surely = rec.score >= min(out[k].score, LONE_REREAD_SURE)
         if len(t) == 3 and len(set(t)) == 1 and (t[0] != out[k].text.strip() and surely or rec.score > out[k].score):
-            old = out[k]
-            out[k] = Recognised(t[0], rec.score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (rec.score,))
+            out[k] = _lone_sign(out[k], jobs[k], t[0], rec.score)
     return _read_beside_a_number(jobs, out, lone, gray)
 
 
@@ -1019,13 +1018,12 @@ def _read_beside_a_number(jobs: Sequence[_Job], results: list[Recognised], lone:
         n = min(numbers, key=lambda j: abs((jobs[j].strip.bottom - jobs[j].strip.top) - height))
         ns = jobs[n].strip
         pad = max(2, height // 8)
-        glyph = gray[max(0, st.top - pad) : st.bottom + pad, max(0, st.x0 - pad) : st.x1 + pad]
-        number = gray[max(0, ns.top - pad) : ns.bottom + pad, max(0, ns.x0 - pad) : ns.x1 + pad]
+        glyph, number = _strip_crop(gray, st, pad), _strip_crop(gray, ns, pad)
         if glyph.size == 0 or number.size == 0:
             continue
         f = glyph.shape[0] / number.shape[0]
         number = cv2.resize(number, (max(1, round(number.shape[1] * f)), glyph.shape[0]), interpolation=cv2.INTER_AREA)
-        gap = np.full((glyph.shape[0], max(3, glyph.shape[0] // 3)), 255, np.uint8)
+        gap = _blank_gap(glyph.shape[0])
         for first in (True, False):
             row = np.hstack([gap, glyph, number, gap] if first else [gap, number, glyph, gap])
             crops.append(cv2.copyMakeBorder(row, pad * 2, pad * 2, 0, 0, cv2.BORDER_CONSTANT, value=255))
@@ -1043,10 +1041,24 @@ def _read_beside_a_number(jobs: Sequence[_Job], results: list[Recognised], lone:
         best[k] = (sign, rec.score)
     out = list(results)
     for k, (sign, score) in best.items():
-        old = out[k]
-        if sign != old.text.strip() or score > old.score:
-            out[k] = Recognised(sign, score, old.centres[:1] or (float(len(jobs[k].cols)) / 2,), (score,))
+        if sign != out[k].text.strip() or score > out[k].score:
+            out[k] = _lone_sign(out[k], jobs[k], sign, score)
     return out
+
+
+def _strip_crop(gray: np.ndarray, st: raster.Strip, pad: int) -> np.ndarray:
+    """A strip's pixels with ``pad`` of the page around them (as far as the page goes)."""
+    return gray[max(0, st.top - pad) : st.bottom + pad, max(0, st.x0 - pad) : st.x1 + pad]
+
+
+def _blank_gap(height: int) -> np.ndarray:
+    """Paper between two glyphs set side by side for the model: a third of their height."""
+    return np.full((height, max(3, height // 3)), 255, np.uint8)
+
+
+def _lone_sign(old: Recognised, job: _Job, sign: str, score: float) -> Recognised:
+    """A lone glyph's line read again as ``sign``, at the first reading's place."""
+    return Recognised(sign, score, old.centres[:1] or (float(len(job.cols)) / 2,), (score,))
 
 
 LONE_REREAD_SURE = 0.5
@@ -1157,7 +1169,7 @@ LEAD_DOTS = ".·•,、。:;'`"
 TRAIL_DOTS = ".·•`'"
 
 
-def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float, gray: np.ndarray | None = None) -> Recognised:
+def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float, gray: np.ndarray) -> Recognised:
     """A line that is one bar-shaped sign (- = 一 二 三 ＝ —): alone, the model
     cannot tell them apart; the ink can (how many bars, how wide, equal or
     not: 二 has a longer lower stroke, = two equal bars)."""
@@ -1169,7 +1181,7 @@ def _lone_bars(rec: Recognised, job: _Job, ink: np.ndarray, em: float, gray: np.
     # A row inked along a small share of the sign is a speck in the gap between bars.
     rows = region.sum(axis=1)
     bands = raster.runs(np.where(rows > BAR_GAP_INK * region.shape[1], 1, 0), 1)
-    if len(bands) == 1 and gray is not None and bands[0][1] - bands[0][0] > BAR_MAX_EM * em:
+    if len(bands) == 1 and bands[0][1] - bands[0][0] > BAR_MAX_EM * em:
         # Blurred (a photo), the gap between two bars is grey enough to be
         # ink: the grey still dips between them.
         bands = _grey_bars(gray[st.top : st.bottom, st.x0 : st.x1], bands[0])
