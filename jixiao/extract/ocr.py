@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 import regex
 
+from .. import heap
 from . import pagebox, preprocess, raster
 from . import settings as settings_module
 from .geometry import SNAP, Grid, Segment, build_grids
@@ -316,20 +317,9 @@ def _return_freed_memory() -> None:
     later activations come from a heap that only grows (measured: 700 MB
     peak on a page of 140 crops, under 300 MB with a fixed one). Elsewhere
     (not glibc) this does nothing."""
-    import ctypes
-    import ctypes.util
-
-    name = ctypes.util.find_library("c")
-    if not name:
-        return
-    try:
-        libc = ctypes.CDLL(name)
-        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-    except (OSError, AttributeError):
-        return
+    heap.set_mmap_threshold(MMAP_THRESHOLD_BYTES)
 
 
-M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 MMAP_THRESHOLD_BYTES = 16 * 1024 * 1024  # a fixed threshold: lower ones cost CPU in page faults
 
 
