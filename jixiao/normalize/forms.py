@@ -94,13 +94,13 @@ def _indicators(draft: FormDraft, notes: list[Note]) -> tuple[Indicator, ...]:
         [(fields.label_text(d.level1), fields.label_text(d.level2), d.page, d.confidence is not None) for d in draft.indicators]
     )
     # ocrfix: specks at a cell's ends, a fax's percent brackets, its "=" read as "-"
-    ocr_rows = [k for k, d in enumerate(draft.indicators) if d.confidence is not None]
-    trimmed = [value_text(draft.indicators[k].value_raw) for k in ocr_rows]
-    values = dict(zip(ocr_rows, zip(trimmed, dashes_as_equals([t for t, _ in trimmed]), strict=True)))
+    # (the last by the form's other OCR'd values).
+    trimmed = {i: value_text(d.value_raw) for i, d in enumerate(draft.indicators, start=1) if d.confidence is not None}
+    dashed = dict(zip(trimmed, dashes_as_equals([t for t, _ in trimmed.values()]), strict=True))
     for i, (d, (level1, level2, snapped)) in enumerate(zip(draft.indicators, levels), start=1):
         notes.extend(Note("ocr_corrected", n, i) for n in snapped)
-        if i - 1 in values:
-            (_, trim_note), (value_raw, dash_note) = values[i - 1]
+        if i in trimmed:
+            (value_raw, dash_note), trim_note = dashed[i], trimmed[i][1]
             notes.extend(Note("ocr_corrected", n, i) for n in (trim_note, dash_note) if n)
             d = replace(d, level3=trim_specks(d.level3), value_raw=value_raw)
         tag = f"indicator {i} '{d.level3}'"

@@ -352,13 +352,13 @@ def map_columns(prev_table: Table, prev: Columns, table: Table) -> Columns | Non
 
 
 _WIDE_NAMES = {key(h) for h in vocab.WIDE_NAME_HEADERS}
+_HEADER_WORDS = sorted({key(w) for w in vocab.INDICATOR_HEADER_WORDS}, key=len, reverse=True)
+_QUALIFIERS = {key(q) for q in vocab.HEADER_QUALIFIERS}
 
 
 def is_name_header(k: str) -> bool:
     """Is this key the header of a wide table's name column (单位（项目）名称, 项目)?"""
     return (vocab.NAME_WORD in k and any(w in k for w in vocab.WIDE_NAME_WORDS)) or k in _WIDE_NAMES
-_HEADER_WORDS = sorted({key(w) for w in vocab.INDICATOR_HEADER_WORDS}, key=len, reverse=True)
-_QUALIFIERS = {key(q) for q in vocab.HEADER_QUALIFIERS}
 
 
 @lru_cache(maxsize=1 << 14)  # every header cell of every table, many times over
