@@ -113,6 +113,15 @@ def sub_expected(expected: dict, pages: Sequence[int]) -> dict:
     return dict(expected, document=document, projects=projects)
 
 
+def measure_in_child(args: list[str]) -> dict | str:
+    """This script run with ``args`` in a fresh process: the JSON it prints
+    last, or (it failed) the last line of its error output."""
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        return str(out.stderr.strip().splitlines()[-1:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def measure_other(pdf: Path, stem: str, pages: Sequence[int]) -> dict:
     """Read a scan of ``stem``'s ``pages`` and compare it with its expected file."""
     from familycmp import INDICATOR_FIELDS, PROJECT_FIELDS, compare, load_expected
@@ -161,16 +170,10 @@ def others(profiles: Sequence[str], seed: int, verbose: bool, only: str = "") ->
                 continue
             for profile in profiles:
                 path = build(profile, Path(tmp) / f"{profile}.pdf", pdfs / f"{stem}.pdf", list(pages), seed=seed)
-                out = subprocess.run(
-                    [sys.executable, __file__, "--one", str(path), "--stem", stem, "--pages", ",".join(map(str, pages))],
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                if out.returncode != 0:
-                    print(f"{stem[:44]:44s} {profile:7s} failed: {out.stderr.strip().splitlines()[-1:]}")
+                m = measure_in_child(["--one", str(path), "--stem", stem, "--pages", ",".join(map(str, pages))])
+                if isinstance(m, str):
+                    print(f"{stem[:44]:44s} {profile:7s} failed: {m}")
                     continue
-                m = json.loads(out.stdout.strip().splitlines()[-1])
                 totals.setdefault(profile, []).append(m["fields"])
                 print(
                     f"{stem[:44]:44s} {profile:7s} {m['forms']:>6s} {m['right_year']:5d} {m['fields']:6.3f} "
@@ -278,16 +281,10 @@ def main() -> int:
             f"{'forms':>6s} {'year':>4s} {'rows':>8s} {'exact':>6s} {'hdr+funds':>9s}"
         )
         for name, path in jobs:
-            out = subprocess.run(
-                [sys.executable, __file__, "--one", str(path), *(["--no-prior"] if args.no_prior else [])],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if out.returncode != 0:
-                print(f"{name:13s} failed: {out.stderr.strip().splitlines()[-1:]}")
+            m = measure_in_child(["--one", str(path), *(["--no-prior"] if args.no_prior else [])])
+            if isinstance(m, str):
+                print(f"{name:13s} failed: {m}")
                 continue
-            m = json.loads(out.stdout.strip().splitlines()[-1])
             print(
                 f"{name:13s} {m['pages']:5d} {m['ocr_pages']:4d} {m['wall_per_page']:7.2f} {m['cpu_per_page']:8.2f} "
                 f"{m['peak_mb']:8.0f} {m['forms']:>6s} {m['right_year']:4d} {m['rows']:>8s} {m['rows_exact']:6.3f} "
