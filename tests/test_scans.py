@@ -316,6 +316,33 @@ def test_a_line_of_specks_is_no_text() -> None:
     assert trim_specks(rec, cols, em, 0.995).text == "·考核完成率"
 
 
+def test_a_broken_opening_bracket_is_read_again() -> None:
+    """A fax's "=100.00(%)" whose "(" broke in two: the model reads "=100.0059%)",
+    the pieces doubtful. A closing bracket after a sign with no opening one
+    marks the line; read again softer, the bracket is there, and only the
+    bracket, the sign and the doubtful pieces are taken from that reading."""
+    from jixiao.extract import ocr
+    from jixiao.extract.ocr import Recognised, _damaged_bracket, _Job, _reread_bracketed
+
+    crop = cv2.imread(str(FAX_LINES / "bracket.png"), cv2.IMREAD_GRAYSCALE)
+    first = ocr.recognizer()([crop], ocr.BILEVEL_RARE_RUNNER_UP)[0]
+    assert first.text == "=100.0059%)"
+    job = _Job(raster.Strip(0, 0, crop.shape[1], crop.shape[0]), crop, np.zeros(crop.shape[1], np.int32), (0, 0))
+    assert _reread_bracketed([job], [first])[0].text == "=100.00(%)"
+
+    def line(text: str, probs: list[float]) -> Recognised:
+        return Recognised(text, 0.9, tuple(float(k) for k in range(len(text))), tuple(probs))
+
+    # The doubtful pieces before the sign go; sure digits stay; a list's "2)" is no bracketed sign.
+    b = _damaged_bracket(line("=100.0059%)", [1.0] * 7 + [0.41, 0.54, 0.63, 0.8]))
+    assert b is not None and (b.start, b.end, b.opening) == (7, 11, "(")
+    b = _damaged_bracket(line("=100.00%)", [1.0] * 7 + [0.95, 0.9]))
+    assert b is not None and (b.start, b.end) == (7, 9)
+    assert _damaged_bracket(line("2)进一步改善", [0.56] + [1.0] * 6)) is None
+    assert _damaged_bracket(line("基本要求）中", [1.0] * 6)) is None
+    assert _damaged_bracket(line("=95(%)", [1.0] * 6)) is None
+
+
 def test_fax_keeps_the_rule_beside_a_spanned_column() -> None:
     """On a fax a rule no other rule crosses is a streak, except the other
     side of a column spanned over the whole page (its cell open at both

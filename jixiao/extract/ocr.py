@@ -60,6 +60,8 @@ BILEVEL_RARE_RUNNER_UP = 0.01  # ... on a fax
 BILEVEL_SOFTEN_PX = 0.8
 BILEVEL_GAP_INK_EM = 0.2  # on a fax, a row with this little ink (ems of pixels) does not join two lines of a cell
 BRACKET_SOFTEN_PX = 1.5
+LOST_BRACKET_PIECES = 2  # a broken opening bracket reads as at most this many characters ...
+LOST_BRACKET_PIECE_PROB = 0.6  # ... each read less surely than this
 FAX_HEADER_SHARE = 0.06  # a fax machine prints its header line within this share of the page's top
 LONE_GLYPH_RATIO = 1.5  # a line no wider than this many heights may be one sign
 SPECK_PROB = 0.8  # a character read with less than this ...
@@ -1059,35 +1061,71 @@ def _small(st: raster.Strip, em: float) -> bool:
     return st.x1 - st.x0 < SPECK_GAP_EM * 1.3 * em and st.bottom - st.top < SPECK_GAP_EM * 1.3 * em
 
 
-_BRACKETED_DIGITS = regex.compile(r"[(（]([0-9%]{1,2})[)）]")
+_BRACKETED_DIGITS = regex.compile(r"[(（](?![%][)）])([0-9%]{1,2})[)）]")  # "(%)" itself is whole
+_OPENING = {")": "(", "）": "（"}
+
+
+@dataclass(frozen=True)
+class _Bracket:
+    """Where a line's bracketed sign is damaged: ``text[start:end]`` is to
+    be replaced by an opening bracket, the sign and the closing one."""
+
+    start: int
+    end: int
+    opening: str
+    closing: str
+
+
+def _damaged_bracket(rec: Recognised) -> _Bracket | None:
+    """A bracketed sign (%) as a fax damages it: blurred into digits
+    ("(96)", "(9)", "(%6)"), or its opening bracket lost or broken into
+    pieces that read as doubtful characters ("%)", "0059%)" for "00(%)":
+    a closing bracket after a sign, no opening one before it)."""
+    if len(rec.centres) != len(rec.text):
+        return None
+    m = _BRACKETED_DIGITS.search(rec.text)
+    if m is not None:
+        return _Bracket(m.start(), m.end(), m[0][0], m[0][-1])
+    text = rec.text
+    i = next((k for k, c in enumerate(text) if c in _OPENING), -1)
+    if i < 2 or len(rec.probs) != len(text) or any(c in "(（" for c in text[:i]):
+        return None
+    sign = text[i - 1]
+    if sign.isalnum() or sign.isspace() or _is_cjk(sign) or sign in "(（":
+        return None
+    j = i - 1
+    while j > i - 1 - LOST_BRACKET_PIECES and j > 0 and not text[j - 1].isspace() and rec.probs[j - 1] < LOST_BRACKET_PIECE_PROB:
+        j -= 1
+    return _Bracket(j, i + 1, _OPENING[text[i]], text[i])
 
 
 def _reread_bracketed(jobs: Sequence[_Job], results: list[Recognised]) -> list[Recognised]:
-    """On a fax, a bracketed sign (%) blurs into digits: "(96)", "(9)",
-    "(%6)". Such a line is read again softer (its strokes' jags smoothed
-    further); when that reading puts one sign, not digits, between the same
-    brackets and agrees on everything else, it is taken."""
-    picked = [
-        k
-        for k, (job, rec) in enumerate(zip(jobs, results))
-        if job.owner is not None and _BRACKETED_DIGITS.search(rec.text) and len(rec.centres) == len(rec.text)
-    ]
+    """On a fax a bracketed sign is damaged (see ``_damaged_bracket``).
+    Such a line is read again softer (its strokes' jags smoothed further);
+    when that reading puts one sign, not digits, between brackets, and
+    agrees with the first on what follows them and on the two characters
+    before them, the brackets and the sign are taken from it."""
+    damaged = {k: _damaged_bracket(rec) for k, (job, rec) in enumerate(zip(jobs, results)) if job.owner is not None}
+    picked = [k for k, b in damaged.items() if b is not None]
     if not picked:
         return results
     softer = [cv2.GaussianBlur(jobs[k].crop, (0, 0), BRACKET_SOFTEN_PX) for k in picked]
     out = list(results)
     for k, rec in zip(picked, recognizer()(softer)):
-        old = out[k]
-        m_old, m_new = _BRACKETED_DIGITS.search(old.text), regex.search(r"[(（]([^0-9\s])[)）]", rec.text)
-        if m_old is None or m_new is None:
+        old, b = out[k], damaged[k]
+        assert b is not None
+        m_new = regex.search(r"[(（]([^0-9\s(（)）])[)）]", rec.text)
+        if m_new is None or rec.text[m_new.end() :] != old.text[b.end :]:
             continue
-        if rec.text[: m_new.start()] != old.text[: m_old.start()] or rec.text[m_new.end() :] != old.text[m_old.end() :]:
+        if not rec.text[: m_new.start()].endswith(old.text[max(0, b.start - 2) : b.start]):
             continue
-        i0, i1 = m_old.start(1), m_old.end(1)
-        centre = (old.centres[i0] + old.centres[i1 - 1]) / 2
-        probs = old.probs[:i0] + (old.score,) + old.probs[i1:] if old.probs else ()
+        centres = old.centres[b.start : b.end]
+        step = (centres[-1] - centres[0]) / 2 if len(centres) > 1 else 0.0
         out[k] = Recognised(
-            old.text[:i0] + m_new[1] + old.text[i1:], old.score, old.centres[:i0] + (centre,) + old.centres[i1:], probs
+            old.text[: b.start] + b.opening + m_new[1] + b.closing + old.text[b.end :],
+            old.score,
+            old.centres[: b.start] + (centres[0], centres[0] + step, centres[-1]) + old.centres[b.end :],
+            old.probs[: b.start] + (old.score,) * 3 + old.probs[b.end :] if old.probs else (),
         )
     return out
 
