@@ -167,6 +167,9 @@ def test_grid_headers_named_by_their_places() -> None:
     assert _header("一级指标", "二级指标", "三行地", "指标值", "分值")[:3] == ("一级指标", "二级指标", "三级指标")
     # A fax whose threshold erased the thin numerals of all three (泉州's, 烟台's forms).
     assert _header("级指标", "-级指标", ".级指标", "指标值", "分值")[:3] == ("一级指标", "二级指标", "三级指标")
+    # ... one of them a further edit off (泉州's third form: 级指市), but not two.
+    assert _header("级指市", "级指标", "级指标", "目标值", "分值")[:3] == ("一级指标", "二级指标", "三级指标")
+    assert _header("级指市", "级指你", "级指标", "目标值", "分值")[:3] == ("级指市", "级指你", "级指标")
     # No level header read at all, or the text layer: nothing to anchor on, nothing changed.
     assert _header("--级指你", "--板指标", "级指", "指标值", "分值")[:3] == ("--级指你", "--板指标", "级指")
     assert _header("--级指你", "二级指标", "一", "指标值", "分值", method="text")[:3] == ("--级指你", "二级指标", "一")

@@ -527,3 +527,29 @@ def test_another_family_scanned_with_its_cover() -> None:
     wrong = [m for m in cmp.misses if ": got " in m]
     assert len(wrong) <= 0.05 * fields, wrong
     assert len(cmp.misses) == len(wrong)  # the form found, every row, no document-level miss
+
+
+def test_fax_cover_in_large_type_and_headers_without_numerals() -> None:
+    """泉州's cover and a form page, faxed. The cover's 36 pt lines threshold
+    into strokes that cross like rules: a "grid" of rows lower than any line
+    of text is no table, and its strokes stay the line's ink (the department
+    泉州市人民政府办公室 and 部门预算 are read, so the year and the department
+    come from the cover). The form's level headers lost their thin numerals
+    (级指市 | 级指标 | 级指标) and are still its header: every row is read."""
+    import tempfile
+
+    import familycmp
+
+    from jixiao.extract.model import Table
+
+    stem = "021_泉州_政府办公厅_2026年部门预算"
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = read_pdf(build("fax", Path(tmp) / "qz.pdf", source=PDFS / f"{stem}.pdf", pages=[1, 31]))
+    result = normalize(doc)
+    cover = [it.text.replace(" ", "") for it in doc.items if isinstance(it, TextLine) and it.page == 1]
+    assert "泉州市人民政府办公室" in cover and "部门预算" in cover, cover
+    assert not [it for it in doc.items if isinstance(it, Table) and 1 in it.row_pages]
+    expected = familycmp.load_expected(stem)["projects"][2]  # 市行政中心钢结构修缮, p.31
+    [form] = result.projects
+    assert (form.year, form.department) == (2026, "泉州市人民政府办公室")
+    assert [i.level1 for i in form.indicators] == [i["level1"] for i in expected["indicators"]]

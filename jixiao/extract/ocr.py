@@ -670,8 +670,11 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     s = img.scale
     rules = raster.find_rules(img)
     grids = closed_sides(rules.grid_segments)
+    glyphs: list[Grid] = []  # "grids" that are strokes of large type (a fax's cover line)
     if img.bilevel:
-        grids = [g for g in _outermost(grids) if not _glyph_grid(g)]
+        outer = _outermost(grids)
+        grids = [g for g in outer if not _glyph_grid(g)]
+        glyphs = [g for g in outer if _glyph_grid(g)]
     lines_px = raster.rule_mask(rules, grids, s)
     if img.bilevel:
         lines_px = cv2.bitwise_or(lines_px, raster.grid_lines(grids, s, lines_px.shape))
@@ -698,6 +701,9 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     # of the page into one band.
     outside = ink.copy()
     outside[(rules.hlabels > 0) | (rules.vlabels > 0)] = 0
+    for grid in glyphs:  # their "rules" are the strokes of the line's glyphs: kept, or the line falls apart
+        x0, top, x1, bottom = _px_box(grid.bbox, s, w, h, inset=-3)
+        outside[top:bottom, x0:x1] = ink[top:bottom, x0:x1]
     for grid in grids:
         x0, top, x1, bottom = _px_box(grid.bbox, s, w, h, inset=-3)
         outside[top:bottom, x0:x1] = 0
@@ -853,15 +859,20 @@ def _without_band(segs: Sequence[Segment], band: tuple[float, float, float, floa
 
 GLYPH_GRID_MAX_PT = (160.0, 30.0)  # a fax's "grid" no larger than this (wide, tall) ...
 GLYPH_GRID_MAX_ROWS = 3  # ... of at most this many rows is strokes of large characters
+GLYPH_GRID_ROW_PT = 7.0  # ... and so is one whose rows are, in the median, lower than this (no line of text fits)
 
 
 def _glyph_grid(g: Grid) -> bool:
     """Strokes of a title or cover line in large bold type, which a fax
     thresholds into bars that pass for rules and cross into a small grid:
     as a table it would take the line's ink as its rules (the title lost
-    from the free text). No form is a table this small."""
+    from the free text). No form is a table this small, nor one whose rows
+    are mostly lower than a line of text (a cover's 人民政府办公室 at 36 pt
+    makes a "grid" 245 pt wide of rows 2 to 8 pt high)."""
     x0, top, x1, bottom = g.bbox
-    return x1 - x0 <= GLYPH_GRID_MAX_PT[0] and bottom - top <= GLYPH_GRID_MAX_PT[1] and len(g.row_edges) - 1 <= GLYPH_GRID_MAX_ROWS
+    if x1 - x0 <= GLYPH_GRID_MAX_PT[0] and bottom - top <= GLYPH_GRID_MAX_PT[1] and len(g.row_edges) - 1 <= GLYPH_GRID_MAX_ROWS:
+        return True
+    return float(np.median(np.diff(g.row_edges))) < GLYPH_GRID_ROW_PT
 
 
 def _outermost(grids: Sequence[Grid], slack: float = 2.0) -> list[Grid]:

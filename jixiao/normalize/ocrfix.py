@@ -255,7 +255,7 @@ def snap_grid_headers(table: Table) -> Table:
     one cell each. Taken only when exactly three cells of that row left of a
     value header look like level headers (级 or 指标 in them, or bars), one
     of them reads as a level header already (or each reads 级指标, its
-    numeral lost), and none runs down into the
+    numeral lost, one of them perhaps one edit off), and none runs down into the
     grid (a side label such as 年度绩效指标 does). Text-layer tables come back
     unchanged."""
     if table.method != "ocr":
@@ -272,8 +272,12 @@ def snap_grid_headers(table: Table) -> Table:
             continue
         cands = [c for c in row if c.col < value.col and c.rowspan == 1 and key(c.text) not in others]
         cands = [c for c in cands if _level_like(key(c.text))]
+        lost = [_numeral_lost(key(c.text)) for c in cands]
         if len(cands) != 3 or not (
-            any(key(c.text) in levels for c in cands) or all(_numeral_lost(key(c.text)) for c in cands)
+            any(key(c.text) in levels for c in cands)
+            or all(lost)
+            # two of them 级指标 and the third one edit from it (级指市)
+            or (sum(lost) == 2 and all(_numeral_lost(key(c.text), edits=1) for c in cands))
         ):
             continue
         for c, name in zip(cands, want):
@@ -286,10 +290,11 @@ def snap_grid_headers(table: Table) -> Table:
     return replace(table, cells=cells)
 
 
-def _numeral_lost(k: str) -> bool:
-    """级指标 with at most a mark before it: a level header whose 一/二/三 a
-    fax's threshold erased (thin bars), three of them side by side."""
-    return k.lstrip("".join(_BARS) + ".·,'`") == "级指标" and len(k) <= 4
+def _numeral_lost(k: str, edits: int = 0) -> bool:
+    """级指标 (``edits`` off) with at most a mark before it: a level header
+    whose 一/二/三 a fax's threshold erased (thin bars), three of them side by side."""
+    rest = k.lstrip("".join(_BARS) + ".·,'`")
+    return len(k) <= 4 and (rest == "级指标" if not edits else edit_distance(rest, "级指标", edits + 1) <= edits)
 
 
 def _level_like(k: str) -> bool:
