@@ -18,6 +18,7 @@ from jixiao.normalize.ocrfix import (
     header_text,
     label_meanings,
     money_text,
+    percent_as_digit,
     snap_grid_headers,
     snap_label,
     snap_levels,
@@ -98,6 +99,21 @@ def test_a_dash_is_an_operator_first_forms_equals() -> None:
     plain = ["-5%", "95%", "100%", "=100%"]  # one in four opens with an operator
     assert dashes_as_equals(plain) == [(v, None) for v in plain]
     assert dashes_as_equals([]) == []
+
+
+def test_a_rates_percent_read_as_a_digit() -> None:
+    """Faxes of 烟台's and 泉州's forms: "≥90%" read as "≥908" / "≥904", "100%" as "1003"."""
+    assert percent_as_digit("≥908", "服务对象满意率")[0] == "≥90%"
+    assert percent_as_digit("≥904", "信访部门来访事项及时受理率")[0] == "≥90%"
+    assert percent_as_digit("1003", "政府采购项目合规率")[0] == "100%"
+    assert percent_as_digit("≥ 958", "群众满意度")[0] == "≥95%"
+    assert percent_as_digit("≥958", "群众满意度")[1] is not None  # the change is a warning
+    # Not a rate, a rate that can be over 100, no room for a "%", or a unit already there.
+    assert percent_as_digit("≥908", "宣传资料发放份数") == ("≥908", None)
+    assert percent_as_digit("≥120", "增长率") == ("≥120", None)
+    assert percent_as_digit("≥1000", "覆盖率") == ("≥1000", None)
+    assert percent_as_digit("≥95", "满意度") == ("≥95", None)
+    assert percent_as_digit("≥908人", "满意率") == ("≥908人", None)
 
 
 def test_envelope_fields_lose_specks() -> None:

@@ -110,10 +110,8 @@ def main() -> int:
         for key, n in every.items():
             if round(n * OTHER_PAGES_WEIGHT):
                 mine[key] += round(n * OTHER_PAGES_WEIGHT)
-    lines = [
-        f"# {len(used)} documents, {len(values)} form texts + {OTHER_PAGES_WEIGHT} x {len(others)} texts of every page;"
-        " built by tools/build_ocr_prior.py from:"
-    ]
+    header = f"{len(used)} documents, {len(values)} form texts + {OTHER_PAGES_WEIGHT} x {len(others)} texts of every page"
+    lines = [f"# {header}; built by tools/build_ocr_prior.py from:"]
     lines += [f"# {name}" for name in used]
     lines += [f"{c}\t{n}" for c, n in sorted(chars.items(), key=lambda kv: (-kv[1], kv[0]))]
     lines += [f"{p}\t{n}" for p, n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0])) if n >= MIN_PAIR]

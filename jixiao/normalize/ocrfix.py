@@ -24,7 +24,7 @@ import regex
 from ..extract.model import Table
 from . import vocab
 from .vocab import key
-from .vocab.values import OPERATOR_SYMBOLS
+from .vocab.values import OPERATOR_SYMBOLS, RATE_NAME_ENDINGS
 
 DOUBTFUL_BELOW = 0.9  # mean character probability of the worst line in a cell
 MIN_LENGTH = 3  # shorter labels are never changed: one edit would be a third of them
@@ -407,6 +407,26 @@ def dashes_as_equals(values: Sequence[str]) -> list[tuple[str, str | None]]:
         t = _DASH_BEFORE_NUMBER.sub("=", v.strip(), count=1)
         out.append((t, f"OCR value {v!r} read as {t!r} (an operator-first form's '=' without its top bar)") if t != v.strip() else (v, None))
     return out
+
+
+# On a fax a small "%" after a number reads as a digit: 90% as "908", "904",
+# 100% as "1008". A rate's target (完成率 ≥90%) is at most 100: a number over
+# 100 that is a rate of 10..100 and one digit more, the digits a "%" is taken
+# for, with no unit, is that rate in percent.
+_PERCENT_AS_DIGIT = regex.compile(r"^(\D{0,2}?)\s*(\d{2,3})\s*([345689])\s*$")
+
+
+def percent_as_digit(value: str, name: str) -> tuple[str, str | None]:
+    """An OCR'd rate's target whose "%" was read as a digit, put back.
+    Returns (text, note or None)."""
+    m = _PERCENT_AS_DIGIT.match(value)
+    if m is None or not name.strip().endswith(RATE_NAME_ENDINGS) or (m[1] and m[1].strip() not in OPERATOR_SYMBOLS):
+        return value, None
+    rate = int(m[2])
+    if not 10 <= rate <= 100:
+        return value, None
+    t = f"{m[1].strip()}{m[2]}%"
+    return t, f"OCR value {value!r} read as {t!r} (a rate over 100: its '%' taken for a digit)"
 
 
 _DATE_CHARS = regex.compile(r"^\s*(\d{4})[^\d]{0,2}(\d{1,2})[^\d]{0,2}(\d{1,2})\s*$")

@@ -151,3 +151,8 @@ DAY_WORDS = ("日", "号")
 DEADLINE_SUFFIXES = ("前", "之前", "以前", "止")
 # A numeral year spelled out: 二〇二三年.
 CN_YEAR_DIGITS = "〇零一二三四五六七八九"
+
+# --- Rates -----------------------------------------------------------------------
+# Indicator names that end so measure a share (完成率, 满意度, 占比): their target
+# is a percentage of at most 100 (ocrfix reads a fax's "%" taken for a digit by them).
+RATE_NAME_ENDINGS = ("率", "满意度", "占比", "比例", "比重")
