@@ -645,21 +645,21 @@ def _describe(img: raster.PageImage, info: PageInfo) -> PageInfo:
     return PageInfo(info.number, info.text_layer, info.method, reason, tuple(img.stamps))
 
 
-def _upside_down(jobs: Sequence[_Job], results: Sequence[Recognised]) -> bool:
-    """Do the page's cell lines read better turned by 180°? An upright page
-    reads confidently and is not read again; otherwise up to FLIP_PROBES
-    lines of a few characters are read turned."""
+def _upside_down(jobs: Sequence[_Job], rare: float) -> bool:
+    """Does the page read better turned by 180°? Up to FLIP_PROBES of its
+    cell lines of a few characters are read first: an upright page reads
+    them confidently and is not read again; otherwise they are read turned.
+    Asked before the page is read, so that an upside-down page is read once
+    (turned), not twice."""
     probes = [
-        (j, r)
-        for j, r in zip(jobs, results)
-        if j.owner is not None and FLIP_MIN_RATIO <= j.crop.shape[1] / max(1, j.crop.shape[0]) <= FLIP_MAX_RATIO
+        j for j in jobs if j.owner is not None and FLIP_MIN_RATIO <= j.crop.shape[1] / max(1, j.crop.shape[0]) <= FLIP_MAX_RATIO
     ][:FLIP_PROBES]
     if len(probes) < 3:
         return False
-    upright = float(np.mean([r.score for _, r in probes]))
+    upright = float(np.mean([r.score for r in recognizer()([j.crop for j in probes], rare)]))
     if upright >= FLIP_UPRIGHT_SCORE:
         return False
-    turned_reads = recognizer()([np.ascontiguousarray(j.crop[::-1, ::-1]) for j, _ in probes])
+    turned_reads = recognizer()([np.ascontiguousarray(j.crop[::-1, ::-1]) for j in probes], rare)
     turned = float(np.mean([r.score for r in turned_reads]))
     return turned >= upright + FLIP_MARGIN
 
@@ -715,8 +715,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     # On a fax the model often prefers a traditional or rare form (數, 體, 況)
     # to the simplified character printed, with it only a little behind.
     rare = BILEVEL_RARE_RUNNER_UP if img.bilevel else RARE_RUNNER_UP
-    results = recognizer()([j.crop for j in jobs], rare) if jobs else []
-    if orient and _upside_down(jobs, results):
+    if orient and _upside_down(jobs, rare):
         turned = raster.PageImage(
             np.ascontiguousarray(img.gray[::-1, ::-1]),
             s,
@@ -727,6 +726,7 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
             (*img.steps, "turned 180°"),
         )
         return read_image(turned, number, info, orient=False)
+    results = recognizer()([j.crop for j in jobs], rare) if jobs else []
     info = _describe(img, info)
 
     em = _font_size_px(jobs, results, s)
