@@ -12,6 +12,7 @@ from jixiao.extract import read_pdf
 from jixiao.normalize import normalize, page_wanted
 from jixiao.normalize.fields import period
 from jixiao.normalize.ocrfix import (
+    close_unit_bracket,
     dashes_as_equals,
     date_text,
     form_labels,
@@ -114,6 +115,17 @@ def test_a_rates_percent_read_as_a_digit() -> None:
     assert percent_as_digit("≥1000", "覆盖率") == ("≥1000", None)
     assert percent_as_digit("≥95", "满意度") == ("≥95", None)
     assert percent_as_digit("≥908人", "满意率") == ("≥908人", None)
+
+
+def test_a_names_unit_bracket_left_open_is_closed() -> None:
+    """Faxes of 西安审计局's forms: the name's thin closing bracket, last on its line, is lost."""
+    assert close_unit_bracket("市内外勤经费标准（元/人/天")[0] == "市内外勤经费标准（元/人/天）"
+    assert close_unit_bracket("提交审计报告和信息（篇 ")[0] == "提交审计报告和信息（篇）"
+    assert close_unit_bracket("参与审计项目(个")[0] == "参与审计项目(个)"
+    assert close_unit_bracket("提交审计报告和信息（篇")[1] is not None  # the change is a warning
+    assert close_unit_bracket("满意度（%）") == ("满意度（%）", None)
+    assert close_unit_bracket("用户满意度") == ("用户满意度", None)
+    assert close_unit_bracket("（按照有关规定及时完成全部审计项目") == ("（按照有关规定及时完成全部审计项目", None)
 
 
 def test_envelope_fields_lose_specks() -> None:

@@ -23,6 +23,7 @@ from . import fields, vocab
 from .document import DocumentFacts
 from .model import FormDraft, Note
 from .ocrfix import (
+    close_unit_bracket,
     dashes_as_equals,
     date_text,
     header_text,
@@ -95,16 +96,18 @@ def _indicators(draft: FormDraft, notes: list[Note]) -> tuple[Indicator, ...]:
         [(fields.label_text(d.level1), fields.label_text(d.level2), d.page, d.confidence is not None) for d in draft.indicators]
     )
     # ocrfix: specks at a cell's ends, a fax's percent brackets, its "=" read as "-"
-    # (by the form's other OCR'd values), a rate's "%" read as a digit.
+    # (by the form's other OCR'd values), a rate's "%" read as a digit, a name's
+    # unit bracket left open.
     trimmed = {i: value_text(d.value_raw) for i, d in enumerate(draft.indicators, start=1) if d.confidence is not None}
     dashed = dict(zip(trimmed, dashes_as_equals([t for t, _ in trimmed.values()]), strict=True))
     for i, (d, (level1, level2, snapped)) in enumerate(zip(draft.indicators, levels), start=1):
         notes.extend(Note("ocr_corrected", n, i) for n in snapped)
         if i in trimmed:
             (value_raw, dash_note), trim_note = dashed[i], trimmed[i][1]
-            value_raw, pct_note = percent_as_digit(value_raw, trim_specks(d.level3))
-            notes.extend(Note("ocr_corrected", n, i) for n in (trim_note, dash_note, pct_note) if n)
-            d = replace(d, level3=trim_specks(d.level3), value_raw=value_raw)
+            name, name_note = close_unit_bracket(trim_specks(d.level3))
+            value_raw, pct_note = percent_as_digit(value_raw, name)
+            notes.extend(Note("ocr_corrected", n, i) for n in (trim_note, dash_note, pct_note, name_note) if n)
+            d = replace(d, level3=name, value_raw=value_raw)
         tag = f"indicator {i} '{d.level3}'"
         if d.qualitative and d.value_raw.strip():
             # The form marks it 定性: a label whatever it holds ("前三名").

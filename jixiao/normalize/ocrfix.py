@@ -429,6 +429,24 @@ def percent_as_digit(value: str, name: str) -> tuple[str, str | None]:
     return t, f"OCR value {value!r} read as {t!r} (a rate over 100: its '%' taken for a digit)"
 
 
+# On a fax the closing bracket of a name's unit, thin and last on its line,
+# is lost: "提交审计报告和信息（篇". A bracket opened near the end and never
+# closed is closed (the unit the value takes from the name is read again).
+_UNCLOSED_TAIL = regex.compile(r"([(（])([^()（）]{1,8})$")
+_CLOSING = {"(": ")", "（": "）"}
+
+
+def close_unit_bracket(name: str) -> tuple[str, str | None]:
+    """An OCR'd indicator name whose last bracket was never closed, closed.
+    Returns (text, note or None)."""
+    t = name.rstrip()
+    m = _UNCLOSED_TAIL.search(t)
+    if m is None:
+        return name, None
+    fixed = t + _CLOSING[m[1]]
+    return fixed, f"OCR name {name!r} read as {fixed!r} (its unit's closing bracket lost)"
+
+
 _DATE_CHARS = regex.compile(r"^\s*(\d{4})[^\d]{0,2}(\d{1,2})[^\d]{0,2}(\d{1,2})\s*$")
 _DATE_RUN = regex.compile(r"^\s*(\d{4})[^\d]{0,2}(\d{2})(\d{2})\s*$")
 
