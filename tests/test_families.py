@@ -234,6 +234,27 @@ def test_publisher(cover: str, publisher: str) -> None:
     assert document_facts(_doc(cover=cover)).publisher == publisher
 
 
+def test_form_titles_name_no_publisher_and_a_department_form_its_unit(tmp_path: Path) -> None:
+    """重庆市气象局's target pages without the budget's first page (as a scan
+    reads them: the prose page is not OCR'd). "2026年市级一般性项目绩效目标表"
+    names the form's kind after its year, not a unit; the department-wide
+    form's 单位名称 (重庆市气象局) is its department when nothing else names one."""
+    import pikepdf
+
+    from jixiao.normalize.document import publisher_of
+
+    assert publisher_of(["表十二", "2026 年市级一般性项目绩效目标表（一级项目）"]) == ""
+    assert publisher_of(["西安市审计局2026年项目绩效目标表"]) == "西安市审计局"
+    src = Path(__file__).parent / "fixtures" / "pdfs" / "004_重庆_2026年重庆市气象局部门预算.pdf"
+    with pikepdf.open(src) as pdf:
+        keep = [pdf.pages[i] for i in (18, 19, 21)]  # pp.19, 20, 22
+        out = pikepdf.new()
+        out.pages.extend(keep)
+        out.save(tmp_path / "cq.pdf")
+    result = normalize(read_pdf(tmp_path / "cq.pdf"))
+    assert [(p.form_kind, p.department) for p in result.projects] == [("department", "重庆市气象局"), ("project", "重庆市气象局")]
+
+
 def test_department_code_is_dropped() -> None:
     assert common.strip_code("[292]国家信访局") == "国家信访局"
     assert common.strip_code("233_烟台市民政局") == "烟台市民政局"

@@ -75,10 +75,13 @@ def publisher_of(lines: list[str]) -> str:
             return clean_unit(before)
         cut = min((after.find(w) for w in vocab.PUBLISHER_STOP_WORDS if w in after), default=-1)
         name = after[:cut] if cut > 0 else ""
+        if name and any(w in line for w in vocab.FORM_TITLE_WORDS) and not name.strip().endswith(vocab.UNIT_NAME_ENDINGS):
+            continue  # a form's title names its kind after the year (市级一般性项目), not always a unit
         if name:
             return clean_unit(name)
-        if i > 0 and not fields.year_span(lines[i - 1]) and not line_fields(lines[i - 1]):
-            return clean_unit(lines[i - 1])
+        above = lines[i - 1] if i > 0 else ""
+        if regex.sub(vocab.TABLE_NUMBER, "", above).strip() and not fields.year_span(above) and not line_fields(above):
+            return clean_unit(above)  # the unit on the line above the title; a table number ("表十") is none
     return ""
 
 

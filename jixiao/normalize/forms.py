@@ -170,7 +170,9 @@ def _year(draft: FormDraft, doc: DocumentFacts, notes: list[Note]) -> int:
     return year
 
 
-def _department(printed: str | None, doc: DocumentFacts, notes: list[Note]) -> str:
+def _department(printed: str | None, doc: DocumentFacts, notes: list[Note], whole: str | None = None) -> str:
+    """The form's 主管部门; else the document's publisher; else, for a form
+    about a whole department (``whole``: the unit it names, 单位名称), that unit."""
     if printed:
         return printed
     if doc.publisher:
@@ -181,6 +183,9 @@ def _department(printed: str | None, doc: DocumentFacts, notes: list[Note]) -> s
             )
         )
         return doc.publisher
+    if whole:
+        notes.append(Note("department_from_unit", f"no 主管部门 printed: the department-wide form's unit '{whole}' used"))
+        return whole
     notes.append(Note("no_department", f"no 主管部门 printed: filed under department={vocab.UNKNOWN_DEPARTMENT}"))
     return vocab.UNKNOWN_DEPARTMENT
 
@@ -215,7 +220,9 @@ def to_project(draft: FormDraft, seq: int, doc: DocumentFacts) -> Project:
     return Project(
         seq=seq,
         year=_year(draft, doc, notes),
-        department=_department(h.get("department"), doc, notes),
+        department=_department(
+            h.get("department"), doc, notes, h.get("implementing_unit") if draft.form_kind == "department" else None
+        ),
         implementing_unit=h.get("implementing_unit"),
         project_name=h.get("project_name"),
         project_nature=h.get("project_nature"),

@@ -93,6 +93,12 @@ MONEY_YUAN = "元"
 MARGIN_MARKS = r"^[\s.。·•・*#\-—_]+"
 # A table's number printed before its title ("表十", "表14", "表 3-1"): no unit's name.
 TABLE_NUMBER = r"^表\s*[\d一二三四五六七八九十〇零]+(?:[-－—.．]\d+)?[、.．:：]?\s*"
+# How the name of a unit (an organ of government) ends: in a form's title after
+# its year, "西安市审计局" is the unit, "市级一般性" (项目) the form's kind.
+UNIT_NAME_ENDINGS = (
+    "局", "厅", "委", "委员会", "办", "办公室", "室", "院", "中心", "会", "处", "站", "所", "馆", "队",
+    "部", "署", "府", "行", "社", "团", "校", "园", "台", "街道", "镇", "乡", "区", "县", "市", "省",
+)
 # Level suffixes of a unit named on a cover: "长春市信访局（本级）" -> "长春市信访局".
 UNIT_LEVEL_SUFFIX = r"[（(](?:机关本级|本级|汇总|本部|机关)[)）]$"
 # Partition values where nothing in the document prints one (with a warning).
