@@ -108,6 +108,7 @@ def read_forms(
                 continue
             ids = _own_cells(item, cols, band)
             if first and last is not None and last_key == (key(name), funds_key):
+                _money_unit_from_copy(cols, lines, band, last)
                 _read_indicators(item, cols, band, last, serial)
                 first = False
                 continue
@@ -125,6 +126,7 @@ def read_forms(
                     "(the name printed again on the next page, read differently)",
                 )
                 _fill_funds(item, cols, band, last)
+                _money_unit_from_copy(cols, lines, band, last)
                 _read_indicators(item, cols, band, last, serial)
                 last_ids, last_cols, first = ids, (item, cols), False
                 continue
@@ -214,6 +216,24 @@ def _fill_funds(table: Table, cols: Columns, band: _Band, draft: FormDraft) -> N
         before = draft.funds.get(name_, "")
         if before and fields.amount(before) is None and fields.amount(text) is not None:
             draft.funds[name_] = text
+
+
+def _money_unit_from_copy(cols: Columns, lines: LineContext, band: _Band, draft: FormDraft) -> None:
+    """A form whose first page printed no money unit that could be read (a
+    fax's 万元 read 力儿) takes the one its next page prints over the same
+    funds columns."""
+    if not cols.funds or not any(n.code == "no_money_unit" for n in draft.notes):
+        return
+    wan = cols.money_wan if cols.money_wan is not None else lines.money_wan
+    if wan is None:
+        return
+    draft.funds_in_wan = wan
+    draft.notes = [n for n in draft.notes if n.code != "no_money_unit"]
+    unit = vocab.MONEY_WAN if wan else vocab.MONEY_YUAN
+    draft.warn(
+        "money_unit_elsewhere",
+        f"no money unit read on the form's first page: {unit} as printed on p.{band.name_cell.page}",
+    )
 
 
 def _funds_text(table: Table, cols: Columns, band: _Band) -> str:
