@@ -853,15 +853,21 @@ def _without_band(segs: Sequence[Segment], band: tuple[float, float, float, floa
 
 GLYPH_GRID_MAX_PT = (160.0, 30.0)  # a fax's "grid" no larger than this (wide, tall) ...
 GLYPH_GRID_MAX_ROWS = 3  # ... of at most this many rows is strokes of large characters
+GLYPH_ROW_MAX_PT = 6.0  # ... and so is one of more rows thinner than this: no line of text fits in them
 
 
 def _glyph_grid(g: Grid) -> bool:
     """Strokes of a title or cover line in large bold type, which a fax
     thresholds into bars that pass for rules and cross into a small grid:
     as a table it would take the line's ink as its rules (the title lost
-    from the free text). No form is a table this small."""
+    from the free text). No form is a table this small. The horizontal bars
+    of a dense line (职业教育基地综合) make more row bands than three, each
+    thinner than any line of text a row would hold."""
     x0, top, x1, bottom = g.bbox
-    return x1 - x0 <= GLYPH_GRID_MAX_PT[0] and bottom - top <= GLYPH_GRID_MAX_PT[1] and len(g.row_edges) - 1 <= GLYPH_GRID_MAX_ROWS
+    if x1 - x0 > GLYPH_GRID_MAX_PT[0] or bottom - top > GLYPH_GRID_MAX_PT[1]:
+        return False
+    rows = len(g.row_edges) - 1
+    return rows <= GLYPH_GRID_MAX_ROWS or (bottom - top) / rows < GLYPH_ROW_MAX_PT
 
 
 def _outermost(grids: Sequence[Grid], slack: float = 2.0) -> list[Grid]:
