@@ -63,6 +63,10 @@ def test_project_continued_where_its_copy_reads_differently() -> None:
     assert {n.code for n in project.warnings} >= {"continued_as_read", "money_unit_elsewhere"}
     assert "no_money_unit" not in {n.code for n in project.warnings}
     assert any(n.code == "continued_as_read" and "p.5" in n.message for n in dept.warnings)
+    # p.4's rows 生态环境成本指标 and 经济效益指标 print no indicator; a speck in
+    # their value cells reads "°" and ".": blank rows, not indicators.
+    assert len(dept.indicators) == 12
+    assert all(i.level3 for i in dept.indicators)
 
 
 def test_new_project_at_the_top_of_the_page_is_not_continued() -> None:
