@@ -60,6 +60,8 @@ def test_project_continued_where_its_copy_reads_differently() -> None:
     project, dept = result.projects
     assert len(project.indicators) == 12
     assert project.funds.annual_request == 2_700_000.0  # the copy's 270.00, in 万元 as p.3 prints
+    assert project.annual_goal == "保障基地正常运转"  # p.3's reading (0.82), not p.2's 化向基地止常运转 (0.51)
+    assert project.project_name == "经常性运转费水电"  # p.2's (0.87), not p.3's (0.51)
     assert {n.code for n in project.warnings} >= {"continued_as_read", "money_unit_elsewhere"}
     assert "no_money_unit" not in {n.code for n in project.warnings}
     assert any(n.code == "continued_as_read" and "p.5" in n.message for n in dept.warnings)

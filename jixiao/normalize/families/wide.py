@@ -126,6 +126,7 @@ def read_forms(
                     "(the name printed again on the next page, read differently)",
                 )
                 _fill_funds(item, cols, band, last)
+                _surer_copies(item, cols, band, last, last_ids)
                 _money_unit_from_copy(cols, lines, band, last)
                 _read_indicators(item, cols, band, last, serial)
                 last_ids, last_cols, first = ids, (item, cols), False
@@ -216,6 +217,29 @@ def _fill_funds(table: Table, cols: Columns, band: _Band, draft: FormDraft) -> N
         before = draft.funds.get(name_, "")
         if before and fields.amount(before) is None and fields.amount(text) is not None:
             draft.funds[name_] = text
+
+
+def _surer_copies(
+    table: Table, cols: Columns, band: _Band, draft: FormDraft, prev: list[tuple[tuple[float, float], Cell]]
+) -> None:
+    """The name and goal a page break prints twice are read twice: the surer
+    reading is kept (保障基地正常运转 read 化向基地止常运转 at 0.51 on the
+    first page, right at 0.82 on the next)."""
+    for col, field_ in ((cols.name, "name"), (cols.goal, "goal")):
+        cur = table.cell_at(band.rows[0], col) if col is not None else None
+        if cur is None or cur.confidence is None or not cur.text.strip():
+            continue
+        x0, x1 = table.x_range(cur)
+        old = next((c for (p0, p1), c in prev if x0 <= (p0 + p1) / 2 <= x1 and p0 <= (x0 + x1) / 2 <= p1), None)
+        if old is None or old.confidence is None or cur.confidence <= old.confidence:
+            continue
+        text = fields.one_line(cur.text) if field_ == "name" else cur.text.strip()
+        if field_ == "goal" and draft.annual_goal == old.text.strip():
+            draft.annual_goal = text
+        elif field_ == "name":
+            label = "implementing_unit" if draft.form_kind == "department" else "project_name"
+            if draft.header.get(label) == fields.one_line(old.text):
+                draft.header[label] = text
 
 
 def _money_unit_from_copy(cols: Columns, lines: LineContext, band: _Band, draft: FormDraft) -> None:
