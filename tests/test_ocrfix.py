@@ -60,6 +60,7 @@ def test_levels_snap_by_the_tree_and_the_page() -> None:
         ("效益指标", "可持续影尊三标", 4, True),  # two edits, but the only 二级 of 效益 that near
         ("产出指标", "效量指标", 4, True),  # alone on its page: 数量 and 质量 stay possible
         ("欢益指标", "社会效益指标", 4, False),  # the text layer is never changed
+        ("成本指标", "经济化本指ト", 5, True),  # 长沙's fax: ト is 标 misread, not a speck to strip
     ]
     got = [(a, b) for a, b, _ in snap_levels(rows)]
     assert got == [
@@ -70,8 +71,9 @@ def test_levels_snap_by_the_tree_and_the_page() -> None:
         ("效益指标", "可持续影响指标"),
         ("产出指标", "效量指标"),
         ("欢益指标", "社会效益指标"),
+        ("成本指标", "经济成本指标"),
     ]
-    assert [bool(notes) for _, _, notes in snap_levels(rows)] == [True, True, False, True, True, False, False]
+    assert [bool(notes) for _, _, notes in snap_levels(rows)] == [True, True, False, True, True, False, False, True]
 
 
 def test_values_lose_specks_and_keep_their_sign() -> None:

@@ -359,6 +359,23 @@ def test_fax_keeps_the_rule_beside_a_spanned_column() -> None:
     assert segs == [crossed, rule, beside]
 
 
+def test_a_dense_bold_line_is_no_grid() -> None:
+    """A fax's cover line in large bold type (长沙职业教育基地综合协调办公室):
+    the bars of 职业教育基地综合 cross into a "grid" of five row bands in
+    one line's height (its edges as read from the 长沙 cover, fax seed 0).
+    As a table it took the line's ink: the cover read 长沙 … 办公室 and the
+    department came out 长沙办公室. A small real table's rows hold text."""
+    from jixiao.extract.geometry import Grid
+    from jixiao.extract.ocr import _glyph_grid
+
+    cols = (188.64, 195.6, 207.84, 212.64, 228.0, 235.2, 238.56, 291.77, 296.88, 300.96, 305.28, 308.16, 312.96)
+    cols += (327.36, 336.0, 338.78, 343.92, 347.5)
+    strokes = Grid(cols, (353.57, 358.33, 362.28, 365.31, 368.16, 371.48), (), (), ())
+    assert _glyph_grid(strokes)
+    table = Grid((100.0, 160.0, 250.0), (300.0, 310.0, 320.0, 330.0, 340.0), (), (), ())  # four rows of 10 pt
+    assert not _glyph_grid(table)
+
+
 def test_text_direction() -> None:
     doc = pdfium.PdfDocument(str(SCAN))
     try:

@@ -867,8 +867,9 @@ def _glyph_grid(g: Grid) -> bool:
     thresholds into bars that pass for rules and cross into a small grid:
     as a table it would take the line's ink as its rules (the title lost
     from the free text). No form is a table this small, nor one whose rows
-    are mostly lower than a line of text (a cover's 人民政府办公室 at 36 pt
-    makes a "grid" 245 pt wide of rows 2 to 8 pt high)."""
+    are mostly lower than a line of text: the bars of a dense bold line
+    (职业教育基地综合) or of a cover's 人民政府办公室 at 36 pt (a "grid" 245 pt
+    wide, of rows 2 to 8 pt high)."""
     x0, top, x1, bottom = g.bbox
     if x1 - x0 <= GLYPH_GRID_MAX_PT[0] and bottom - top <= GLYPH_GRID_MAX_PT[1] and len(g.row_edges) - 1 <= GLYPH_GRID_MAX_ROWS:
         return True

@@ -9,7 +9,7 @@ Warning codes (``Note.code``), for filtering:
   funds_not_amount, funds_sum, no_money_unit, money_unit_elsewhere,
   value_grammar, empty_value, low_ocr_confidence, ocr_corrected, under_seal,
   level1_unknown, level2_unknown, weight_not_number, duplicate_level3,
-  carried_over_break, rows_without_name, rows_not_attached, name_from_title,
+  carried_over_break, rows_without_name, continued_as_read, rows_not_attached, name_from_title,
   department_from_document, year_differs, no_indicators, no_year, no_department.
 """
 

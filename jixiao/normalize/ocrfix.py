@@ -135,7 +135,10 @@ def snap_levels(rows: Sequence[tuple[str, str, int, bool]]) -> list[tuple[str, s
         for i, lv in list(open_):
             text = out[i][lv]
             # The form confirms the reading: two edits are allowed a label shorter than LONG_LABEL.
+            # What strip_marks takes off may be a misread glyph of the label, not a
+            # speck (经济化本指ト: its ト is 标): the text as read is weighed too.
             near = [e for e in near_entries(strip_marks(text), names[lv], CONFIRMED_LONG_LABEL) if e != text]
+            near = near or [e for e in near_entries(text, names[lv], CONFIRMED_LONG_LABEL) if e != text]
             other = out[i][1 - lv]
             if lv == 0 and other in vocab.LEVEL2_PARENTS:
                 near = [e for e in near if e in vocab.LEVEL2_PARENTS[other]]

@@ -436,6 +436,8 @@ def read_rows(table: Table, cols: Columns, start: int, stop: int, draft: FormDra
                 raw = fields.one_line(_text(table, r, vcol))
             if not c3.text.strip() and not raw:
                 continue  # a blank ruled row
+            if table.method == "ocr" and not c3.text.strip() and not any(ch.isalnum() for ch in raw):
+                continue  # a blank ruled row with a fax's speck in its value cell ("°", ".")
             horizon = (vh if len(values) > 1 else None) or side or vh or "annual"
             draft.pages.add(c3.page)
             draft.methods.add(table.method)
