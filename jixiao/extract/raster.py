@@ -283,7 +283,7 @@ def find_rules(img: PageImage) -> Rules:
         # (label 0: no component of the masks; the grid's lines stand for them).
         # Their ends are carried on to the rules they run to first: a dashed
         # rule's last dash lies anywhere short of the crossing.
-        dashed = extend_to_crossings(segs + dashed_rules(binary, s), DASHED_BRIDGE_PT, SNAP)[len(segs) :]
+        dashed = extend_to_crossings(segs + dashed_rules(binary, s, segs), DASHED_BRIDGE_PT, SNAP)[len(segs) :]
         segs += dashed
         sources += [(g.top == g.bottom, 0) for g in dashed]
         segs, sources = _crossing_only(segs, sources, 2.0 * SNAP)
@@ -317,28 +317,36 @@ NUB_MIN = 3
 NUB_MIN_SCALE = 1.5  # px per pt: below this, no nubs are looked for
 
 
-def dashed_rules(binary: np.ndarray, s: float) -> list[Segment]:
+def dashed_rules(binary: np.ndarray, s: float, known: Sequence[Segment] = ()) -> list[Segment]:
     """A fax's hairline rules broken into collinear dashes, as segments in
     points: the horizontal ones from their dashes (bridged over
     DASHED_BRIDGE_PT), and the vertical ones from the nubs they leave on
     them (each cell side between two dashed rules with a nub at one end)."""
     lines = [ln for ln in (_trimmed(ln, s) for ln in _dash_lines(binary, s)) if ln[1] and _dashed(ln, s)]
-    if len(lines) < 2:
+    # Where the kernels found the rule already, its dashes add nothing, and
+    # its crossings are found too: no nubs are looked for on it.
+    new = [not _known(ln, s, known, True) for ln in lines]
+    if not any(new):
         return []
     out: list[Segment] = []
-    for y, pieces in lines:
+    for (y, pieces), fresh in zip(lines, new):
+        if not fresh:
+            continue
         for a, b in _union(sorted(pieces), DASHED_BRIDGE_PT * s):
             out.append(Segment(a / s, y / s, b / s, y / s))
     # Vertical hairlines where their dashes are left (the same glyph down a
     # column, 是 under 是, lines up its strokes: they are shorter).
     columns = np.ascontiguousarray(binary.T)
     for x, pieces in (_trimmed(ln, s) for ln in _dash_lines(columns, s)):
-        if pieces and _dashed((x, pieces), s, DASHED_MEAN_V_PT):
+        if pieces and _dashed((x, pieces), s, DASHED_MEAN_V_PT) and not _known((x, pieces), s, known, False):
             for a, b in _union(sorted(pieces), DASHED_BRIDGE_PT * s):
                 out.append(Segment(x / s, a / s, x / s, b / s))
     if s < NUB_MIN_SCALE:
         return out  # a nub is a pixel or two from the rule: at a low-resolution look, text touches as near
-    # Nubs: narrow ink (no horizontal run of 4 px) just above and below each line.
+    # Nubs: narrow ink (no horizontal run of 4 px) just above and below each
+    # line; a side is looked for only next to a dashed rule (where the rules
+    # are whole, so are the ones across them: the kernels find those, and
+    # text beside a rule would make nubs).
     narrow = cv2.bitwise_and(
         binary, cv2.bitwise_not(cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, 4), np.uint8)))
     )
@@ -373,7 +381,8 @@ def dashed_rules(binary: np.ndarray, s: float) -> list[Segment]:
         sides = [
             (lines[k][0], lines[k + 1][0])
             for k in range(len(one))
-            if both[k] or (one[k] and ((k > 0 and one[k - 1]) or (k + 1 < len(one) and one[k + 1])))
+            if (new[k] or new[k + 1])
+            and (both[k] or (one[k] and ((k > 0 and one[k - 1]) or (k + 1 < len(one) and one[k + 1]))))
         ]
         for top, bottom in _union(sides):
             out.append(Segment(x / s, top / s, x / s, bottom / s))
@@ -418,6 +427,19 @@ def _trimmed(line: tuple[float, list[tuple[int, int]]], s: float) -> tuple[float
     while hi > lo and pieces[hi - 1][1] - pieces[hi - 1][0] < end:
         hi -= 1
     return y, pieces[lo:hi]
+
+
+def _known(line: tuple[float, list[tuple[int, int]]], s: float, known: Sequence[Segment], horizontal: bool) -> bool:
+    """Does one segment the kernels found lie along the line over half of its
+    extent? (Pieces of it, each too short to reach a crossing, are dropped.)"""
+    y, pieces = line
+    lo, hi = min(a for a, _ in pieces) / s, max(b for _, b in pieces) / s
+    cover = [
+        (max(lo, g.x0 if horizontal else g.top), min(hi, g.x1 if horizontal else g.bottom))
+        for g in known
+        if (g.top == g.bottom) == horizontal and abs((g.top if horizontal else g.x0) - y / s) <= SNAP
+    ]
+    return any(b - a >= 0.5 * (hi - lo) for a, b in cover)
 
 
 def _dashed(line: tuple[float, list[tuple[int, int]]], s: float, mean_pt: float = DASHED_MEAN_PT) -> bool:
