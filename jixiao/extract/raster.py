@@ -378,10 +378,16 @@ def dashed_rules(binary: np.ndarray, s: float, known: Sequence[Segment] = ()) ->
         # it) needs both: a glyph touching a rule makes a nub anywhere.
         one = [bool(below[k][x] or above[k + 1][x]) for k in range(len(lines) - 1)]
         both = [bool(below[k][x] and above[k + 1][x]) for k in range(len(lines) - 1)]
+        # Only next to a dashed rule, and with no rule between the two: a
+        # side is one row's.
         sides = [
             (lines[k][0], lines[k + 1][0])
             for k in range(len(one))
             if (new[k] or new[k + 1])
+            and not any(
+                g.top == g.bottom and g.x0 <= x / s <= g.x1 and lines[k][0] / s + SNAP < g.top < lines[k + 1][0] / s - SNAP
+                for g in known
+            )
             and (both[k] or (one[k] and ((k > 0 and one[k - 1]) or (k + 1 < len(one) and one[k + 1]))))
         ]
         for top, bottom in _union(sides):
