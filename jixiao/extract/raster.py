@@ -310,7 +310,9 @@ DASHED_MIN_PT = 72.0  # a dashed rule's dashes spread over at least this length 
 DASHED_SHARE = 0.15  # ... inked along this share of it ...
 DASHED_MEAN_PT = 6.0  # ... in dashes this long on average (a line of thin text thresholds into bars of 2-5 pt)
 DASHED_MEAN_V_PT = 7.0  # ... a vertical one's (the strokes of a column of glyphs repeated row under row: 5-7 pt)
-DASHED_BRIDGE_PT = 60.0  # dashes this far apart are one rule (a merged cell's open side is a cell wide, no stretch of it inked)
+# Dashes this far apart are one rule (a merged cell's open side is a cell
+# wide, no stretch of it inked).
+DASHED_BRIDGE_PT = 60.0
 NUB_BAND_PT = (0.9, 2.4)  # a crossing rule's nub: ink this far above or below the dashed rule ...
 NUB_SHARE = 0.4  # ... at one x on this share of the dashed rules spanning it (at least NUB_MIN)
 NUB_MIN = 3
@@ -350,7 +352,7 @@ def dashed_rules(binary: np.ndarray, s: float, known: Sequence[Segment] = ()) ->
     narrow = cv2.bitwise_and(
         binary, cv2.bitwise_not(cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, 4), np.uint8)))
     )
-    h, w = binary.shape
+    w = binary.shape[1]
     near, far = max(1, round(NUB_BAND_PT[0] * s)), max(2, round(NUB_BAND_PT[1] * s))
     above, below, spans = [], [], np.zeros(w, np.int32)
     for y, pieces in lines:
@@ -358,8 +360,9 @@ def dashed_rules(binary: np.ndarray, s: float, known: Sequence[Segment] = ()) ->
         lo, hi = round(min(a for a, _ in pieces)), round(max(b for _, b in pieces))
         marks = []
         for r0, r1 in ((yi - far, yi - near + 1), (yi + near, yi + far + 1)):
-            m = (narrow[max(0, r0) : max(0, r1)] > 0).any(axis=0)
-            m = cv2.dilate(m.astype(np.uint8)[None, :], np.ones((1, 3), np.uint8))[0] > 0  # a pixel of skew
+            inked = np.asarray((narrow[max(0, r0) : max(0, r1)] > 0).any(axis=0), np.uint8).reshape(1, -1)
+            widened = np.asarray(cv2.dilate(inked, np.ones((1, 3), np.uint8)))
+            m = widened[0] > 0  # a pixel of skew either way
             m[:lo] = False
             m[hi:] = False
             marks.append(m)
@@ -370,9 +373,9 @@ def dashed_rules(binary: np.ndarray, s: float, known: Sequence[Segment] = ()) ->
     peak = count == cv2.dilate(count.astype(np.float32)[None, :], np.ones((1, 7), np.uint8))[0]
     cols = np.nonzero(peak & (count >= np.maximum(NUB_MIN, NUB_SHARE * spans)))[0]
     xs: list[int] = []
-    for x in cols:  # one column per plateau of equal counts
-        if not xs or x - xs[-1] > 3:
-            xs.append(int(x))
+    for c in cols:  # one column per plateau of equal counts
+        if not xs or c - xs[-1] > 3:
+            xs.append(int(c))
     for x in xs:
         # A side with a nub at one end; one alone (no side above or below
         # it) needs both: a glyph touching a rule makes a nub anywhere.
@@ -385,7 +388,9 @@ def dashed_rules(binary: np.ndarray, s: float, known: Sequence[Segment] = ()) ->
             for k in range(len(one))
             if (new[k] or new[k + 1])
             and not any(
-                g.top == g.bottom and g.x0 <= x / s <= g.x1 and lines[k][0] / s + SNAP < g.top < lines[k + 1][0] / s - SNAP
+                g.top == g.bottom
+                and g.x0 <= x / s <= g.x1
+                and lines[k][0] / s + SNAP < g.top < lines[k + 1][0] / s - SNAP
                 for g in known
             )
             and (both[k] or (one[k] and ((k > 0 and one[k - 1]) or (k + 1 < len(one) and one[k + 1]))))
