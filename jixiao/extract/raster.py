@@ -279,6 +279,13 @@ def find_rules(img: PageImage) -> Rules:
             sources.append((horizontal, i))
     edges = None
     if img.bilevel:
+        # Hairline rules a fax cut into dashes too short for the kernels
+        # (label 0: no component of the masks; the grid's lines stand for them).
+        # Their ends are carried on to the rules they run to first: a dashed
+        # rule's last dash lies anywhere short of the crossing.
+        dashed = extend_to_crossings(segs + dashed_rules(binary, s, segs), DASHED_BRIDGE_PT, SNAP)[len(segs) :]
+        segs += dashed
+        sources += [(g.top == g.bottom, 0) for g in dashed]
         segs, sources = _crossing_only(segs, sources, 2.0 * SNAP)
         segs = extend_to_crossings(segs, BILEVEL_REACH_PT, SNAP)
         edges = cell_edges(segs, SNAP)
@@ -288,6 +295,174 @@ def find_rules(img: PageImage) -> Rules:
         # between a rule and the rule it runs to).
         edges = extend_to_crossings(segs, REACH_PT, SNAP, cut=False)
     return Rules(binary, labels[0], labels[1], segs, sources, edges)
+
+
+# A hairline rule (thinner than a pixel at 150 dpi, often light grey) that a
+# fax thresholds comes out as dashes: where the skewed line falls across two
+# pixel rows, or the toner is thin, its grey stays above the threshold. The
+# dashes lie on one pixel row (after deskewing) across the whole table, which
+# no text does; the rules across it have mostly vanished (a vertical hairline
+# steps a pixel every few points), but leave a nub at each crossing, where the
+# two greys added up: on one column, on most of the dashed rules.
+DASH_THICK_PT = 1.2  # a dash is no thicker than this ...
+DASH_MIN_PT = 2.0  # ... and at least this long
+DASHED_MIN_PT = 72.0  # a dashed rule's dashes spread over at least this length ...
+DASHED_SHARE = 0.15  # ... inked along this share of it ...
+DASHED_MEAN_PT = 6.0  # ... in dashes this long on average (a line of thin text thresholds into bars of 2-5 pt)
+DASHED_MEAN_V_PT = 7.0  # ... a vertical one's (the strokes of a column of glyphs repeated row under row: 5-7 pt)
+# Dashes this far apart are one rule (a merged cell's open side is a cell
+# wide, no stretch of it inked).
+DASHED_BRIDGE_PT = 60.0
+NUB_BAND_PT = (0.9, 2.4)  # a crossing rule's nub: ink this far above or below the dashed rule ...
+NUB_SHARE = 0.4  # ... at one x on this share of the dashed rules spanning it (at least NUB_MIN)
+NUB_MIN = 3
+NUB_MIN_SCALE = 1.5  # px per pt: below this, no nubs are looked for
+
+
+def dashed_rules(binary: np.ndarray, s: float, known: Sequence[Segment] = ()) -> list[Segment]:
+    """A fax's hairline rules broken into collinear dashes, as segments in
+    points: the horizontal ones from their dashes (bridged over
+    DASHED_BRIDGE_PT), and the vertical ones from the nubs they leave on
+    them (each cell side between two dashed rules with a nub at one end)."""
+    lines = [ln for ln in (_trimmed(ln, s) for ln in _dash_lines(binary, s)) if ln[1] and _dashed(ln, s)]
+    # Where the kernels found the rule already, its dashes add nothing, and
+    # its crossings are found too: no nubs are looked for on it.
+    new = [not _known(ln, s, known, True) for ln in lines]
+    if not any(new):
+        return []
+    out: list[Segment] = []
+    for (y, pieces), fresh in zip(lines, new):
+        if not fresh:
+            continue
+        for a, b in _union(sorted(pieces), DASHED_BRIDGE_PT * s):
+            out.append(Segment(a / s, y / s, b / s, y / s))
+    # Vertical hairlines where their dashes are left (the same glyph down a
+    # column, 是 under 是, lines up its strokes: they are shorter).
+    columns = np.ascontiguousarray(binary.T)
+    for x, pieces in (_trimmed(ln, s) for ln in _dash_lines(columns, s)):
+        if pieces and _dashed((x, pieces), s, DASHED_MEAN_V_PT) and not _known((x, pieces), s, known, False):
+            for a, b in _union(sorted(pieces), DASHED_BRIDGE_PT * s):
+                out.append(Segment(x / s, a / s, x / s, b / s))
+    if s < NUB_MIN_SCALE:
+        return out  # a nub is a pixel or two from the rule: at a low-resolution look, text touches as near
+    # Nubs: narrow ink (no horizontal run of 4 px) just above and below each
+    # line; a side is looked for only next to a dashed rule (where the rules
+    # are whole, so are the ones across them: the kernels find those, and
+    # text beside a rule would make nubs).
+    narrow = cv2.bitwise_and(
+        binary, cv2.bitwise_not(cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, 4), np.uint8)))
+    )
+    w = binary.shape[1]
+    near, far = max(1, round(NUB_BAND_PT[0] * s)), max(2, round(NUB_BAND_PT[1] * s))
+    above, below, spans = [], [], np.zeros(w, np.int32)
+    for y, pieces in lines:
+        yi = round(y)
+        lo, hi = round(min(a for a, _ in pieces)), round(max(b for _, b in pieces))
+        marks = []
+        for r0, r1 in ((yi - far, yi - near + 1), (yi + near, yi + far + 1)):
+            inked = np.asarray((narrow[max(0, r0) : max(0, r1)] > 0).any(axis=0), np.uint8).reshape(1, -1)
+            widened = np.asarray(cv2.dilate(inked, np.ones((1, 3), np.uint8)))
+            m = widened[0] > 0  # a pixel of skew either way
+            m[:lo] = False
+            m[hi:] = False
+            marks.append(m)
+        above.append(marks[0])
+        below.append(marks[1])
+        spans[lo:hi] += 1
+    count = np.sum([a | b for a, b in zip(above, below)], axis=0)
+    peak = count == cv2.dilate(count.astype(np.float32)[None, :], np.ones((1, 7), np.uint8))[0]
+    cols = np.nonzero(peak & (count >= np.maximum(NUB_MIN, NUB_SHARE * spans)))[0]
+    xs: list[int] = []
+    for c in cols:  # one column per plateau of equal counts
+        if not xs or c - xs[-1] > 3:
+            xs.append(int(c))
+    for x in xs:
+        # A side with a nub at one end; one alone (no side above or below
+        # it) needs both: a glyph touching a rule makes a nub anywhere.
+        one = [bool(below[k][x] or above[k + 1][x]) for k in range(len(lines) - 1)]
+        both = [bool(below[k][x] and above[k + 1][x]) for k in range(len(lines) - 1)]
+        # Only next to a dashed rule, and with no rule between the two: a
+        # side is one row's.
+        sides = [
+            (lines[k][0], lines[k + 1][0])
+            for k in range(len(one))
+            if (new[k] or new[k + 1])
+            and not any(
+                g.top == g.bottom
+                and g.x0 <= x / s <= g.x1
+                and lines[k][0] / s + SNAP < g.top < lines[k + 1][0] / s - SNAP
+                for g in known
+            )
+            and (both[k] or (one[k] and ((k > 0 and one[k - 1]) or (k + 1 < len(one) and one[k + 1]))))
+        ]
+        for top, bottom in _union(sides):
+            out.append(Segment(x / s, top / s, x / s, bottom / s))
+    return out
+
+
+def _dash_lines(binary: np.ndarray, s: float) -> list[tuple[float, list[tuple[int, int]]]]:
+    """Horizontal dashes (thin runs of ink, apart from the strokes across
+    them) grouped by the pixel row they lie on: (row, [(x0, x1), ...])."""
+    k = max(3, round(DASH_MIN_PT * s))
+    thick = max(2, round(DASH_THICK_PT * s)) + 1
+    along = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    tall = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, thick)))
+    thin = cv2.morphologyEx(
+        cv2.bitwise_and(along, cv2.bitwise_not(tall)), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))
+    )
+    n, _, stats, _ = cv2.connectedComponentsWithStats(thin, connectivity=8)
+    if n <= 1:
+        return []
+    st = stats[1:]
+    ys = st[:, cv2.CC_STAT_TOP] + st[:, cv2.CC_STAT_HEIGHT] / 2.0
+    groups: list[list[tuple[float, int, int]]] = []
+    for i in np.argsort(ys, kind="stable"):
+        x0 = int(st[i, cv2.CC_STAT_LEFT])
+        item = (float(ys[i]), x0, x0 + int(st[i, cv2.CC_STAT_WIDTH]))
+        if groups and item[0] - groups[-1][-1][0] <= 1.0:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return [(float(np.mean([y for y, _, _ in g])), [(a, b) for _, a, b in g]) for g in groups]
+
+
+def _trimmed(line: tuple[float, list[tuple[int, int]]], s: float) -> tuple[float, list[tuple[int, int]]]:
+    """The line without the dashes at its ends shorter than twice DASH_MIN_PT:
+    bars of the glyphs in a line of text beside a rule lie on its row too."""
+    y, pieces = line
+    pieces = sorted(pieces)
+    end = min(max(b - a for a, b in pieces), 2 * DASH_MIN_PT * s)
+    lo, hi = 0, len(pieces)
+    while lo < hi and pieces[lo][1] - pieces[lo][0] < end:
+        lo += 1
+    while hi > lo and pieces[hi - 1][1] - pieces[hi - 1][0] < end:
+        hi -= 1
+    return y, pieces[lo:hi]
+
+
+def _known(line: tuple[float, list[tuple[int, int]]], s: float, known: Sequence[Segment], horizontal: bool) -> bool:
+    """Does one segment the kernels found lie along the line over half of its
+    extent? (Pieces of it, each too short to reach a crossing, are dropped.)"""
+    y, pieces = line
+    lo, hi = min(a for a, _ in pieces) / s, max(b for _, b in pieces) / s
+    cover = [
+        (max(lo, g.x0 if horizontal else g.top), min(hi, g.x1 if horizontal else g.bottom))
+        for g in known
+        if (g.top == g.bottom) == horizontal and abs((g.top if horizontal else g.x0) - y / s) <= SNAP
+    ]
+    return any(b - a >= 0.5 * (hi - lo) for a, b in cover)
+
+
+def _dashed(line: tuple[float, list[tuple[int, int]]], s: float, mean_pt: float = DASHED_MEAN_PT) -> bool:
+    _, pieces = line
+    lo, hi = min(a for a, _ in pieces), max(b for _, b in pieces)
+    ink = sum(b - a for a, b in pieces)
+    return (
+        hi - lo >= DASHED_MIN_PT * s
+        and len(pieces) >= 3
+        and ink >= DASHED_SHARE * (hi - lo)
+        and ink >= mean_pt * s * len(pieces)
+    )
 
 
 EDGE_INKED_SHARE = 0.5  # a fax's rule inked along this share of a cell's side is that side
@@ -501,6 +676,8 @@ def rule_mask(rules: Rules, grids: Sequence[Grid], scale: float, tol: float = SN
     keep_h = np.zeros(int(rules.hlabels.max()) + 1, dtype=bool)
     keep_v = np.zeros(int(rules.vlabels.max()) + 1, dtype=bool)
     for seg, (horizontal, label) in zip(rules.segments, rules.sources):
+        if label <= 0:
+            continue  # found from dashes: no component of the masks
         for g in grids:
             x0, top, x1, bottom = g.bbox
             if horizontal:
