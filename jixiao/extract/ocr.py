@@ -148,6 +148,11 @@ class Recognizer:
     def __call__(self, crops: Sequence[np.ndarray], rare_runner_up: float = RARE_RUNNER_UP) -> list[Recognised]:
         """Read each crop (grey, uint8) as one line of text; a GB 2312
         character at least ``rare_runner_up`` likely replaces a rarer first choice."""
+        return self.finish(self.read(crops, rare_runner_up))
+
+    def read(self, crops: Sequence[np.ndarray], rare_runner_up: float = RARE_RUNNER_UP) -> list[_Read | None]:
+        """The model's reading of each crop, before the language prior's
+        choice (``finish``, once every line of the page is read)."""
         prior = settings_module.current().prior
         read: list[_Read | None] = [None] * len(crops)
         ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
@@ -176,9 +181,15 @@ class Recognizer:
                 self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="jixiao-ocr")
             for _ in self._pool.map(run, batches):
                 pass
+        return read
+
+    def finish(self, reads: Sequence[_Read | None]) -> list[Recognised]:
+        """The page's lines as read, each doubtful character chosen by the
+        language prior with the page's own sure text (``page_prior``)."""
+        prior = settings_module.current().prior
         if prior is not None:
-            prior = page_prior(prior, [r for r in read if r is not None], self.charset, self.cjk)
-        return [r.finish(self.charset, prior) if r is not None else Recognised("", 0.0, ()) for r in read]
+            prior = page_prior(prior, [r for r in reads if r is not None], self.charset, self.cjk)
+        return [r.finish(self.charset, prior) if r is not None else Recognised("", 0.0, ()) for r in reads]
 
     def _read(
         self, pred: np.ndarray, width: int, resized_w: int, crop_w: int, rare_runner_up: float, weighed: bool
@@ -645,23 +656,31 @@ def _describe(img: raster.PageImage, info: PageInfo) -> PageInfo:
     return PageInfo(info.number, info.text_layer, info.method, reason, tuple(img.stamps))
 
 
-def _upside_down(jobs: Sequence[_Job], rare: float) -> bool:
-    """Does the page read better turned by 180°? Up to FLIP_PROBES of its
-    cell lines of a few characters are read first: an upright page reads
-    them confidently and is not read again; otherwise they are read turned.
-    Asked before the page is read, so that an upside-down page is read once
-    (turned), not twice."""
+def _read_upright_or_turned(jobs: Sequence[_Job], rare: float) -> list[Recognised] | None:
+    """The page's lines read, or None: the page reads better turned by 180°.
+    Up to FLIP_PROBES of its cell lines of a few characters are read first;
+    an upright page reads them confidently, and they are read no second
+    time (the page's other lines follow, and the language prior weighs all
+    of them together); otherwise they are read turned. Asked before the
+    page is read, so that an upside-down page is read once (turned), not twice."""
+    rec = recognizer()
     probes = [
-        j for j in jobs if j.owner is not None and FLIP_MIN_RATIO <= j.crop.shape[1] / max(1, j.crop.shape[0]) <= FLIP_MAX_RATIO
+        k
+        for k, j in enumerate(jobs)
+        if j.owner is not None and FLIP_MIN_RATIO <= j.crop.shape[1] / max(1, j.crop.shape[0]) <= FLIP_MAX_RATIO
     ][:FLIP_PROBES]
     if len(probes) < 3:
-        return False
-    upright = float(np.mean([r.score for r in recognizer()([j.crop for j in probes], rare)]))
-    if upright >= FLIP_UPRIGHT_SCORE:
-        return False
-    turned_reads = recognizer()([np.ascontiguousarray(j.crop[::-1, ::-1]) for j in probes], rare)
-    turned = float(np.mean([r.score for r in turned_reads]))
-    return turned >= upright + FLIP_MARGIN
+        return rec([j.crop for j in jobs], rare)
+    first = rec.read([jobs[k].crop for k in probes], rare)
+    upright = float(np.mean([r.prob[r.cols].mean() if r is not None and r.cols.size else 0.0 for r in first]))
+    if upright < FLIP_UPRIGHT_SCORE:
+        turned = rec([np.ascontiguousarray(jobs[k].crop[::-1, ::-1]) for k in probes], rare)
+        if float(np.mean([r.score for r in turned])) >= upright + FLIP_MARGIN:
+            return None
+    probed = dict(zip(probes, first, strict=True))
+    rest = [k for k in range(len(jobs)) if k not in probed]
+    reads = dict(zip(rest, rec.read([jobs[k].crop for k in rest], rare), strict=True)) if rest else {}
+    return rec.finish([probed[k] if k in probed else reads[k] for k in range(len(jobs))])
 
 
 def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool = False) -> PageContent:
@@ -715,7 +734,8 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     # On a fax the model often prefers a traditional or rare form (數, 體, 況)
     # to the simplified character printed, with it only a little behind.
     rare = BILEVEL_RARE_RUNNER_UP if img.bilevel else RARE_RUNNER_UP
-    if orient and _upside_down(jobs, rare):
+    results = (_read_upright_or_turned(jobs, rare) if orient else recognizer()([j.crop for j in jobs], rare)) if jobs else []
+    if results is None:
         turned = raster.PageImage(
             np.ascontiguousarray(img.gray[::-1, ::-1]),
             s,
@@ -726,7 +746,6 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
             (*img.steps, "turned 180°"),
         )
         return read_image(turned, number, info, orient=False)
-    results = recognizer()([j.crop for j in jobs], rare) if jobs else []
     info = _describe(img, info)
 
     em = _font_size_px(jobs, results, s)
