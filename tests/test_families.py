@@ -255,6 +255,16 @@ def test_form_titles_name_no_publisher_and_a_department_form_its_unit(tmp_path: 
     assert [(p.form_kind, p.department) for p in result.projects] == [("department", "重庆市气象局"), ("project", "重庆市气象局")]
 
 
+def test_a_line_label_without_its_colon() -> None:
+    """A fax loses the colon of "单位名称：重庆市气象局"; a long label opening the
+    line still says it. A short one (单位) opens other words too: not without it."""
+    assert common.line_fields("单位名称重庆市气象局") == {"单位名称": "重庆市气象局"}
+    assert common.line_fields("资金主管部门重庆市气象局") == {"资金主管部门": "重庆市气象局"}
+    assert common.line_fields("部门名称：长沙市信访局单位：万元") == {"部门名称": "长沙市信访局", "单位": "万元"}
+    assert common.line_fields("单位职能为本行政区域") == {}
+    assert common.line_fields("2026年某单位名称项目绩效目标表") == {}
+
+
 def test_department_code_is_dropped() -> None:
     assert common.strip_code("[292]国家信访局") == "国家信访局"
     assert common.strip_code("233_烟台市民政局") == "烟台市民政局"

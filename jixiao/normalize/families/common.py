@@ -433,9 +433,14 @@ _LINE_LABELS = sorted(
 _LINE_RE = regex.compile(rf"({'|'.join(map(regex.escape, _LINE_LABELS))})\s*[:：]\s*")
 
 
+# A line opening with a long label says it even where its colon is lost (a
+# fax: "单位名称重庆市气象局"); a short one (单位) opens other words too (单位职能).
+_LINE_START_RE = regex.compile(rf"^\s*({'|'.join(map(regex.escape, (k for k in _LINE_LABELS if len(k) >= 4)))})(?=[^:：\s])")
+
+
 def line_fields(text: str) -> dict[str, str]:
     """'部门名称：长沙市信访局单位：万元' -> {'部门名称': '长沙市信访局', '单位': '万元'}."""
-    t = fields.one_line(text)
+    t = _LINE_START_RE.sub(r"\1：", fields.one_line(text), count=1)
     ms = list(_LINE_RE.finditer(t))
     out: dict[str, str] = {}
     for i, m in enumerate(ms):
