@@ -15,6 +15,7 @@ from jixiao.normalize.ocrfix import (
     close_unit_bracket,
     dashes_as_equals,
     date_text,
+    digit_gaps,
     form_labels,
     header_text,
     label_meanings,
@@ -128,6 +129,14 @@ def test_a_names_unit_bracket_left_open_is_closed() -> None:
     assert close_unit_bracket("满意度（%）") == ("满意度（%）", None)
     assert close_unit_bracket("用户满意度") == ("用户满意度", None)
     assert close_unit_bracket("（按照有关规定及时完成全部审计项目") == ("（按照有关规定及时完成全部审计项目", None)
+
+
+def test_an_amount_with_gaps_is_flagged_not_guessed() -> None:
+    """泉州's fax: 121.60 with its point lost reads "12 1 60". Where the money
+    format puts no separator, the gap is doubt (a warning), never a guess."""
+    assert digit_gaps("12 1 60") and digit_gaps("1 0.00")
+    assert not digit_gaps("720 000.00")  # thousands: money_text puts the comma back
+    assert not digit_gaps("121.60") and not digit_gaps("1,778.31")
 
 
 def test_envelope_fields_lose_specks() -> None:

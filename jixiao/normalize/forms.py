@@ -10,7 +10,8 @@ Warning codes (``Note.code``), for filtering:
   value_grammar, empty_value, low_ocr_confidence, ocr_corrected, under_seal,
   level1_unknown, level2_unknown, weight_not_number, duplicate_level3,
   carried_over_break, rows_without_name, continued_as_read, rows_not_attached, name_from_title,
-  department_from_document, year_differs, no_indicators, no_year, no_department.
+  department_from_document, department_from_unit, amount_with_gaps, year_differs, no_indicators,
+  no_year, no_department.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .ocrfix import (
     close_unit_bracket,
     dashes_as_equals,
     date_text,
+    digit_gaps,
     header_text,
     looks_doubtful,
     money_text,
@@ -55,6 +57,9 @@ def _funds(draft: FormDraft, notes: list[Note]) -> Funds:
         v, own_wan = fields.money(text)  # an amount printing its own unit wins over the block's
         if v is None and text.strip():
             notes.append(Note("funds_not_amount", f"funds {name}: '{text}' is not an amount"))
+        elif ocr and v is not None and digit_gaps(text):
+            # "12 1 60" for 121.60: a decimal point a fax lost reads as a gap; never guessed
+            notes.append(Note("amount_with_gaps", f"funds {name}: OCR amount '{text}' has gaps between its digits, read as {v:,.2f}; check it"))
         s = scale if own_wan is None else (WAN if own_wan else 1.0)
         values[name] = None if v is None else round(v * s, 2)
     if ocr:  # ocrfix: an amount the funds identities pin down

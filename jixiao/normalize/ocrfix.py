@@ -513,6 +513,13 @@ def money_text(text: str) -> tuple[str, str | None]:
     return fixed, f"OCR amount {text!r} read as {fixed!r} (money format: thousands groups, two decimals)"
 
 
+def digit_gaps(text: str) -> bool:
+    """Blanks between an amount's digits where the money format puts no
+    separator: '12 1 60' (a lost point?), not '720 000.00' (thousands)."""
+    t = text.strip()
+    return bool(_DIGIT_GAP.search(t)) and money_text(t)[0] == t
+
+
 def _plain(t: str) -> str:
     return "".join(t.split()).replace(",", "").replace("，", "")
 
