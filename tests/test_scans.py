@@ -570,3 +570,9 @@ def test_fax_cover_in_large_type_and_headers_without_numerals() -> None:
     [form] = result.projects
     assert (form.year, form.department) == (2026, "泉州市人民政府办公室")
     assert [i.level1 for i in form.indicators] == [i["level1"] for i in expected["indicators"]]
+    # The form's title above its table (bold 20 pt: its glyphs' tops line up like a
+    # hairline rule's dashes) is a line of text, not a row of the table: the form's
+    # name comes from it (its thin 市 lost to the fax).
+    titles = [it.text for it in doc.items if isinstance(it, TextLine) and it.page == 2]
+    assert any("钢结构修缮项目绩效目标表" in t for t in titles), titles
+    assert form.project_name is not None and form.project_name.endswith("钢结构修缮")

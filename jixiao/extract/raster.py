@@ -355,9 +355,12 @@ def dashed_rules(binary: np.ndarray, s: float, known: Sequence[Segment] = ()) ->
     w = binary.shape[1]
     near, far = max(1, round(NUB_BAND_PT[0] * s)), max(2, round(NUB_BAND_PT[1] * s))
     above, below, spans = [], [], np.zeros(w, np.int32)
+    extent = []  # each line's span, in px
+    reach = DASHED_BRIDGE_PT * s
     for y, pieces in lines:
         yi = round(y)
         lo, hi = round(min(a for a, _ in pieces)), round(max(b for _, b in pieces))
+        extent.append((lo, hi))
         marks = []
         for r0, r1 in ((yi - far, yi - near + 1), (yi + near, yi + far + 1)):
             inked = np.asarray((narrow[max(0, r0) : max(0, r1)] > 0).any(axis=0), np.uint8).reshape(1, -1)
@@ -387,6 +390,11 @@ def dashed_rules(binary: np.ndarray, s: float, known: Sequence[Segment] = ()) ->
             (lines[k][0], lines[k + 1][0])
             for k in range(len(one))
             if (new[k] or new[k + 1])
+            # a side ends on a rule at both ends: x within both lines' reach
+            # (their ends are carried on DASHED_BRIDGE_PT; a title's glyph tops
+            # above the table make a short "rule", and the frame's corner nub
+            # far beyond it is no side up to it)
+            and all(extent[j][0] - reach <= x <= extent[j][1] + reach for j in (k, k + 1))
             and not any(
                 g.top == g.bottom
                 and g.x0 <= x / s <= g.x1
