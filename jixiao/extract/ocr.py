@@ -281,6 +281,11 @@ class _Read:
     candidates: list[list[tuple[str, float]]]  # per character (empty: not weighed)
     classes: list[list[int]]
 
+    @property
+    def score(self) -> float:
+        """The mean probability of the characters as chosen so far (the model's, before ``finish``)."""
+        return float(self.prob[self.cols].mean()) if self.cols.size else 0.0
+
     def finish(self, charset: list[str], prior: CharPrior | None) -> Recognised:
         idx, prob, cols = self.idx, self.prob, self.cols
         if cols.size == 0:
@@ -292,7 +297,7 @@ class _Read:
                     prob[t] = self.candidates[k][pick][1]
         chars = [charset[j] if j < len(charset) else "" for j in idx[cols]]
         centres = tuple(float((c + 0.5) * self.to_crop) for c in cols)
-        return Recognised("".join(chars), float(prob[cols].mean()), centres, tuple(float(p) for p in prob[cols]))
+        return Recognised("".join(chars), self.score, centres, tuple(float(p) for p in prob[cols]))
 
 
 PAGE_COUNT_WEIGHT = 50  # a pair read surely on the page counts this many times the corpus's
@@ -672,7 +677,7 @@ def _read_upright_or_turned(jobs: Sequence[_Job], rare: float) -> list[Recognise
     if len(probes) < 3:
         return rec([j.crop for j in jobs], rare)
     first = rec.read([jobs[k].crop for k in probes], rare)
-    upright = float(np.mean([r.prob[r.cols].mean() if r is not None and r.cols.size else 0.0 for r in first]))
+    upright = float(np.mean([r.score if r is not None else 0.0 for r in first]))
     if upright < FLIP_UPRIGHT_SCORE:
         turned = rec([np.ascontiguousarray(jobs[k].crop[::-1, ::-1]) for k in probes], rare)
         if float(np.mean([r.score for r in turned])) >= upright + FLIP_MARGIN:
@@ -692,8 +697,9 @@ def read_image(img: raster.PageImage, number: int, info: PageInfo, orient: bool 
     glyphs: list[Grid] = []  # "grids" that are strokes of large type (a fax's cover line)
     if img.bilevel:
         outer = _outermost(grids)
-        grids = [g for g in outer if not _glyph_grid(g)]
-        glyphs = [g for g in outer if _glyph_grid(g)]
+        is_glyph = [_glyph_grid(g) for g in outer]
+        grids = [g for g, glyph in zip(outer, is_glyph) if not glyph]
+        glyphs = [g for g, glyph in zip(outer, is_glyph) if glyph]
     lines_px = raster.rule_mask(rules, grids, s)
     if img.bilevel:
         lines_px = cv2.bitwise_or(lines_px, raster.grid_lines(grids, s, lines_px.shape))
@@ -1122,7 +1128,7 @@ def _damaged_bracket(rec: Recognised) -> _Bracket | None:
     if i < 2 or len(rec.probs) != len(text) or any(c in "(（" for c in text[:i]):
         return None
     sign = text[i - 1]
-    if sign.isalnum() or sign.isspace() or _is_cjk(sign) or sign in "(（":
+    if sign.isalnum() or sign.isspace() or _is_cjk(sign):
         return None
     j = i - 1
     while j > i - 1 - LOST_BRACKET_PIECES and j > 0 and not text[j - 1].isspace() and rec.probs[j - 1] < LOST_BRACKET_PIECE_PROB:

@@ -297,7 +297,7 @@ def _numeral_lost(k: str, edits: int = 0) -> bool:
     """级指标 (``edits`` off) with at most a mark before it: a level header
     whose 一/二/三 a fax's threshold erased (thin bars), three of them side by side."""
     rest = k.lstrip("".join(_BARS) + ".·,'`")
-    return len(k) <= 4 and (rest == "级指标" if not edits else edit_distance(rest, "级指标", edits + 1) <= edits)
+    return len(k) <= 4 and edit_distance(rest, "级指标", edits + 1) <= edits
 
 
 def _level_like(k: str) -> bool:

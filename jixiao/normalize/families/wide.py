@@ -202,12 +202,13 @@ def _same_band(prev: list[tuple[tuple[float, float], Cell]], cur: list[tuple[tup
     one's middle inside the other's x range: a column split by a broken rule
     pairs with nothing); the same when two pairs read alike (one could be the
     unit's code, which every project of the unit prints) and none differs."""
-    votes = []
-    for (x0, x1), c in cur:
-        for (p0, p1), p in prev:
-            if x0 <= (p0 + p1) / 2 <= x1 and p0 <= (x0 + x1) / 2 <= p1:
-                votes.append(_pair_verdict(p, c))
+    votes = [_pair_verdict(p, c) for xc, c in cur for xp, p in prev if _same_column(xc, xp)]
     return votes.count(1) >= 2 and -1 not in votes
+
+
+def _same_column(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Two cells' x ranges on two pages are one column: each one's middle inside the other."""
+    return a[0] <= (b[0] + b[1]) / 2 <= a[1] and b[0] <= (a[0] + a[1]) / 2 <= b[1]
 
 
 def _fill_funds(table: Table, cols: Columns, band: _Band, draft: FormDraft) -> None:
@@ -229,8 +230,8 @@ def _surer_copies(
         cur = table.cell_at(band.rows[0], col) if col is not None else None
         if cur is None or cur.confidence is None or not cur.text.strip():
             continue
-        x0, x1 = table.x_range(cur)
-        old = next((c for (p0, p1), c in prev if x0 <= (p0 + p1) / 2 <= x1 and p0 <= (x0 + x1) / 2 <= p1), None)
+        here = table.x_range(cur)
+        old = next((c for there, c in prev if _same_column(here, there)), None)
         if old is None or old.confidence is None or cur.confidence <= old.confidence:
             continue
         text = fields.one_line(cur.text) if field_ == "name" else cur.text.strip()
